@@ -1,0 +1,1 @@
+"""Taizhang (台账): the system of record for an organisation's responsibility ledgers."""

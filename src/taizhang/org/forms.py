@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_ORG
+from taizhang.org.models import Person, Unit, UnitGroup, User
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return f"{'　' * unit.depth}{unit.name}"
+
+
+class ScopedForm(StyledFormMixin, forms.ModelForm):
+    """Unit choices limited to the editor's scope."""
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.restrict(editor, MANAGE_ORG)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Unit:
+                field.queryset = units
+            if name == "members":
+                field.queryset = units
+
+
+class UnitForm(ScopedForm):
+    parent = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("parent unit"))
+
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
+        widgets = {"aliases": forms.Textarea(attrs={"rows": 2})}
+
+
+class GroupForm(ScopedForm):
+    class Meta:
+        model = UnitGroup
+        fields = ["name", "description", "members"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "members": forms.SelectMultiple(attrs={"size": 12})}
+
+
+class PersonForm(ScopedForm):
+    unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("unit"))
+
+    class Meta:
+        model = Person
+        fields = ["name", "post", "unit", "phone", "email", "is_active"]
+
+
+class AccountForm(ScopedForm):
+    unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("unit"))
+    password = forms.CharField(
+        label=_("new password"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "scope", "unit", "person", "is_active"]
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password")
+        if password:
+            password_validation.validate_password(password, self.instance)
+        return password

@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from taizhang.core import views as core_views
+from taizhang.core.forms import StyledAuthenticationForm
+from taizhang.org import api as org_api
+
+router = DefaultRouter()
+router.register("units", org_api.UnitViewSet)
+router.register("groups", org_api.GroupViewSet)
+router.register("people", org_api.PersonViewSet)
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", core_views.password_change, name="password_change"),
+    path("language/", set_language, name="set_language"),
+    path("org/", include("taizhang.org.urls")),
+    path("api/auth/token/", core_views.obtain_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+]
+
