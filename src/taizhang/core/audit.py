@@ -107,7 +107,9 @@ def verify_chain(chunk_size: int = 2000) -> ChainReport:
         if event.seq != expected_seq:
             return ChainReport(checked, f"event #{expected_seq} is missing (the next stored event is #{event.seq})")
         if event.prev_hash != prev_hash:
-            return ChainReport(checked, f"event #{event.seq} does not follow event #{event.seq - 1} (reordered or replaced)")
+            return ChainReport(
+                checked, f"event #{event.seq} does not follow event #{event.seq - 1} (reordered or replaced)"
+            )
         if compute_hash(prev_hash, event) != event.hash:
             return ChainReport(checked, f"event #{event.seq} was altered (its hash does not match its content)")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1

@@ -65,7 +65,9 @@ def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
         unit.save(update_fields=["path", "depth"])
     elif unit.parent_id != old_parent_id:
         _move_subtree(unit, parent)
-    audit.record(by, "unit.create" if creating else "unit.update", unit, before=before, after=audit.snapshot(unit, UNIT_FIELDS))
+    audit.record(
+        by, "unit.create" if creating else "unit.update", unit, before=before, after=audit.snapshot(unit, UNIT_FIELDS)
+    )
     return unit
 
 
@@ -93,7 +95,13 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
         for unit in m2m["members"]:
             _require_unit_in_scope(by, unit)
         group.members.set(m2m["members"])
-    audit.record(by, "group.create" if creating else "group.update", group, before=before, after=audit.snapshot(group, GROUP_FIELDS))
+    audit.record(
+        by,
+        "group.create" if creating else "group.update",
+        group,
+        before=before,
+        after=audit.snapshot(group, GROUP_FIELDS),
+    )
     return group
 
 
@@ -111,7 +119,13 @@ def save_person(person: Person | None, data: dict, *, by) -> Person:
         raise ValidationError({"name": _("Give a name or a post.")})
     person.full_clean()
     person.save()
-    audit.record(by, "person.create" if creating else "person.update", person, before=before, after=audit.snapshot(person, PERSON_FIELDS))
+    audit.record(
+        by,
+        "person.create" if creating else "person.update",
+        person,
+        before=before,
+        after=audit.snapshot(person, PERSON_FIELDS),
+    )
     return person
 
 

@@ -8,20 +8,28 @@ DEMO_PASSWORD = "taizhang-demo"
 
 # (name, short name, kind, children)
 TREE = (
-    "中共示范市委员会", "市委", UnitKind.COMMITTEE, [
+    "中共示范市委员会",
+    "市委",
+    UnitKind.COMMITTEE,
+    [
         ("市委办公室", "市委办", UnitKind.OFFICE, [("市委督查室", "督查室", UnitKind.OFFICE, [])]),
         ("市委组织部", "组织部", UnitKind.DEPARTMENT, []),
         ("市委宣传部", "宣传部", UnitKind.DEPARTMENT, []),
         ("市委网络安全和信息化委员会办公室", "市委网信办", UnitKind.OFFICE, []),
         ("市委党校", "党校", UnitKind.SCHOOL, []),
         ("市档案馆", "档案馆", UnitKind.OTHER, []),
-        ("示范市人民政府", "市政府", UnitKind.OFFICE, [
-            ("市政府办公室", "市政府办", UnitKind.OFFICE, []),
-            ("市教育局", "教育局", UnitKind.BUREAU, []),
-            ("市财政局", "财政局", UnitKind.BUREAU, []),
-            ("市文化广电旅游局", "文旅局", UnitKind.BUREAU, []),
-            ("市政务服务数据管理局", "数据局", UnitKind.BUREAU, []),
-        ]),
+        (
+            "示范市人民政府",
+            "市政府",
+            UnitKind.OFFICE,
+            [
+                ("市政府办公室", "市政府办", UnitKind.OFFICE, []),
+                ("市教育局", "教育局", UnitKind.BUREAU, []),
+                ("市财政局", "财政局", UnitKind.BUREAU, []),
+                ("市文化广电旅游局", "文旅局", UnitKind.BUREAU, []),
+                ("市政务服务数据管理局", "数据局", UnitKind.BUREAU, []),
+            ],
+        ),
         ("东城区委", "东城区", UnitKind.COUNTY, [("东城区委宣传部", "东城宣传部", UnitKind.DEPARTMENT, [])]),
         ("西城区委", "西城区", UnitKind.COUNTY, []),
         ("南山县委", "南山县", UnitKind.COUNTY, []),
@@ -65,15 +73,23 @@ def build_org() -> list[tuple[str, str, str]]:
     group = UnitGroup.objects.filter(name=COUNTY_GROUP).first()
     counties = [u for u in units.values() if u.kind == UnitKind.COUNTY]
     if group is None:
-        actions.save_group(None, {"name": COUNTY_GROUP, "description": "全市各县（区）党委", "members": counties}, by=None)
+        actions.save_group(
+            None, {"name": COUNTY_GROUP, "description": "全市各县（区）党委", "members": counties}, by=None
+        )
     for name, post, unit_name in PEOPLE:
         if not Person.objects.filter(name=name, post=post).exists():
             actions.save_person(None, {"name": name, "post": post, "unit": units[unit_name]}, by=None)
     rows = []
     for username, role, scope, unit_name, person_name, description in ACCOUNTS:
         account = User.objects.filter(username=username).first()
-        data = {"username": username, "role": role, "scope": scope, "unit": units[unit_name],
-                "person": Person.objects.get(name=person_name), "is_active": True}
+        data = {
+            "username": username,
+            "role": role,
+            "scope": scope,
+            "unit": units[unit_name],
+            "person": Person.objects.get(name=person_name),
+            "is_active": True,
+        }
         if account is None:
             actions.save_account(None, data, by=None, password=DEMO_PASSWORD)
         elif not account.check_password(DEMO_PASSWORD):
@@ -86,7 +102,10 @@ def _build_units(node, parent):
     name, short_name, kind, children = node
     unit = Unit.objects.filter(name=name).first()
     if unit is None:
-        unit = actions.save_unit(None, {"name": name, "short_name": short_name, "kind": kind, "parent": parent,
-                                        "aliases": ALIASES.get(name, "")}, by=None)
+        unit = actions.save_unit(
+            None,
+            {"name": name, "short_name": short_name, "kind": kind, "parent": parent, "aliases": ALIASES.get(name, "")},
+            by=None,
+        )
     for child in children:
         _build_units(child, unit)

@@ -5,11 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.permissions import Role
+from taizhang.org.models import Person, Unit, UnitGroup, UnitKind, User
 
 
 def units_in_scope(request):
     return Unit.objects.restrict(request.user) if request else Unit.objects.none()
-from taizhang.org.models import Person, Unit, UnitGroup, UnitKind, User
 
 
 class UnitFilter(django_filters.FilterSet):

@@ -38,7 +38,10 @@ class GroupForm(ScopedForm):
     class Meta:
         model = UnitGroup
         fields = ["name", "description", "members"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "members": forms.SelectMultiple(attrs={"size": 12})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "members": forms.SelectMultiple(attrs={"size": 12}),
+        }
 
 
 class PersonForm(ScopedForm):
@@ -52,7 +55,9 @@ class PersonForm(ScopedForm):
 class AccountForm(ScopedForm):
     unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("unit"))
     password = forms.CharField(
-        label=_("new password"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("new password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current password."),
     )
 

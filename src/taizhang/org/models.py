@@ -60,7 +60,9 @@ class UnitQuerySet(RestrictedQuerySet):
 class Unit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
-    aliases = models.TextField(_("other names"), blank=True, help_text=_("One per line; used to match imported ledgers."))
+    aliases = models.TextField(
+        _("other names"), blank=True, help_text=_("One per line; used to match imported ledgers.")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -123,7 +125,9 @@ class Person(models.Model):
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     post = models.CharField(_("post"), max_length=200, blank=True)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -158,7 +162,9 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     scope = models.CharField(_("data scope"), max_length=20, choices=Scope.choices, default=Scope.UNIT)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
     person = models.OneToOneField(
         Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL, related_name="account"
     )

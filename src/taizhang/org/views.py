@@ -36,27 +36,61 @@ class Kind:
 
 KINDS = {
     "units": Kind(
-        "units", Unit, forms.UnitForm, filters.UnitFilter, actions.save_unit, MANAGE_ORG, gettext_lazy("Units"),
-        [(gettext_lazy("name"), "indented_name"), (gettext_lazy("short name"), "short_name"),
-         (gettext_lazy("kind"), "get_kind_display"), (gettext_lazy("active"), "is_active")],
+        "units",
+        Unit,
+        forms.UnitForm,
+        filters.UnitFilter,
+        actions.save_unit,
+        MANAGE_ORG,
+        gettext_lazy("Units"),
+        [
+            (gettext_lazy("name"), "indented_name"),
+            (gettext_lazy("short name"), "short_name"),
+            (gettext_lazy("kind"), "get_kind_display"),
+            (gettext_lazy("active"), "is_active"),
+        ],
     ),
     "groups": Kind(
-        "groups", UnitGroup, forms.GroupForm, filters.GroupFilter, actions.save_group, MANAGE_ORG,
+        "groups",
+        UnitGroup,
+        forms.GroupForm,
+        filters.GroupFilter,
+        actions.save_group,
+        MANAGE_ORG,
         gettext_lazy("Unit groups"),
         [(gettext_lazy("name"), "name"), (gettext_lazy("member units"), "member_count")],
     ),
     "people": Kind(
-        "people", Person, forms.PersonForm, filters.PersonFilter, actions.save_person, MANAGE_ORG,
+        "people",
+        Person,
+        forms.PersonForm,
+        filters.PersonFilter,
+        actions.save_person,
+        MANAGE_ORG,
         gettext_lazy("People"),
-        [(gettext_lazy("name"), "name"), (gettext_lazy("post"), "post"), (gettext_lazy("unit"), "unit"),
-         (gettext_lazy("active"), "is_active")],
+        [
+            (gettext_lazy("name"), "name"),
+            (gettext_lazy("post"), "post"),
+            (gettext_lazy("unit"), "unit"),
+            (gettext_lazy("active"), "is_active"),
+        ],
     ),
     "accounts": Kind(
-        "accounts", User, forms.AccountForm, filters.AccountFilter, actions.save_account, MANAGE_ACCOUNTS,
+        "accounts",
+        User,
+        forms.AccountForm,
+        filters.AccountFilter,
+        actions.save_account,
+        MANAGE_ACCOUNTS,
         gettext_lazy("Accounts"),
-        [(gettext_lazy("username"), "username"), (gettext_lazy("name"), "get_full_name"),
-         (gettext_lazy("role"), "get_role_display"), (gettext_lazy("data scope"), "get_scope_display"),
-         (gettext_lazy("unit"), "unit"), (gettext_lazy("active"), "is_active")],
+        [
+            (gettext_lazy("username"), "username"),
+            (gettext_lazy("name"), "get_full_name"),
+            (gettext_lazy("role"), "get_role_display"),
+            (gettext_lazy("data scope"), "get_scope_display"),
+            (gettext_lazy("unit"), "unit"),
+            (gettext_lazy("active"), "is_active"),
+        ],
     ),
 }
 
@@ -85,11 +119,18 @@ def _view_action(kind: Kind) -> str:
 @login_required
 def object_list(request, kind):
     kind = _kind(kind)
+    if not grants(request.user, _view_action(kind)):
+        raise PermissionDenied
     filterset = kind.filterset(request.GET, queryset=_queryset(kind, request.user, _view_action(kind)), request=request)
     page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
     rows = [(obj, [_cell(obj, attr) for _label, attr in kind.columns]) for obj in page]
-    context = {"kind": kind, "filter": filterset, "page": page, "rows": rows,
-               "can_manage": grants(request.user, kind.manage_action)}
+    context = {
+        "kind": kind,
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "can_manage": grants(request.user, kind.manage_action),
+    }
     template = "org/_table.html" if request.htmx else "org/list.html"
     return render(request, template, context)
 
@@ -105,17 +146,28 @@ def _cell(obj, attr):
 def object_detail(request, kind, pk):
     kind = _kind(kind)
     obj = get_object_or_404(_queryset(kind, request.user, _view_action(kind)), pk=pk)
-    fields = [(f.verbose_name, _display(obj, f)) for f in kind.form._meta.model._meta.fields
-              if f.name in kind.form._meta.fields]
+    fields = [
+        (f.verbose_name, _display(obj, f))
+        for f in kind.form._meta.model._meta.fields
+        if f.name in kind.form._meta.fields
+    ]
     extra = {}
     if kind.model is UnitGroup:
         extra["members"] = obj.members.restrict(request.user)
     if kind.model is Unit:
         extra["children"] = Unit.objects.restrict(request.user).filter(parent=obj)
-    return render(request, "org/detail.html", {
-        "kind": kind, "obj": obj, "fields": fields, "events": history(obj), **extra,
-        "can_manage": grants(request.user, kind.manage_action),
-    })
+    return render(
+        request,
+        "org/detail.html",
+        {
+            "kind": kind,
+            "obj": obj,
+            "fields": fields,
+            "events": history(obj),
+            **extra,
+            "can_manage": grants(request.user, kind.manage_action),
+        },
+    )
 
 
 def _display(obj, model_field):
