@@ -139,7 +139,11 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            models.CheckConstraint(condition=~Q(name="") | ~Q(post=""), name="person_has_name_or_post"),
+            models.CheckConstraint(
+                condition=~Q(name="") | ~Q(post=""),
+                name="person_has_name_or_post",
+                violation_error_message=_("Give a name or a post."),
+            ),
         ]
 
     def __str__(self):
