@@ -1,0 +1,48 @@
+"""Each demo role signs in and sees its home page in Chinese; English is one click away and sticks."""
+
+import pytest
+
+from taizhang.testing import DEMO_PASSWORD, PERSONAS, build_demo_org
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_role_sees_its_chinese_home_page(live_server, page, screenshot):
+    build_demo_org()
+    for persona in PERSONAS:
+        page.context.clear_cookies()
+        login(page, live_server.url, persona, DEMO_PASSWORD)
+        assert page.url.rstrip("/") == live_server.url
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        assert page.get_by_role("link", name="首页").first.is_visible()
+        assert "您好" in page.locator("h1").inner_text()
+        screenshot(page, f"home-{persona}")
+
+
+def test_switching_to_english_is_remembered(live_server, page, screenshot):
+    build_demo_org()
+    login(page, live_server.url, "office", DEMO_PASSWORD)
+    page.click("#lang-en")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"{live_server.url}/org/units/")
+    assert page.locator("h1").inner_text() == "Units"
+    screenshot(page, "units-english")
+    page.click("#lang-zh-hans")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "单位"
+
+
+def test_usable_on_a_phone(live_server, phone, screenshot):
+    build_demo_org()
+    login(phone, live_server.url, "liaison", DEMO_PASSWORD)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+    phone.click(".navbar-toggler")
+    phone.get_by_role("link", name="组织机构").click()
+    phone.wait_for_load_state()
+    assert phone.locator("h1").inner_text() == "单位"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "phone-units")
