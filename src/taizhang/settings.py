@@ -274,3 +274,12 @@ LOGGING = {
 if _testing:
     # Tests create many accounts; a fast hash keeps the suite quick. Never used outside pytest.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Ledger ----------------------------------------------------------------------------------------
+TAIZHANG_UPLOAD_MAX_MB = env_int("TAIZHANG_UPLOAD_MAX_MB", 50, minimum=1)
+TAIZHANG_IMMEDIATE_DAYS = env_int("TAIZHANG_IMMEDIATE_DAYS", 30, minimum=1)  # 立行立改: days after feedback
+TAIZHANG_DUE_SOON_DAYS = env_int("TAIZHANG_DUE_SOON_DAYS", 7, minimum=0)
+TAIZHANG_LAGGING_DAYS = env_int("TAIZHANG_LAGGING_DAYS", 30, minimum=1)  # no progress for this long → lagging
+TAIZHANG_REPORT_DUE_MONTHS = env_int("TAIZHANG_REPORT_DUE_MONTHS", 2, minimum=0)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 50

@@ -14,8 +14,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright be
 
 CHROMIUM = os.environ.get("TAIZHANG_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 OUTPUT = Path(os.environ.get("TAIZHANG_TEST_OUTPUT", "test-output"))
 
@@ -43,7 +49,9 @@ def page(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="en-US", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     yield context.new_page()
     context.close()
 

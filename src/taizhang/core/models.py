@@ -52,3 +52,16 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return f"audit head #{self.seq}"
+
+
+class StoredFile(models.Model):
+    """File content stored once, under its SHA-256; every upload of the same bytes points here."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    storage_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.sha256[:12]

@@ -57,8 +57,14 @@ def test_person_needs_a_name_or_a_post(clients):
 def test_account_creation_with_scope_and_password(people, clients):
     response = clients["admin"].post(
         "/org/accounts/new/",
-        {"username": "newliaison", "role": "liaison", "scope": "unit", "unit": unit("市财政局").pk,
-         "password": "Long-enough-passphrase-9", "is_active": "on"},
+        {
+            "username": "newliaison",
+            "role": "liaison",
+            "scope": "unit",
+            "unit": unit("市财政局").pk,
+            "password": "Long-enough-passphrase-9",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     created = type(people["admin"]).objects.get(username="newliaison")

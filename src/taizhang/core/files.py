@@ -1,0 +1,126 @@
+"""Checked, content-addressed file storage for evidence and other uploads.
+
+The type is decided from the bytes, not from the name: a program renamed to .pdf is refused.
+The original name is kept for display and download only; storage paths come from the SHA-256.
+"""
+
+import hashlib
+import io
+import os
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from taizhang.core.models import StoredFile
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.wps/.et (Word, Excel, WPS)
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (OLE2, "application/x-ole-storage"),
+]
+OOXML = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def sniff(head: bytes, fileobj) -> str | None:
+    """The content type of an allowed file, or None."""
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            fileobj.seek(0)
+            with zipfile.ZipFile(fileobj) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        if "[Content_Types].xml" in names:
+            for prefix, content_type in OOXML.items():
+                if any(n.startswith(prefix) for n in names):
+                    return content_type
+        return None
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                head.decode(encoding)
+            except UnicodeDecodeError as exc:
+                if exc.start >= len(head) - 4:  # a multi-byte character cut by the sample's end
+                    return "text/plain"
+                continue
+            return "text/plain"
+    return None
+
+
+def max_upload_bytes() -> int:
+    return settings.TAIZHANG_UPLOAD_MAX_MB * 1024 * 1024
+
+
+def store(upload) -> StoredFile:
+    """Check and store an uploaded file; the same content twice is stored once."""
+    limit = max_upload_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is %(size).1f MB; the limit is %(limit)d MB.")
+            % {"name": display_name(upload.name), "size": upload.size / 1048576, "limit": limit // 1048576}
+        )
+    upload.seek(0)
+    head = upload.read(8192)
+    content_type = sniff(head, upload)
+    if content_type is None:
+        raise ValidationError(
+            _("%(name)s is not an accepted file type (PDF, images, Word/Excel/WPS documents, plain text).")
+            % {"name": display_name(upload.name)}
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha = digest.hexdigest()
+    existing = StoredFile.objects.filter(sha256=sha).first()
+    if existing:
+        return existing
+    name = f"files/{sha[:2]}/{sha[2:4]}/{sha}"
+    if not default_storage.exists(name):
+        upload.seek(0)
+        saved = default_storage.save(name, upload)
+        if saved != name:  # the storage renamed it: a concurrent writer stored the same bytes
+            default_storage.delete(saved)
+    try:
+        with transaction.atomic():
+            return StoredFile.objects.create(sha256=sha, size=upload.size, content_type=content_type, storage_name=name)
+    except IntegrityError:
+        return StoredFile.objects.get(sha256=sha)
+
+
+def display_name(name: str) -> str:
+    """The file's own name without any directory part; never used to build a path."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")
+    return base[:200] or "file"
+
+
+def open_stored(stored: StoredFile):
+    return default_storage.open(stored.storage_name, "rb")
+
+
+def sample(data: bytes, name: str = "x"):
+    """An in-memory upload (for tests and importers)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+__all__ = ["display_name", "io", "open_stored", "sample", "sniff", "store"]
