@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "axes",
     "taizhang.core",
     "taizhang.org",
+    "taizhang.rectification",
+    "taizhang.tasks",
+    "taizhang.sheets",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,79 @@
+"""Writes to sources, categories and findings: permission-checked, atomic, audit-logged."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from taizhang.core import audit
+from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.rectification.models import Category, Finding, Source
+
+SOURCE_FIELDS = ["kind", "title", "issuer", "inspected_unit", "feedback_date", "report_due_date"]
+FINDING_FIELDS = ["category", "number", "position", "text", "found_in"]
+
+
+def require_ledger_manager(by) -> None:
+    if by is not None and not grants(by, MANAGE_LEDGER):
+        raise PermissionDenied(_("Only the supervision office may change the ledger."))
+
+
+@transaction.atomic
+def save_source(source: Source | None, data: dict, *, by) -> Source:
+    require_ledger_manager(by)
+    creating = source is None
+    source = source or Source()
+    before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
+    for name in SOURCE_FIELDS:
+        if name in data:
+            setattr(source, name, data[name])
+    if not source.report_due_date and source.feedback_date:
+        source.report_due_date = source.default_report_due()
+    if source.report_due_date and source.feedback_date and source.report_due_date < source.feedback_date:
+        raise ValidationError({"report_due_date": _("The report cannot be due before the feedback date.")})
+    source.full_clean()
+    source.save()
+    audit.record(
+        by,
+        "source.create" if creating else "source.update",
+        source,
+        before=before,
+        after=audit.snapshot(source, SOURCE_FIELDS),
+    )
+    return source
+
+
+@transaction.atomic
+def ensure_category(source: Source, name: str, *, by) -> Category:
+    require_ledger_manager(by)
+    name = name.strip()
+    category = Category.objects.filter(source=source, name=name).first()
+    if category:
+        return category
+    category = Category.objects.create(source=source, name=name, position=source.categories.count() + 1)
+    audit.record(by, "category.create", category, after={"source": source.pk, "name": name})
+    return category
+
+
+@transaction.atomic
+def save_finding(finding: Finding | None, data: dict, *, by, source: Source | None = None) -> Finding:
+    require_ledger_manager(by)
+    creating = finding is None
+    finding = finding or Finding(source=source)
+    before = None if creating else audit.snapshot(finding, FINDING_FIELDS)
+    for name in FINDING_FIELDS:
+        if name in data:
+            setattr(finding, name, data[name])
+    if creating and not finding.position:
+        finding.position = finding.source.findings.count() + 1
+    if finding.category_id and finding.category.source_id != finding.source_id:
+        raise ValidationError({"category": _("The category belongs to another source.")})
+    finding.full_clean()
+    finding.save()
+    audit.record(
+        by,
+        "finding.create" if creating else "finding.update",
+        finding,
+        before=before,
+        after=audit.snapshot(finding, FINDING_FIELDS),
+    )
+    return finding

@@ -1,0 +1,112 @@
+"""Where problems come from (a source: an inspection, an audit…), their categories and the findings."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.permissions import RestrictedQuerySet, Scope
+from taizhang.org.models import Unit
+
+
+class SourceKind(models.TextChoices):
+    TOUR = "tour", _("Inspection tour (巡视)")
+    PATROL = "patrol", _("Patrol inspection (巡察)")
+    AUDIT = "audit", _("Audit (审计)")
+    SPECIAL = "special", _("Special supervision (专项督查)")
+    SELF = "self", _("Self-inspection (自查)")
+    ASSIGNED = "assigned", _("Assigned by higher level (上级交办)")
+    MEETING = "meeting", _("Meeting decision (会议议定)")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class SourceQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        # A source is visible to whoever can see at least one of its tasks, or the unit it inspected.
+        from taizhang.tasks.models import Task
+
+        visible = Task.objects.restrict(user).values("source_id")
+        q = Q(pk__in=visible)
+        if user.scope != Scope.OWN and user.unit_id:
+            q |= Q(inspected_unit_id=user.unit_id)
+        return q
+
+
+class Source(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.PATROL)
+    title = models.CharField(_("title"), max_length=300)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    inspected_unit = models.ForeignKey(
+        Unit, verbose_name=_("inspected unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    feedback_date = models.DateField(_("feedback date"))
+    report_due_date = models.DateField(_("report due date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-feedback_date", "-pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+    def default_report_due(self) -> dt.date:
+        return add_months(self.feedback_date, settings.TAIZHANG_REPORT_DUE_MONTHS)
+
+
+class Category(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("category"), max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["source", "name"], name="category_unique_per_source")]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class FindingQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        from taizhang.tasks.models import Task
+
+        return Q(pk__in=Task.objects.restrict(user).values("finding_id"))
+
+
+class Finding(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="findings")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField(_("problem"))
+    found_in = models.ForeignKey(
+        Unit, verbose_name=_("found in"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "position", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:60]}" if self.number else self.text[:60]

@@ -1,0 +1,69 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from taizhang.rectification import actions as ledger_actions
+from taizhang.rectification.models import Source, SourceKind
+from taizhang.sheets.importer import apply_plan, plan_rows
+from taizhang.sheets.reader import UnreadableFile, read_sheet
+
+
+class Command(BaseCommand):
+    help = "Import a rectification ledger (xlsx, xls, ods, csv) as a new source. Exit 1: rows refused; 2: unreadable."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--source-title")
+        parser.add_argument("--source-kind", default=SourceKind.TOUR, choices=SourceKind.values)
+        parser.add_argument("--feedback-date", help="YYYY-MM-DD; the year of deadlines written without one")
+        parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            feedback = dt.date.fromisoformat(options["feedback_date"]) if options["feedback_date"] else dt.date.today()
+        except ValueError:
+            raise CommandError(f"--feedback-date {options['feedback_date']!r} is not a YYYY-MM-DD date.") from None
+        if not path.is_file():
+            self.stderr.write(f"{path}: no such file.")
+            raise SystemExit(2)
+        try:
+            sheet = read_sheet(path)
+        except UnreadableFile as exc:
+            self.stderr.write(str(exc))
+            raise SystemExit(2) from None
+        plan = plan_rows(sheet.rows, feedback_date=feedback)
+        result = plan.summary()
+        if not plan.errors and not options["dry_run"]:
+            source = ledger_actions.save_source(
+                None,
+                {
+                    "kind": options["source_kind"],
+                    "title": options["source_title"] or _title(sheet.rows) or path.stem,
+                    "feedback_date": feedback,
+                },
+                by=None,
+            )
+            result = apply_plan(plan, source, by=None) | {"source": source.pk}
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            verb = "would create" if options["dry_run"] else "created"
+            self.stdout.write(
+                f"{verb}: {result['categories']} categories, {result['findings']} findings, {result['tasks']} tasks"
+            )
+            for item in result["errors"] + result["warnings"]:
+                self.stdout.write(f"  row {item['row']} {item['column']}: {item['message']}")
+        if plan.errors:
+            raise SystemExit(1)
+
+
+def _title(rows) -> str:
+    for row in rows[:3]:
+        values = [str(v).strip() for v in row if str(v).strip()]
+        if len(set(values)) == 1 and len(values[0]) > 6:
+            return values[0]
+    return ""

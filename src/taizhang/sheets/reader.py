@@ -1,0 +1,84 @@
+"""Reading spreadsheet files into rows of cell values, whatever the format.
+
+xlsx / xls / ods through python-calamine (merged cells come back as the value in their first cell
+and empty elsewhere; the layout code fills them); CSV with UTF-8, UTF-8 with BOM or GB18030.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an xlsx whose parts inflate beyond this is refused (zip bomb)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a spreadsheet; the message says why, for a person."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list]  # row i is the spreadsheet's row i+1
+
+
+def read_sheet(path: Path, *, max_rows: int = 100_000) -> Sheet:
+    path = Path(path)
+    head = path.read_bytes()[:8]
+    suffix = path.suffix.lower()
+    if suffix == ".csv" or not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
+        if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
+            raise UnreadableFile(f"{path.name} is not a spreadsheet file (its content does not match {suffix}).")
+        return Sheet(path.stem, _read_csv(path, max_rows))
+    if head.startswith(b"PK"):
+        _check_zip(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
+    if len(rows) > max_rows:
+        raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
+    rows = [list(r) for r in rows]
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+        # A merged range shows its first cell's value everywhere it spans, as the user sees it.
+        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1 + 1, len(rows))):
+            for c in range(c0, min(c1 + 1, len(rows[r]))):
+                if (r, c) != (r0, c0):
+                    rows[r][c] = value
+    return Sheet(workbook.sheet_names[0], rows)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"{path.name} is damaged or truncated ({exc}).") from exc
+    if total > MAX_UNCOMPRESSED:
+        raise UnreadableFile(f"{path.name} inflates to {total // 1048576} MB; refused as a possible zip bomb.")
+
+
+def _read_csv(path: Path, max_rows: int) -> list[list]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte sequence
+        raise UnreadableFile(f"{path.name}: unknown text encoding.")
+    if "\x00" in text:
+        raise UnreadableFile(f"{path.name} is not a text (CSV) file.")
+    rows = []
+    for row in csv.reader(io.StringIO(text)):
+        rows.append(row)
+        if len(rows) > max_rows:
+            raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
+    return rows

@@ -1,0 +1,397 @@
+"""Every write to tasks: create/edit, lifecycle steps, progress with evidence, extensions.
+
+Each action checks who may do it, runs in one transaction, appends an audit event and bumps the
+task's version. A caller that read an older version gets `Conflict`, never a silent overwrite.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taizhang.core import audit, files
+from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
+from taizhang.core.errors import Conflict
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
+from taizhang.rectification.actions import require_ledger_manager
+from taizhang.rectification.models import Source
+from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
+
+TASK_FIELDS = [
+    "finding",
+    "number",
+    "position",
+    "measure",
+    "target",
+    "lead_unit",
+    "partner_units",
+    "partner_groups",
+    "leader",
+    "leader_text",
+    "owner",
+    "deadline_kind",
+    "deadline_text",
+    "deadline_date",
+    "deadline_precision",
+    "deadline_period",
+    "status",
+    "note",
+]
+OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.APPLIED, Status.CONFIRMED)
+
+
+# --- who may act -------------------------------------------------------------------------------------
+def answers_for(user, task: Task) -> bool:
+    """The lead unit lies in the user's own scope (not merely a partner), or the user is named on it."""
+    if user.is_superuser or user.scope == Scope.ALL:
+        return True
+    if user.scope == Scope.OWN:
+        return bool(user.person_id) and user.person_id in (task.leader_id, task.owner_id)
+    if user.unit_id is None:
+        return False
+    if user.scope == Scope.SUBTREE:
+        return task.lead_unit.path.startswith(user.unit.path)
+    return task.lead_unit_id == user.unit_id
+
+
+def _system_or(check):
+    """Commands and importers act as the system (by=None), which every check lets through."""
+
+    def wrapped(user, task):
+        return user is None or check(user, task)
+
+    wrapped.__name__ = check.__name__
+    return wrapped
+
+
+def may_report(user, task: Task) -> bool:
+    # Partners report too (the task is visible to them through restrict()); lead-only steps use answers_for.
+    return grants(user, REPORT_PROGRESS)
+
+
+def may_apply(user, task: Task) -> bool:
+    return grants(user, REPORT_PROGRESS) and answers_for(user, task)
+
+
+def may_sign_off(user, task: Task) -> bool:
+    if not grants(user, SIGN_OFF):
+        return False
+    return answers_for(user, task) or (bool(user.person_id) and user.person_id == task.leader_id)
+
+
+def may_manage(user, task: Task) -> bool:
+    return grants(user, MANAGE_LEDGER)
+
+
+def may_reject(user, task: Task) -> bool:
+    return (
+        may_manage(user, task)
+        if task.status == Status.CONFIRMED
+        else may_sign_off(user, task) or may_manage(user, task)
+    )
+
+
+# step → (statuses it starts from, permission check, note required)
+TRANSITIONS = {
+    Step.START: ((Status.NOT_STARTED,), _system_or(may_apply), False),
+    Step.APPLY_CLOSE: ((Status.NOT_STARTED, Status.IN_PROGRESS), _system_or(may_apply), False),
+    Step.CONFIRM: ((Status.APPLIED,), _system_or(may_sign_off), False),
+    Step.VERIFY: ((Status.CONFIRMED,), _system_or(may_manage), False),
+    Step.REJECT: ((Status.APPLIED, Status.CONFIRMED), _system_or(may_reject), True),
+    Step.REOPEN: (DONE, _system_or(may_manage), True),
+    Step.CLOSE_DIRECTLY: (OPEN, _system_or(may_manage), True),
+}
+
+
+def allowed_steps(user, task: Task) -> list[str]:
+    """The steps this user may take on this task now (for buttons; the action checks again)."""
+    steps = []
+    for step, (sources, check, _note) in TRANSITIONS.items():
+        if task.status in sources and check(user, task):
+            if step == Step.CLOSE_DIRECTLY and task.deadline_kind != DeadlineKind.IMMEDIATE:
+                continue
+            steps.append(step)
+    return steps
+
+
+def _lock(task: Task, version: int | None) -> Task:
+    """Re-read the task under a row lock and check the caller's version."""
+    current = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+    if version is not None and int(version) != current.version:
+        raise Conflict(
+            _("This task was changed by someone else (version %(current)s, yours %(yours)s). Reload and try again.")
+            % {"current": current.version, "yours": version},
+            current.version,
+        )
+    return current
+
+
+def _bump(task: Task, fields: list[str]) -> None:
+    task.version += 1
+    task.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------
+@transaction.atomic
+def transition(
+    task: Task, step: str, *, by, note: str = "", version: int | None = None, next_review_date: dt.date | None = None
+) -> Task:
+    if step not in TRANSITIONS:
+        raise ValidationError(_("Unknown action %(step)s.") % {"step": step})
+    task = _lock(task, version)
+    sources, check, note_required = TRANSITIONS[step]
+    if not check(by, task):
+        raise PermissionDenied(_("You may not do this on this task."))
+    if task.status not in sources:
+        raise ValidationError(
+            _("This step is not possible while the task is “%(status)s”.") % {"status": task.get_status_display()}
+        )
+    note = (note or "").strip()
+    if note_required and not note:
+        raise ValidationError({"note": _("Give a reason or note for this step.")})
+    before = {"status": task.status, "version": task.version}
+    target = {
+        Step.START: Status.IN_PROGRESS,
+        Step.APPLY_CLOSE: Status.APPLIED,
+        Step.CONFIRM: Status.CONFIRMED,
+        Step.REJECT: Status.IN_PROGRESS,
+        Step.REOPEN: Status.IN_PROGRESS,
+        Step.CLOSE_DIRECTLY: Status.CLOSED,
+    }.get(step)
+    fields = ["status"]
+    if step == Step.VERIFY:
+        if task.is_long_term:
+            # A long-term task never simply closes: it completes a phase and is reviewed again.
+            if not next_review_date:
+                raise ValidationError({"next_review_date": _("A long-term task needs the date of its next review.")})
+            if next_review_date <= _today():
+                raise ValidationError({"next_review_date": _("The next review must be in the future.")})
+            target = Status.PHASE_DONE
+            task.next_review_date = next_review_date
+            fields.append("next_review_date")
+        else:
+            target = Status.CLOSED
+    if step == Step.CLOSE_DIRECTLY and task.deadline_kind != DeadlineKind.IMMEDIATE:
+        raise ValidationError(_("Only an immediate (立行立改) task can be closed directly."))
+    if target in DONE:
+        task.closed_on = _today()
+        fields.append("closed_on")
+    elif task.closed_on:
+        task.closed_on = None
+        fields.append("closed_on")
+    from_status = task.status
+    task.status = target
+    _bump(task, fields)
+    TaskStep.objects.create(task=task, step=step, from_status=from_status, to_status=target, note=note, by=by)
+    after = {"status": target, "version": task.version, "note": note}
+    if task.next_review_date and target == Status.PHASE_DONE:
+        after["next_review_date"] = task.next_review_date
+    audit.record(by, f"task.{step}", task, before=before, after=after)
+    return task
+
+
+# --- progress and evidence ---------------------------------------------------------------------------
+@transaction.atomic
+def report_progress(
+    task: Task,
+    *,
+    by,
+    text: str,
+    date: dt.date | None = None,
+    percent: int | None = None,
+    uploads=(),
+    version: int | None = None,
+) -> Progress:
+    task = _lock(task, version)
+    if not _system_or(may_report)(by, task):
+        raise PermissionDenied(_("You may not report progress on this task."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Describe the progress.")})
+    if percent is not None and not 0 <= int(percent) <= 100:
+        raise ValidationError({"percent": _("The percentage is between 0 and 100.")})
+    date = date or _today()
+    if date > _today():
+        raise ValidationError({"date": _("A progress report cannot be dated in the future.")})
+    if task.status in DONE:
+        raise ValidationError(_("The task is closed; reopen it before reporting progress."))
+    progress = Progress.objects.create(task=task, date=date, text=text, percent=percent, reported_by=by)
+    names = []
+    for upload in uploads:
+        stored = files.store(upload)
+        evidence = Evidence.objects.create(
+            progress=progress, file=stored, original_name=files.display_name(upload.name)
+        )
+        names.append({"name": evidence.original_name, "sha256": stored.sha256})
+    fields = ["latest_progress", "activity_on"]
+    task.latest_progress = text
+    task.activity_on = max(task.activity_on, date)
+    if task.status == Status.NOT_STARTED:
+        task.status = Status.IN_PROGRESS
+        fields.append("status")
+    _bump(task, fields)
+    audit.record(
+        by,
+        "task.progress",
+        task,
+        after={
+            "progress": progress.pk,
+            "date": date,
+            "text": text,
+            "percent": percent,
+            "files": names,
+            "version": task.version,
+        },
+    )
+    return progress
+
+
+@transaction.atomic
+def report_progress_batch(entries: list[dict], *, by) -> list[Progress]:
+    """One submission for several tasks (report once, not once per table): all or nothing."""
+    if not entries:
+        raise ValidationError(_("Choose at least one task."))
+    return [report_progress(entry.pop("task"), by=by, **entry) for entry in entries]
+
+
+# --- extensions --------------------------------------------------------------------------------------
+@transaction.atomic
+def request_extension(task: Task, *, by, new_date: dt.date, reason: str) -> Extension:
+    task = _lock(task, None)
+    if not _system_or(may_apply)(by, task):
+        raise PermissionDenied(_("You may not request an extension for this task."))
+    if task.status in DONE:
+        raise ValidationError(_("The task is closed."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if task.deadline_date and new_date <= task.deadline_date:
+        raise ValidationError({"new_date": _("The new deadline must be later than the current one.")})
+    if new_date <= _today():
+        raise ValidationError({"new_date": _("The new deadline must be in the future.")})
+    if task.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise ValidationError(_("An extension request is already waiting for a decision."))
+    extension = Extension.objects.create(
+        task=task,
+        new_date=new_date,
+        reason=reason.strip(),
+        requested_by=by,
+        previous_text=task.deadline_text,
+        previous_date=task.deadline_date,
+    )
+    audit.record(
+        by,
+        "task.extension_request",
+        task,
+        after={"extension": extension.pk, "new_date": new_date, "reason": extension.reason},
+    )
+    return extension
+
+
+@transaction.atomic
+def decide_extension(extension: Extension, *, by, approve: bool, note: str = "") -> Extension:
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    task = _lock(extension.task, None)
+    if not _system_or(may_manage)(by, task):
+        raise PermissionDenied(_("Only the supervision office decides extensions."))
+    if extension.status != ExtensionStatus.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+    extension.decided_by, extension.decided_at, extension.decision_note = by, timezone.now(), (note or "").strip()
+    extension.save()
+    before = {"deadline_text": task.deadline_text, "deadline_date": task.deadline_date, "version": task.version}
+    if approve:
+        if not task.extension_count:  # the first extension keeps what was originally set
+            task.original_deadline_text, task.original_deadline_date = task.deadline_text, task.deadline_date
+        task.deadline_kind = (
+            DeadlineKind.DATED_LONG_TERM if task.deadline_kind == DeadlineKind.DATED_LONG_TERM else DeadlineKind.DATED
+        )
+        task.deadline_text = format_date(extension.new_date)
+        task.deadline_date, task.deadline_precision = extension.new_date, "day"
+        task.extension_count += 1
+        _bump(
+            task,
+            [
+                "original_deadline_text",
+                "original_deadline_date",
+                "deadline_kind",
+                "deadline_text",
+                "deadline_date",
+                "deadline_precision",
+                "extension_count",
+            ],
+        )
+    after = {
+        "extension": extension.pk,
+        "approved": approve,
+        "note": extension.decision_note,
+        "deadline_text": task.deadline_text,
+        "deadline_date": task.deadline_date,
+        "version": task.version,
+    }
+    audit.record(by, "task.extension_decision", task, before=before, after=after)
+    return extension
+
+
+# --- creating and editing tasks ----------------------------------------------------------------------
+def apply_deadline(task: Task, deadline: Deadline) -> None:
+    task.deadline_kind, task.deadline_text = deadline.kind, deadline.text
+    task.deadline_date, task.deadline_precision, task.deadline_period = (
+        deadline.date,
+        deadline.precision,
+        deadline.period,
+    )
+
+
+def read_deadline(value, source: Source) -> Deadline:
+    return parse_deadline(value, feedback_date=source.feedback_date, immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS)
+
+
+@transaction.atomic
+def save_task(task: Task | None, data: dict, *, by, source: Source | None = None, version: int | None = None) -> Task:
+    """Create or edit a task. `data["deadline"]` (text or a date) goes through the one deadline parser."""
+    require_ledger_manager(by)
+    creating = task is None
+    if creating:
+        task = Task(source=source, activity_on=_today())
+        before = None
+    else:
+        task = _lock(task, version)
+        before = audit.snapshot(task, TASK_FIELDS)
+    m2m = {}
+    for name in TASK_FIELDS:
+        if name in data:
+            if name in ("partner_units", "partner_groups"):
+                m2m[name] = data[name]
+            else:
+                setattr(task, name, data[name])
+    if "deadline" in data:
+        apply_deadline(task, read_deadline(data["deadline"], task.source))
+    if task.finding_id and task.finding.source_id != task.source_id:
+        raise ValidationError({"finding": _("The finding belongs to another source.")})
+    if creating and not task.position:
+        task.position = Task.objects.filter(source=task.source).count() + 1
+    if task.status in DONE and not task.closed_on:
+        task.closed_on = _today()
+    task.full_clean(exclude=["activity_on"])
+    if creating:
+        task.save()
+    else:
+        task.version += 1
+        task.save()
+    for name, values in m2m.items():
+        getattr(task, name).set(values)
+    audit.record(
+        by,
+        "task.create" if creating else "task.update",
+        task,
+        before=before,
+        after=audit.snapshot(task, TASK_FIELDS) | {"version": task.version},
+    )
+    return task

@@ -1,0 +1,262 @@
+"""The supervision engine: tasks (整改措施 / 督办事项) with deadlines, progress, evidence, close-out, extensions.
+
+Every ledger reuses it: a task's origin is a finding now, a risk or a meeting decision later.
+Schedule state and traffic light are derived in the query (`with_schedule`), never stored.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.deadlines import DeadlineKind, Period, Precision
+from taizhang.core.models import StoredFile
+from taizhang.core.permissions import RestrictedQuerySet, Scope
+from taizhang.org.models import Person, Unit, UnitGroup, unit_scope_q
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    APPLIED = "applied", _("Close-out applied")
+    CONFIRMED = "confirmed", _("Confirmed by unit head")
+    CLOSED = "closed", _("Closed")
+    PHASE_DONE = "phase_done", _("Phase completed")
+
+
+DONE = (Status.CLOSED, Status.PHASE_DONE)
+
+
+class Schedule(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    LAGGING = "lagging", _("Lagging")
+    OVERDUE = "overdue", _("Overdue")
+    CLOSED = "closed", _("Closed on time")
+    CLOSED_LATE = "closed_late", _("Closed late")
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("Green")
+    BLUE = "blue", _("Blue")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+LIGHT_OF = {
+    Schedule.ON_TIME: Light.GREEN,
+    Schedule.CLOSED: Light.GREEN,
+    Schedule.DUE_SOON: Light.BLUE,
+    Schedule.LAGGING: Light.YELLOW,
+    Schedule.CLOSED_LATE: Light.YELLOW,
+    Schedule.OVERDUE: Light.RED,
+}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+class TaskQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        if user.scope == Scope.OWN:
+            if not user.person_id:
+                return Q(pk__in=[])
+            return Q(leader_id=user.person_id) | Q(owner_id=user.person_id)
+        units = Unit.objects.filter(unit_scope_q(user))
+        # A group named as partner counts as its member units.
+        return (
+            Q(lead_unit__in=units)
+            | Q(pk__in=Task.partner_units.through.objects.filter(unit__in=units).values("task_id"))
+            | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup__members__in=units).values("task_id"))
+        )
+
+    def with_schedule(self, on: dt.date | None = None):
+        """Annotate `schedule` and `light`, derived from status, deadline and last activity."""
+        on = on or today()
+        soon = on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)
+        lagging_before = on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS)
+        schedule = Case(
+            When(Q(status__in=DONE) & Q(deadline_date__lt=F("closed_on")), then=Value(Schedule.CLOSED_LATE)),
+            When(status__in=DONE, then=Value(Schedule.CLOSED)),
+            When(deadline_date__lt=on, then=Value(Schedule.OVERDUE)),
+            When(deadline_date__lte=soon, then=Value(Schedule.DUE_SOON)),
+            When(activity_on__lt=lagging_before, then=Value(Schedule.LAGGING)),
+            default=Value(Schedule.ON_TIME),
+            output_field=models.CharField(),
+        )
+        light = Case(
+            *[When(schedule=s, then=Value(light)) for s, light in LIGHT_OF.items()],
+            output_field=models.CharField(),
+        )
+        return self.annotate(schedule=schedule).annotate(light=light)
+
+
+class Task(models.Model):
+    source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks")
+    finding = models.ForeignKey(
+        "rectification.Finding", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    measure = models.TextField(_("measure"))
+    target = models.TextField(_("target"), blank=True)
+    lead_unit = models.ForeignKey(Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks")
+    partner_units = models.ManyToManyField(Unit, verbose_name=_("partner units"), blank=True, related_name="+")
+    partner_groups = models.ManyToManyField(UnitGroup, verbose_name=_("partner groups"), blank=True, related_name="+")
+    leader = models.ForeignKey(
+        Person, verbose_name=_("responsible leader"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    leader_text = models.CharField(_("responsible leader (as written)"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        Person, verbose_name=_("person responsible"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The deadline value (core.deadlines.Deadline), flattened; `deadline_text` is what the office wrote.
+    deadline_kind = models.CharField(_("deadline kind"), max_length=20, choices=DeadlineKind.choices)
+    deadline_text = models.CharField(_("deadline"), max_length=200, blank=True)
+    deadline_date = models.DateField(_("due date"), null=True, blank=True)
+    deadline_precision = models.CharField(max_length=10, choices=Precision.choices, blank=True)
+    deadline_period = models.CharField(max_length=12, choices=Period.choices, blank=True)
+    original_deadline_text = models.CharField(_("original deadline"), max_length=200, blank=True)
+    original_deadline_date = models.DateField(null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    next_review_date = models.DateField(_("next review"), null=True, blank=True)
+    activity_on = models.DateField(help_text="last progress report, or creation: the base of 'lagging'")
+    latest_progress = models.TextField(_("latest progress"), blank=True)
+    note = models.TextField(_("remarks"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "position", "pk"]
+        indexes = [
+            models.Index(fields=["lead_unit", "status", "deadline_date"], name="task_unit_status_due"),
+            models.Index(fields=["source", "position"], name="task_source_position"),
+            models.Index(fields=["status", "deadline_date"], name="task_status_due"),
+        ]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self):
+        return self.measure[:60]
+
+    @property
+    def needs_date(self) -> bool:
+        return self.deadline_kind == DeadlineKind.UNREAD
+
+    @property
+    def is_long_term(self) -> bool:
+        return self.deadline_kind in (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC)
+
+    def schedule_on(self, on: dt.date | None = None) -> str:
+        """The same rule as `with_schedule`, for one object already in memory."""
+        if hasattr(self, "schedule") and on is None:
+            return self.schedule
+        on = on or today()
+        if self.status in DONE:
+            late = self.deadline_date and self.closed_on and self.closed_on > self.deadline_date
+            return Schedule.CLOSED_LATE if late else Schedule.CLOSED
+        if self.deadline_date and self.deadline_date < on:
+            return Schedule.OVERDUE
+        if self.deadline_date and self.deadline_date <= on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS):
+            return Schedule.DUE_SOON
+        if self.activity_on < on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS):
+            return Schedule.LAGGING
+        return Schedule.ON_TIME
+
+    def light_on(self, on: dt.date | None = None) -> str:
+        return LIGHT_OF[self.schedule_on(on)]
+
+
+class Progress(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="progress_reports")
+    date = models.DateField(_("date"))
+    text = models.TextField(_("progress"))
+    percent = models.PositiveSmallIntegerField(_("percent done"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+
+    def __str__(self):
+        return f"{self.date}: {self.text[:40]}"
+
+
+class Evidence(models.Model):
+    progress = models.ForeignKey(Progress, on_delete=models.CASCADE, related_name="evidence")
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.original_name
+
+
+class Step(models.TextChoices):
+    START = "start", _("Started")
+    APPLY_CLOSE = "apply_close", _("Applied for close-out")
+    CONFIRM = "confirm", _("Confirmed by unit head")
+    VERIFY = "verify", _("Verified and closed")
+    REJECT = "reject", _("Returned")
+    REOPEN = "reopen", _("Reopened")
+    CLOSE_DIRECTLY = "close_directly", _("Closed directly")
+
+
+class TaskStep(models.Model):
+    """One lifecycle step with its note: the close-out review trail shown on the task's timeline."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.task_id} {self.step}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Extension(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
+    new_date = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    previous_text = models.CharField(max_length=200, blank=True)
+    previous_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self):
+        return f"{self.task_id} → {self.new_date}"
