@@ -19,3 +19,11 @@ def clients(people):
 def _media_root(settings, tmp_path):
     """Each test stores files in its own temporary media root (as paperless-ngx does)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def ledger(people):
+    """The demo's sample ledger (5 categories, 15 findings, 19 measures), imported as the demo does."""
+    from taizhang.rectification.demo import load_sample_ledger
+
+    return load_sample_ledger()

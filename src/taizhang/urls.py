@@ -7,11 +7,16 @@ from rest_framework.routers import DefaultRouter
 from taizhang.core import views as core_views
 from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.org import api as org_api
+from taizhang.rectification import api as ledger_api
+from taizhang.tasks import api as task_api
 
 router = DefaultRouter()
 router.register("units", org_api.UnitViewSet)
 router.register("groups", org_api.GroupViewSet)
 router.register("people", org_api.PersonViewSet)
+router.register("sources", ledger_api.SourceViewSet)
+router.register("findings", ledger_api.FindingViewSet)
+router.register("tasks", task_api.TaskViewSet)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,6 +25,7 @@ urlpatterns = [
     path("password/", core_views.password_change, name="password_change"),
     path("language/", set_language, name="set_language"),
     path("org/", include("taizhang.org.urls")),
+    path("ledger/", include("taizhang.tasks.urls")),
     path("api/auth/token/", core_views.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,10 +3,10 @@
 import datetime as dt
 from pathlib import Path
 
+from taizhang.org.models import Unit
 from taizhang.rectification import actions
 from taizhang.rectification.models import Source, SourceKind
 from taizhang.sheets.importer import import_file
-from taizhang.org.models import Unit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sheets" / "samples" / "rectification-ledger.xlsx"
 TITLE = "市委落实省委巡视反馈意见整改"

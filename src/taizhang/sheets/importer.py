@@ -113,7 +113,7 @@ def plan_rows(rows: list[list], *, feedback_date: dt.date) -> Plan:
             continue
         if L.is_note_line(cells):
             break
-        get = lambda key: cells[cols[key]] if key in cols and cols[key] < len(cells) else ""  # noqa: E731
+        get = lambda key, cells=cells: cells[cols[key]] if key in cols and cols[key] < len(cells) else ""  # noqa: E731
         section = L.section_title(cells)
         if section and not get("measure") or (section and get("measure") == section):
             category = section

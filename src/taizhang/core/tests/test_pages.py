@@ -52,7 +52,7 @@ def crawl(client, start="/", limit=400):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_page_renders_and_references_no_external_host(clients, persona):
+def test_every_page_renders_and_references_no_external_host(clients, ledger, persona):
     client = clients[persona]
     assets = set()
     pages = 0

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.rectification import actions as ledger_actions
-from taizhang.rectification.models import Source, SourceKind
+from taizhang.rectification.models import SourceKind
 from taizhang.sheets.importer import apply_plan, plan_rows
 from taizhang.sheets.reader import UnreadableFile, read_sheet
 

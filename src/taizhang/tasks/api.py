@@ -1,0 +1,187 @@
+"""Task API: list/detail within scope, progress with files, lifecycle transitions, extensions."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from taizhang.core.api_history import AuditEventSerializer
+from taizhang.core.audit import history
+from taizhang.tasks import actions
+from taizhang.tasks.filters import TaskFilter
+from taizhang.tasks.models import Extension, Step, Task
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    schedule = serializers.CharField(read_only=True)
+    light = serializers.CharField(read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    finding_text = serializers.CharField(source="finding.text", read_only=True, default="")
+    category = serializers.CharField(source="finding.category.name", read_only=True, default="")
+    needs_date = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "source",
+            "finding",
+            "finding_text",
+            "category",
+            "number",
+            "measure",
+            "target",
+            "lead_unit",
+            "lead_unit_name",
+            "partner_units",
+            "partner_groups",
+            "leader",
+            "leader_text",
+            "owner",
+            "deadline_kind",
+            "deadline_text",
+            "deadline_date",
+            "deadline_precision",
+            "deadline_period",
+            "needs_date",
+            "original_deadline_text",
+            "extension_count",
+            "status",
+            "closed_on",
+            "next_review_date",
+            "latest_progress",
+            "schedule",
+            "light",
+            "version",
+        ]
+
+
+class ProgressInput(serializers.Serializer):
+    text = serializers.CharField()
+    percent = serializers.IntegerField(required=False, min_value=0, max_value=100, allow_null=True)
+    date = serializers.DateField(required=False)
+    version = serializers.IntegerField(required=False)
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class TransitionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Step.values)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField()
+    next_review_date = serializers.DateField(required=False)
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Extension
+        fields = [
+            "id",
+            "task",
+            "new_date",
+            "reason",
+            "previous_text",
+            "previous_date",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = [
+            "task",
+            "previous_text",
+            "previous_date",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class DecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    queryset = Task.objects.all()
+
+    def get_queryset(self):
+        return (
+            Task.objects.restrict(self.request.user)
+            .with_schedule()
+            .select_related("lead_unit", "finding__category")
+            .prefetch_related("partner_units", "partner_groups")
+            .order_by("deadline_date", "pk")
+        )
+
+    def _respond(self, task):
+        return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data)
+
+    @extend_schema(request={"multipart/form-data": ProgressInput}, responses=TaskSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def progress(self, request, pk=None):
+        task = self.get_object()
+        data = ProgressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actions.report_progress(
+            task,
+            by=request.user,
+            text=values["text"],
+            percent=values.get("percent"),
+            date=values.get("date"),
+            uploads=request.FILES.getlist("files"),
+            version=values.get("version"),
+        )
+        return self._respond(task)
+
+    @extend_schema(request=TransitionInput, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        task = self.get_object()
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        actions.transition(
+            task,
+            values["action"],
+            by=request.user,
+            note=values["note"],
+            version=values["version"],
+            next_review_date=values.get("next_review_date"),
+        )
+        return self._respond(task)
+
+    @extend_schema(request=ExtensionSerializer, responses=ExtensionSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def extensions(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            return Response(ExtensionSerializer(task.extensions.all(), many=True).data)
+        data = ExtensionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        extension = actions.request_extension(
+            task, by=request.user, new_date=data.validated_data["new_date"], reason=data.validated_data["reason"]
+        )
+        return Response(ExtensionSerializer(extension).data, status=201)
+
+    @extend_schema(request=DecisionInput, responses=ExtensionSerializer)
+    @action(detail=True, methods=["post"], url_path=r"extensions/(?P<extension_id>\d+)/decide")
+    def decide_extension(self, request, pk=None, extension_id=None):
+        task = self.get_object()
+        extension = get_object_or_404(task.extensions, pk=extension_id)
+        data = DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        extension = actions.decide_extension(
+            extension, by=request.user, approve=data.validated_data["approve"], note=data.validated_data["note"]
+        )
+        return Response(ExtensionSerializer(extension).data)
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True)
+    def history(self, request, pk=None):
+        return Response(AuditEventSerializer(history(self.get_object()), many=True).data)

@@ -1,0 +1,60 @@
+"""One FilterSet for tasks, used by the ledger page, the task lists and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.deadlines import DeadlineKind
+from taizhang.org.filters import units_in_scope
+from taizhang.org.models import Person
+from taizhang.rectification.models import Category, Source
+from taizhang.tasks.models import Light, Status, Task
+
+
+def sources_in_scope(request):
+    return Source.objects.restrict(request.user) if request else Source.objects.none()
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"))
+    lead_unit = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("lead unit"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
+    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"))
+    leader = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("responsible leader"))
+    category = django_filters.ModelChoiceFilter(
+        field_name="finding__category", queryset=Category.objects.all(), label=_("category")
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="deadline_kind", choices=DeadlineKind.choices, label=_("deadline kind")
+    )
+    due_after = django_filters.DateFilter(field_name="deadline_date", lookup_expr="gte", label=_("due from"))
+    due_before = django_filters.DateFilter(field_name="deadline_date", lookup_expr="lte", label=_("due until"))
+    open = django_filters.BooleanFilter(method="only_open", label=_("open only"))
+
+    class Meta:
+        model = Task
+        fields = [
+            "q",
+            "source",
+            "lead_unit",
+            "status",
+            "light",
+            "leader",
+            "category",
+            "kind",
+            "due_after",
+            "due_before",
+            "open",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(measure__icontains=value) | Q(finding__text__icontains=value) | Q(leader_text__icontains=value)
+        )
+
+    def only_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        done = queryset.filter(status__in=(Status.CLOSED, Status.PHASE_DONE))
+        return queryset.exclude(pk__in=done.values("pk")) if value else done

@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ProgressForm(StyledFormMixin, forms.Form):
+    date = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent = forms.IntegerField(label=_("percent done"), required=False, min_value=0, max_value=100)
+    files = MultipleFileField(label=_("evidence files"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_review_date = forms.DateField(
+        label=_("next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtensionForm(StyledFormMixin, forms.Form):
+    new_date = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))

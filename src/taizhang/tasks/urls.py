@@ -1,0 +1,17 @@
+from django.urls import path
+
+from taizhang.tasks import views
+
+app_name = "tasks"
+urlpatterns = [
+    path("", views.source_list, name="sources"),
+    path("sources/<int:pk>/", views.ledger, name="ledger"),
+    path("tasks/", views.task_list, name="list"),
+    path("mine/", views.my_tasks, name="mine"),
+    path("tasks/<int:pk>/", views.task_detail, name="detail"),
+    path("tasks/<int:pk>/step/<slug:step>/", views.task_transition, name="transition"),
+    path("tasks/<int:pk>/progress/", views.task_progress, name="progress"),
+    path("tasks/<int:pk>/extension/", views.task_extension, name="extension"),
+    path("tasks/<int:pk>/extension/<int:extension_id>/decide/", views.extension_decide, name="decide"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+]

@@ -1,0 +1,244 @@
+"""Ledger pages: the live ledger of a source, task lists, a task's page, my tasks with batch reporting."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from taizhang.core import files
+from taizhang.core.audit import history
+from taizhang.core.errors import Conflict
+from taizhang.rectification.models import Source
+from taizhang.tasks import actions
+from taizhang.tasks.filters import TaskFilter
+from taizhang.tasks.forms import ExtensionForm, ProgressForm, TransitionForm
+from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Light, Status, Task
+
+
+def scoped_tasks(user):
+    return (
+        Task.objects.restrict(user)
+        .with_schedule()
+        .select_related("lead_unit", "finding__category", "leader", "source")
+        .prefetch_related("partner_units", "partner_groups")
+    )
+
+
+def light_counts(queryset) -> dict:
+    counts = dict(queryset.order_by().values_list("light").annotate(n=Count("pk")))
+    return {light: counts.get(light, 0) for light in Light.values}
+
+
+def completion(queryset) -> dict:
+    totals = queryset.order_by().aggregate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+    totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else 0
+    return totals
+
+
+def _error_text(exc: ValidationError) -> str:
+    return "；".join(
+        m for msgs in (exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]) for m in msgs
+    )
+
+
+@login_required
+def source_list(request):
+    sources = Source.objects.restrict(request.user).order_by("-feedback_date")
+    rows = []
+    for source in sources:
+        tasks = scoped_tasks(request.user).filter(source=source)
+        rows.append((source, completion(tasks), light_counts(tasks)))
+    return render(request, "tasks/source_list.html", {"rows": rows})
+
+
+@login_required
+def ledger(request, pk):
+    """A source's ledger as the spreadsheet reads, but live: category → finding → its tasks."""
+    source = get_object_or_404(Source.objects.restrict(request.user), pk=pk)
+    base = scoped_tasks(request.user).filter(source=source)
+    filterset = TaskFilter(request.GET, queryset=base, request=request)
+    tasks = filterset.qs.order_by("finding__category__position", "finding__position", "position", "pk")
+    groups = []
+    for category, in_category in groupby(tasks, key=lambda t: t.finding.category if t.finding else None):
+        findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.finding)]
+        groups.append((category, findings))
+    context = {
+        "source": source,
+        "filter": filterset,
+        "groups": groups,
+        "summary": completion(base),
+        "shown": completion(filterset.qs),
+        "lights": light_counts(base),
+    }
+    return render(request, "tasks/_ledger_table.html" if request.htmx else "tasks/ledger.html", context)
+
+
+@login_required
+def task_list(request):
+    filterset = TaskFilter(request.GET, queryset=scoped_tasks(request.user), request=request)
+    page = Paginator(filterset.qs.order_by("deadline_date", "pk"), 50).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "count": page.paginator.count}
+    return render(request, "tasks/_task_table.html" if request.htmx else "tasks/task_list.html", context)
+
+
+@login_required
+def my_tasks(request):
+    """The liaison's page: open tasks in scope, and one form to report progress on several at once."""
+    tasks = list(scoped_tasks(request.user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:200])
+    if request.method == "POST":
+        chosen = [t for t in tasks if request.POST.get(f"report-{t.pk}")]
+        entries = []
+        for task in chosen:
+            entries.append(
+                {
+                    "task": task,
+                    "text": request.POST.get(f"text-{task.pk}") or request.POST.get("text", ""),
+                    "percent": request.POST.get(f"percent-{task.pk}") or None,
+                    "uploads": request.FILES.getlist("files"),
+                    "version": request.POST.get(f"version-{task.pk}"),
+                }
+            )
+        try:
+            actions.report_progress_batch(entries, by=request.user)
+        except (ValidationError, PermissionDenied, Conflict) as exc:
+            messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("Progress reported on %(n)d tasks.") % {"n": len(entries)})
+            return redirect("tasks:mine")
+    return render(request, "tasks/my_tasks.html", {"tasks": tasks})
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_object_or_404(scoped_tasks(request.user), pk=pk)
+    progress = task.progress_reports.prefetch_related("evidence").select_related("reported_by")
+    context = {
+        "task": task,
+        "progress": progress,
+        "steps": task.steps.select_related("by"),
+        "extensions": task.extensions.all(),
+        "events": history(task),
+        "allowed": actions.allowed_steps(request.user, task),
+        "can_report": actions.may_report(request.user, task) and task.status not in DONE,
+        "can_extend": actions.may_apply(request.user, task) and task.status not in DONE,
+        "can_decide": actions.may_manage(request.user, task),
+        "progress_form": ProgressForm(initial={"version": task.version}),
+        "transition_form": TransitionForm(initial={"version": task.version}),
+        "extension_form": ExtensionForm(),
+        "pending": ExtensionStatus.PENDING,
+    }
+    return render(request, "tasks/task_detail.html", context)
+
+
+def _act(request, pk, run):
+    """POST-only wrapper: fetch within scope (404 outside), run the action, report the outcome."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    task = get_object_or_404(Task.objects.restrict(request.user), pk=pk)
+    try:
+        run(task)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except (PermissionDenied, Conflict) as exc:
+        messages.error(request, str(exc) or _("You may not do this on this task."))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("tasks:detail", pk=task.pk)
+
+
+def _form_messages(form) -> list[str]:
+    return [
+        f"{form.fields[name].label if name in form.fields else ''}: {e['message']}"
+        for name, errs in form.errors.get_json_data().items()
+        for e in errs
+    ]
+
+
+@login_required
+def task_transition(request, pk, step):
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    return _act(
+        request,
+        pk,
+        lambda task: actions.transition(
+            task,
+            step,
+            by=request.user,
+            note=data.get("note", ""),
+            version=data.get("version"),
+            next_review_date=data.get("next_review_date"),
+        ),
+    )
+
+
+@login_required
+def task_progress(request, pk):
+    form = ProgressForm(request.POST, request.FILES)
+
+    def run(task):
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        data = form.cleaned_data
+        actions.report_progress(
+            task,
+            by=request.user,
+            text=data["text"],
+            date=data.get("date"),
+            percent=data.get("percent"),
+            uploads=data["files"],
+            version=data.get("version"),
+        )
+
+    return _act(request, pk, run)
+
+
+@login_required
+def task_extension(request, pk):
+    form = ExtensionForm(request.POST)
+
+    def run(task):
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        actions.request_extension(task, by=request.user, **form.cleaned_data)
+
+    return _act(request, pk, run)
+
+
+@login_required
+def extension_decide(request, pk, extension_id):
+    def run(task):
+        extension = get_object_or_404(Extension, pk=extension_id, task=task)
+        actions.decide_extension(
+            extension, by=request.user, approve=request.POST.get("approve") == "1", note=request.POST.get("note", "")
+        )
+
+    return _act(request, pk, run)
+
+
+@login_required
+def evidence_download(request, pk):
+    """Served only through the task's scope, always as a download under its original name."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("file", "progress"),
+        pk=pk,
+        progress__task__in=Task.objects.restrict(request.user),
+    )
+    response = FileResponse(
+        files.open_stored(evidence.file),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.file.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+__all__ = ["Status"]
