@@ -71,7 +71,7 @@ _THEN_LONG_TERM = re.compile(
 
 _YMD = re.compile(r"^(?:(?P<y>\d{4})\s*[年./-]\s*)?(?P<m>\d{1,2})\s*[月./-]\s*(?P<d>\d{1,2})\s*[日号]?$")
 _YM = re.compile(r"^(?:(?P<y>\d{4})\s*[年./-]\s*)?(?P<m>\d{1,2})\s*(?:月份?)?\s*(?:底|末|中旬|份)?$")
-_Y_END = re.compile(r"^(?P<y>\d{4})\s*年?\s*(?:年底|底|年末|末|全年|年内|12月底)$")
+_Y_END = re.compile(r"^(?P<y>\d{4})\s*年?\s*(?:年底|底|年末|末|全年|年内)$")
 _QUARTER = re.compile(r"^(?:(?P<y>\d{4})\s*年)?\s*第?(?P<q>[一二三四1-4])\s*季度\s*(?:末|底)?$")
 _HALF = re.compile(r"^(?:(?P<y>\d{4})\s*年)?\s*(?P<h>上|下)半年\s*(?:末|底)?$")
 

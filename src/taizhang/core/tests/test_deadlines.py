@@ -1,0 +1,82 @@
+"""The deadline parser on the phrases offices write, and its properties."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taizhang.core.deadlines import DeadlineKind as K
+from taizhang.core.deadlines import Precision as P
+from taizhang.core.deadlines import format_deadline, parse_deadline
+
+FEEDBACK = dt.date(2024, 1, 15)
+
+CASES = [
+    ("立行立改", K.IMMEDIATE, dt.date(2024, 2, 14), P.DAY),
+    ("长期坚持", K.LONG_TERM, None, ""),
+    ("持续推进", K.LONG_TERM, None, ""),
+    ("2024年6月底前", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("6月底前", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("2024年底前", K.DATED, dt.date(2024, 12, 31), P.YEAR),
+    ("2024年12月31日", K.DATED, dt.date(2024, 12, 31), P.DAY),
+    ("2024.6", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("2024/6/30", K.DATED, dt.date(2024, 6, 30), P.DAY),
+    ("2024-06-30", K.DATED, dt.date(2024, 6, 30), P.DAY),
+    (dt.date(2024, 4, 30), K.DATED, dt.date(2024, 4, 30), P.DAY),
+    (dt.datetime(2024, 4, 30, 0, 0), K.DATED, dt.date(2024, 4, 30), P.DAY),
+    (45412.0, K.DATED, dt.date(2024, 4, 30), P.DAY),
+    ("每季度", K.PERIODIC, None, ""),
+    ("2024年底前，并长期坚持", K.DATED_LONG_TERM, dt.date(2024, 12, 31), P.YEAR),
+    ("2024年底前并长期坚持", K.DATED_LONG_TERM, dt.date(2024, 12, 31), P.YEAR),
+    ("2024年第三季度", K.DATED, dt.date(2024, 9, 30), P.QUARTER),
+    ("２０２４年６月底前", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("2024年预算调整时", K.UNREAD, None, ""),
+    ("2024年2月30日", K.UNREAD, None, ""),
+    ("", K.UNREAD, None, ""),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "date", "precision"), CASES)
+def test_real_phrases(text, kind, date, precision):
+    deadline = parse_deadline(text, feedback_date=FEEDBACK)
+    assert (deadline.kind, deadline.date, deadline.precision) == (kind, date, precision)
+    if isinstance(text, str):
+        assert deadline.text == text  # the original text is always kept
+
+
+dated = st.builds(
+    lambda d, p, then: (d, p, then),
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)),
+    st.sampled_from([P.DAY, P.MONTH, P.QUARTER, P.YEAR]),
+    st.booleans(),
+)
+
+
+def _snap(day: dt.date, precision: str) -> dt.date:
+    import calendar
+
+    if precision == P.YEAR:
+        return dt.date(day.year, 12, 31)
+    if precision == P.QUARTER:
+        month = ((day.month - 1) // 3 + 1) * 3
+        return dt.date(day.year, month, calendar.monthrange(day.year, month)[1])
+    if precision == P.MONTH:
+        return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return day
+
+
+@given(dated)
+def test_a_dated_deadline_round_trips_through_its_text(value):
+    day, precision, then_long_term = value
+    day = _snap(day, precision)
+    kind = K.DATED_LONG_TERM if then_long_term else K.DATED
+    text = format_deadline(kind, day, precision)
+    parsed = parse_deadline(text, feedback_date=FEEDBACK)
+    assert (parsed.kind, parsed.date, parsed.precision) == (kind, day, precision)
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="0123456789０１２３４５６７８９"), max_size=30))
+def test_text_without_digits_never_yields_a_guessed_date(text):
+    deadline = parse_deadline(text, feedback_date=None)
+    assert deadline.date is None or deadline.kind == K.IMMEDIATE
