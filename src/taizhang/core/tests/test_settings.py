@@ -8,7 +8,9 @@ import pytest
 
 
 def run_check(tmp_path, *args, **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DATABASE_URL"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
     environment.update({"TAIZHANG_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "taizhang.settings", **env})
     return subprocess.run(
         [sys.executable, "-m", "taizhang", "check", *args], env=environment, capture_output=True, text=True, timeout=120

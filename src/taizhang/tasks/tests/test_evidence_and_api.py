@@ -39,14 +39,14 @@ def test_oversize_file_is_refused(clients, ledger, settings):
     settings.TAIZHANG_UPLOAD_MAX_MB = 1
     response = post_progress(clients["liaison"], [upload("大.pdf", PDF + b"0" * (1024 * 1024 + 1))])
     assert response.status_code == 400
-    assert "limit" in response.json()["detail"]
+    assert "1 MB" in response.json()["detail"]
     assert not Evidence.objects.exists() and task().latest_progress == ""
 
 
 def test_disguised_file_type_is_refused(clients, ledger):
     response = post_progress(clients["liaison"], [upload("报告.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200))])
     assert response.status_code == 400
-    assert "not an accepted file type" in response.json()["detail"]
+    assert "不是允许的文件类型" in response.json()["detail"]
     assert not StoredFile.objects.exists()
 
 
