@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taizhang.core import files
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
+from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification.models import Source
 from taizhang.tasks import actions
 from taizhang.tasks.filters import TaskFilter
@@ -54,7 +55,7 @@ def source_list(request):
     for source in sources:
         tasks = scoped_tasks(request.user).filter(source=source)
         rows.append((source, completion(tasks), light_counts(tasks)))
-    return render(request, "tasks/source_list.html", {"rows": rows})
+    return render(request, "tasks/source_list.html", {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER)})
 
 
 @login_required

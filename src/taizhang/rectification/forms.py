@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.org.forms import UnitChoiceField
+from taizhang.org.models import Person, Unit, UnitGroup
+from taizhang.rectification.models import Category, Finding, Source
+
+
+class SourceForm(StyledFormMixin, forms.ModelForm):
+    inspected_unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("inspected unit"))
+
+    class Meta:
+        model = Source
+        fields = ["kind", "title", "issuer", "inspected_unit", "feedback_date", "report_due_date"]
+        widgets = {
+            "feedback_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "report_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"report_due_date": _("Leave empty for the feedback date plus the configured months.")}
+
+
+class FindingForm(StyledFormMixin, forms.ModelForm):
+    new_category = forms.CharField(label=_("or a new category"), required=False)
+    found_in = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("found in"))
+
+    class Meta:
+        model = Finding
+        fields = ["category", "new_category", "number", "text", "found_in"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(source=source)
+
+
+class TaskForm(StyledFormMixin, forms.Form):
+    finding = forms.ModelChoiceField(queryset=Finding.objects.none(), label=_("finding"), required=False)
+    measure = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 3}))
+    target = forms.CharField(label=_("target"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = UnitChoiceField(queryset=Unit.objects.all(), label=_("lead unit"))
+    partner_units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.all(), required=False, label=_("partner units")
+    )
+    partner_groups = forms.ModelMultipleChoiceField(
+        queryset=UnitGroup.objects.all(), required=False, label=_("partner groups")
+    )
+    leader = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("responsible leader"))
+    leader_text = forms.CharField(label=_("or the leader's post"), required=False)
+    owner = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("person responsible"))
+    deadline = forms.CharField(
+        label=_("deadline"),
+        help_text=_("As written: 立行立改, 2024年6月底前, 长期坚持, 每季度, 2024年底前并长期坚持 …"),
+    )
+    note = forms.CharField(label=_("remarks"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = Finding.objects.filter(source=source)
+        for name in ("partner_units", "partner_groups"):
+            self.fields[name].widget.attrs["size"] = 6

@@ -1,0 +1,97 @@
+"""The office's pages for building a ledger by hand: sources, findings, tasks (imports use the same actions)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from taizhang.core.errors import Conflict
+from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.org.views import _attach_errors
+from taizhang.rectification import actions
+from taizhang.rectification.forms import FindingForm, SourceForm, TaskForm
+from taizhang.rectification.models import Source
+from taizhang.tasks import actions as task_actions
+from taizhang.tasks.models import Task
+
+
+def _require_manager(request):
+    if not grants(request.user, MANAGE_LEDGER):
+        raise PermissionDenied
+
+
+@login_required
+def source_edit(request, pk=None):
+    _require_manager(request)
+    source = get_object_or_404(Source.objects.restrict(request.user), pk=pk) if pk else None
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.save_source(source, form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tasks:ledger", pk=saved.pk)
+    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("Source")})
+
+
+@login_required
+def finding_add(request, source_pk):
+    _require_manager(request)
+    source = get_object_or_404(Source.objects.restrict(request.user), pk=source_pk)
+    form = FindingForm(request.POST or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        new_category = data.pop("new_category", "").strip()
+        try:
+            if new_category:
+                data["category"] = actions.ensure_category(source, new_category, by=request.user)
+            actions.save_finding(None, data, by=request.user, source=source)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tasks:ledger", pk=source.pk)
+    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("finding")})
+
+
+@login_required
+def task_edit(request, source_pk, pk=None):
+    """Add a task to a source, or edit one; editing carries the version read, so a stale form is a conflict."""
+    _require_manager(request)
+    source = get_object_or_404(Source.objects.restrict(request.user), pk=source_pk)
+    task = get_object_or_404(Task.objects.restrict(request.user), pk=pk, source=source) if pk else None
+    initial = {}
+    if task:
+        initial = {
+            "finding": task.finding_id,
+            "measure": task.measure,
+            "target": task.target,
+            "lead_unit": task.lead_unit_id,
+            "partner_units": list(task.partner_units.all()),
+            "partner_groups": list(task.partner_groups.all()),
+            "leader": task.leader_id,
+            "leader_text": task.leader_text,
+            "owner": task.owner_id,
+            "deadline": task.deadline_text,
+            "note": task.note,
+            "version": task.version,
+        }
+    form = TaskForm(request.POST or None, initial=initial, source=source)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if task and data["deadline"] == task.deadline_text:
+            data.pop("deadline")  # unchanged text: keep the value (an extension may have set it)
+        try:
+            saved = task_actions.save_task(task, data, by=request.user, source=source, version=version)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tasks:detail", pk=saved.pk)
+    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("task")})
