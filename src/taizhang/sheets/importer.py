@@ -1,25 +1,31 @@
 """Import a rectification ledger: read → plan (with row-level errors) → write through the actions layer.
 
-The plan is built first and shown or printed; writing happens in one transaction, all or nothing.
+The plan is built first and shown (web preview) or printed (command); writing happens in one
+transaction, all or nothing. Re-importing an exported ledger updates the matched tasks (by the hidden
+台账ID, else by finding number and measure text) instead of duplicating them.
 """
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.deadlines import parse_deadline
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification import actions as ledger_actions
-from taizhang.rectification.models import Source
+from taizhang.rectification.models import Finding, Source
 from taizhang.sheets import layout as L
 from taizhang.sheets.reader import read_sheet
 from taizhang.tasks import actions as task_actions
-from taizhang.tasks.models import Status
+from taizhang.tasks.models import Status, Task
 
+# Words offices write for a task's state, and the words our own export writes (read back unchanged).
 STATUS_WORDS = {
     "已销号": Status.CLOSED,
     "已完成": Status.CLOSED,
@@ -34,8 +40,20 @@ STATUS_WORDS = {
     "持续推进": Status.IN_PROGRESS,
     "未启动": Status.NOT_STARTED,
     "未完成": Status.IN_PROGRESS,
+    "申请销号": Status.APPLIED,
+    "单位负责人已确认": Status.CONFIRMED,
+    "阶段性完成": Status.PHASE_DONE,
+}
+STATUS_OUT = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.APPLIED: "申请销号",
+    Status.CONFIRMED: "单位负责人已确认",
+    Status.CLOSED: "已销号",
+    Status.PHASE_DONE: "阶段性完成",
 }
 _SPLIT_UNITS = re.compile(r"[、，,;；/\n]+")
+_DATE_LINE = re.compile(r"(?:填报日期|反馈日期|反馈时间)[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
 
 
 @dataclass
@@ -54,7 +72,10 @@ class Plan:
     units_created: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
-    columns: dict = field(default_factory=dict)
+    columns: dict = field(default_factory=dict)  # field → column index (0-based)
+    labels: dict = field(default_factory=dict)  # field → header as written
+    feedback_date: dt.date | None = None
+    refused_rows: list[tuple[int, list, str]] = field(default_factory=list)  # (row, cells, reason)
 
     def summary(self) -> dict:
         return {
@@ -92,30 +113,83 @@ class UnitMatcher:
 
 
 def cell_ref(row: int, col: int) -> str:
+    """A1-style reference as the user's spreadsheet program shows it (row is 0-based here)."""
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
-def plan_rows(rows: list[list], *, feedback_date: dt.date) -> Plan:
+def feedback_date_in(rows: list[list], before: int) -> dt.date | None:
+    for row in rows[:before]:
+        for value in row:
+            if isinstance(value, dt.date) and "日期" in " ".join(L.clean(v) for v in row):
+                return value if not isinstance(value, dt.datetime) else value.date()
+            match = _DATE_LINE.search(L.clean(value))
+            if match:
+                try:
+                    return dt.date(*map(int, match.groups()))
+                except ValueError:
+                    return None
+    return None
+
+
+def plan_rows(
+    rows: list[list],
+    *,
+    feedback_date: dt.date | None,
+    columns: dict | None = None,
+    hidden_columns=(),
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """Plan an import. `columns` (field → 0-based column) overrides the detected mapping."""
     plan = Plan()
     found = L.detect(rows)
-    if found is None:
+    if found is None and not columns:
         plan.errors.append(
             {"row": None, "column": "", "message": "No ledger header found (序号, 问题描述, 整改措施, 牵头单位…)."}
         )
         return plan
-    cols = found.columns
-    plan.columns = {key: found.labels.get(col, "") for key, col in cols.items()}
+    cols = dict(columns) if columns else found.columns
+    first_data = found.first_data_row if found else 1
+    plan.columns = cols
+    plan.labels = {
+        key: L.clean(rows[first_data - 1][col]) if col < len(rows[first_data - 1]) else "" for key, col in cols.items()
+    }
+    plan.feedback_date = feedback_date or feedback_date_in(rows, first_data)
+    if plan.feedback_date is None:
+        plan.errors.append({"row": None, "column": "", "message": "Give the feedback date (反馈日期) of this ledger."})
+        return plan
+    for key, col in cols.items():
+        if col in hidden_columns and key != "id":
+            plan.warnings.append(
+                {
+                    "row": None,
+                    "column": get_column_letter(col + 1),
+                    "message": f"Column {plan.labels.get(key)} is hidden in the sheet but was read.",
+                }
+            )
+    for required in ("measure", "lead_unit"):
+        if required not in cols:
+            label = {"measure": "整改措施", "lead_unit": "牵头单位"}[required]
+            plan.errors.append({"row": None, "column": "", "message": f"No {label} column."})
+    if plan.errors:
+        return plan
     matcher = UnitMatcher()
     category, last_number, last_text = "", None, None
-    for index in range(found.first_data_row, len(rows)):
-        cells = [L.clean(v) for v in rows[index]]
+    total = len(rows)
+    for index in range(first_data, total):
+        if progress and index % 1000 == 0:
+            progress(index, total)
+        raw = rows[index]
+        cells = [L.clean(v) for v in raw]
         if not any(cells):
             continue
         if L.is_note_line(cells):
             break
-        get = lambda key, cells=cells: cells[cols[key]] if key in cols and cols[key] < len(cells) else ""  # noqa: E731
+
+        def get(key, cells=cells):
+            return cells[cols[key]] if key in cols and cols[key] < len(cells) else ""
+
         section = L.section_title(cells)
-        if section and not get("measure") or (section and get("measure") == section):
+        if section and (not get("measure") or get("measure") == section):
             category = section
             if category not in plan.categories:
                 plan.categories.append(category)
@@ -126,82 +200,72 @@ def plan_rows(rows: list[list], *, feedback_date: dt.date) -> Plan:
             plan.categories.append(row_category)
         number, text = L.normalise_number(get("number")), get("finding")
         new_finding = (number and number != last_number) or (text and text != last_text) or not plan.findings
+        measure_text = get("measure")
+
+        def refuse(key, message, index=index, raw=raw):
+            column = cell_ref(index, cols.get(key, 0)) if key in cols else ""
+            plan.errors.append({"row": index + 1, "column": column, "message": message})
+            plan.refused_rows.append((index + 1, raw, f"{column} {message}".strip()))
+
+        if not measure_text:
+            if text or number:
+                refuse("measure", "The measure (整改措施) is empty.")
+            continue
         if new_finding:
-            if not text and not get("measure"):
-                continue
             plan.findings.append(
-                {"number": number, "text": text or get("measure"), "category": row_category, "row": index + 1}
+                {"number": number, "text": text or measure_text, "category": row_category, "row": index + 1}
             )
             last_number, last_text = number, text
-        measure_text = get("measure")
-        if not measure_text:
-            if new_finding:
-                plan.errors.append(
-                    {
-                        "row": index + 1,
-                        "column": cell_ref(index, cols.get("measure", 0)),
-                        "message": "The measure (整改措施) is empty.",
-                    }
-                )
-            continue
-        lead_units, lead_groups, unknown = matcher.resolve(get("lead_unit"))
         if not get("lead_unit"):
-            plan.errors.append(
-                {
-                    "row": index + 1,
-                    "column": cell_ref(index, cols.get("lead_unit", 0)),
-                    "message": "The lead unit (牵头单位) is empty.",
-                }
-            )
+            refuse("lead_unit", "The lead unit (牵头单位) is empty.")
             continue
-        for name in unknown:
+        lead = matcher.resolve(get("lead_unit"))
+        partners = matcher.resolve(get("partner"))
+        for name in lead[2] + partners[2]:
             if name not in plan.units_created:
                 plan.units_created.append(name)
-        partner_units, partner_groups, unknown_partners = matcher.resolve(get("partner"))
-        for name in unknown_partners:
-            if name not in plan.units_created:
-                plan.units_created.append(name)
-        deadline = task_actions.parse_deadline(
-            rows[index][cols["deadline"]] if "deadline" in cols and cols["deadline"] < len(rows[index]) else "",
-            feedback_date=feedback_date,
+        deadline_cell = raw[cols["deadline"]] if "deadline" in cols and cols["deadline"] < len(raw) else ""
+        deadline = parse_deadline(
+            deadline_cell, feedback_date=plan.feedback_date, immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS
         )
-        if deadline.needs_date:
+        if deadline.needs_date and deadline.text:
             plan.warnings.append(
                 {
                     "row": index + 1,
-                    "column": cell_ref(index, cols.get("deadline", 0)),
+                    "column": cell_ref(index, cols["deadline"]),
                     "message": f"Deadline “{deadline.text}” cannot be read; the task is flagged to set a date.",
                 }
             )
-        progress = get("progress")
+        progress_text = get("progress")
         status = (
             STATUS_WORDS.get(get("status"))
-            or STATUS_WORDS.get(progress)
+            or STATUS_WORDS.get(progress_text)
             or (
                 Status.CLOSED
                 if get("closed") in ("是", "已销号")
                 else Status.IN_PROGRESS
-                if progress
+                if progress_text
                 else Status.NOT_STARTED
             )
         )
-        for measure in L.split_measures(measure_text):
+        measures = L.split_measures(measure_text)
+        for measure in measures:
             plan.tasks.append(
                 PlannedTask(
                     index + 1,
                     len(plan.findings) - 1,
                     measure,
                     {
-                        "lead": (lead_units, lead_groups, unknown),
-                        "partners": (partner_units, partner_groups, unknown_partners),
+                        "lead": lead,
+                        "partners": partners,
                         "leader": get("leader"),
                         "owner": get("owner"),
                         "deadline": deadline,
                         "status": status,
-                        "progress": "" if progress in STATUS_WORDS else progress,
+                        "progress": "" if progress_text in STATUS_WORDS else progress_text,
                         "target": get("target"),
                         "note": get("note"),
-                        "id": get("id"),
+                        "id": get("id") if len(measures) == 1 else "",
                     },
                 )
             )
@@ -210,65 +274,8 @@ def plan_rows(rows: list[list], *, feedback_date: dt.date) -> Plan:
     return plan
 
 
-def _person(text: str):
-    if not text:
-        return None
-    return Person.objects.filter(post=text).first() or Person.objects.filter(name=text).first()
-
-
-@transaction.atomic
-def apply_plan(plan: Plan, source: Source, *, by) -> dict:
-    """Write the plan through the actions layer. Unknown units are created under the top unit."""
-    root = Unit.objects.filter(parent=None).order_by("path").first()
-    created_units = {
-        name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by) for name in plan.units_created
-    }
-    categories = {name: ledger_actions.ensure_category(source, name, by=by) for name in plan.categories}
-    findings = []
-    for position, item in enumerate(plan.findings, start=1):
-        findings.append(
-            ledger_actions.save_finding(
-                None,
-                {
-                    "number": item["number"],
-                    "text": item["text"],
-                    "position": position,
-                    "category": categories.get(item["category"]),
-                },
-                by=by,
-                source=source,
-            )
-        )
-    for position, planned in enumerate(plan.tasks, start=1):
-        f = planned.fields
-        lead_units, lead_groups, unknown = f["lead"]
-        leads = lead_units + [created_units[n] for n in unknown] + [u for g in lead_groups for u in g.members.all()]
-        partners_u, partners_g, unknown_p = f["partners"]
-        leader = _person(f["leader"])
-        task = task_actions.save_task(
-            None,
-            {
-                "finding": findings[planned.finding_key],
-                "position": position,
-                "measure": planned.measure,
-                "target": f["target"],
-                "lead_unit": leads[0],
-                "partner_units": partners_u + leads[1:] + [created_units[n] for n in unknown_p],
-                "partner_groups": partners_g,
-                "leader": leader,
-                "leader_text": f["leader"],
-                "owner": _person(f["owner"]),
-                "note": f["note"],
-                "status": f["status"],
-            }
-            | _deadline_fields(f["deadline"]),
-            by=by,
-            source=source,
-        )
-        if f["progress"]:
-            task.latest_progress = f["progress"]
-            task.save(update_fields=["latest_progress"])
-    return plan.summary()
+def _person(text: str, people: dict):
+    return people.get(text) if text else None
 
 
 def _deadline_fields(deadline) -> dict:
@@ -281,12 +288,96 @@ def _deadline_fields(deadline) -> dict:
     }
 
 
+def _changes(task: Task, data: dict) -> dict:
+    """Only what differs, so an unchanged re-import writes nothing and audits nothing."""
+    changed = {}
+    for name, value in data.items():
+        if name in ("partner_units", "partner_groups"):
+            if {u.pk for u in value} != {u.pk for u in getattr(task, name).all()}:
+                changed[name] = value
+        elif name == "deadline_text":
+            if value != task.deadline_text:
+                changed.update({k: v for k, v in data.items() if k.startswith("deadline_")})
+        elif not name.startswith("deadline_") and getattr(task, name) != value:
+            changed[name] = value
+    return changed
+
+
+@transaction.atomic
+def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Write the plan through the actions layer. Unknown units are created under the top unit."""
+    root = Unit.objects.filter(parent=None).order_by("path").first()
+    created_units = {
+        name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by) for name in plan.units_created
+    }
+    people = {}
+    for person in Person.objects.all():
+        people.setdefault(person.post, person)
+        people.setdefault(person.name, person)
+    categories = {name: ledger_actions.ensure_category(source, name, by=by) for name in plan.categories}
+    existing = {str(t.uid): t for t in Task.objects.filter(source=source).select_related("finding")}
+    by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in existing.values()}
+    old_findings = {(f.number, f.text): f for f in Finding.objects.filter(source=source)}
+    findings: dict[int, Finding] = {}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for position, planned in enumerate(plan.tasks, start=1):
+        if progress and position % 500 == 0:
+            progress(position, len(plan.tasks))
+        item = plan.findings[planned.finding_key]
+        f = planned.fields
+        match = existing.get(f["id"]) or by_text.get((item["number"], planned.measure))
+        finding = findings.get(planned.finding_key)
+        if finding is None:
+            finding = (match.finding if match and match.finding else None) or old_findings.get(
+                (item["number"], item["text"])
+            )
+            if finding is None:
+                finding = ledger_actions.save_finding(
+                    None,
+                    {
+                        "number": item["number"],
+                        "text": item["text"],
+                        "position": planned.finding_key + 1,
+                        "category": categories.get(item["category"]),
+                    },
+                    by=by,
+                    source=source,
+                )
+            findings[planned.finding_key] = finding
+        lead_units, lead_groups, unknown = f["lead"]
+        leads = lead_units + [created_units[n] for n in unknown] + [u for g in lead_groups for u in g.members.all()]
+        partner_units, partner_groups, unknown_partners = f["partners"]
+        data = {
+            "finding": finding,
+            "measure": planned.measure,
+            "target": f["target"],
+            "lead_unit": leads[0],
+            "partner_units": partner_units + leads[1:] + [created_units[n] for n in unknown_partners],
+            "partner_groups": partner_groups,
+            "leader": _person(f["leader"], people),
+            "leader_text": f["leader"],
+            "owner": _person(f["owner"], people),
+            "note": f["note"],
+            "status": f["status"],
+        } | _deadline_fields(f["deadline"])
+        if match is None:
+            task = task_actions.save_task(None, data | {"position": position}, by=by, source=source)
+            counts["created"] += 1
+        else:
+            changed = _changes(match, data)
+            task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
+            counts["updated" if changed else "unchanged"] += 1
+        if f["progress"] and f["progress"] != task.latest_progress:
+            if task.status in (Status.CLOSED, Status.PHASE_DONE) or match is None:
+                Task.objects.filter(pk=task.pk).update(latest_progress=f["progress"])
+            else:
+                task_actions.report_progress(task, by=by, text=f["progress"])
+    return plan.summary() | counts
+
+
 def import_file(path: Path, source: Source, *, by, dry_run: bool = False) -> dict:
     sheet = read_sheet(path)
-    plan = plan_rows(sheet.rows, feedback_date=source.feedback_date)
+    plan = plan_rows(sheet.rows, feedback_date=source.feedback_date, hidden_columns=sheet.hidden_columns)
     if plan.errors or dry_run:
         return plan.summary()
     return apply_plan(plan, source, by=by)
-
-
-__all__ = ["Plan", "apply_plan", "asdict", "import_file", "plan_rows"]

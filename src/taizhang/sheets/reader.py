@@ -6,6 +6,7 @@ and empty elsewhere; the layout code fills them); CSV with UTF-8, UTF-8 with BOM
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ class UnreadableFile(Exception):
 class Sheet:
     name: str
     rows: list[list]  # row i is the spreadsheet's row i+1
+    hidden_columns: frozenset = frozenset()  # 0-based indexes
 
 
 def read_sheet(path: Path, *, max_rows: int = 100_000) -> Sheet:
@@ -51,7 +53,32 @@ def read_sheet(path: Path, *, max_rows: int = 100_000) -> Sheet:
             for c in range(c0, min(c1 + 1, len(rows[r]))):
                 if (r, c) != (r0, c0):
                     rows[r][c] = value
-    return Sheet(workbook.sheet_names[0], rows)
+    hidden = _hidden_columns(path) if head.startswith(b"PK") else frozenset()
+    return Sheet(workbook.sheet_names[0], rows, hidden)
+
+
+_COL = re.compile(rb"<col\b[^>]*>")
+
+
+def _hidden_columns(path: Path) -> frozenset:
+    """Hidden columns of the first sheet of an xlsx, read from its <cols> element."""
+    hidden = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name = next((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")), None)
+            if not name:
+                return frozenset()
+            with archive.open(name) as part:
+                head = part.read(65536)  # <cols> precedes <sheetData>
+    except (zipfile.BadZipFile, OSError):
+        return frozenset()
+    head = head.split(b"<sheetData", 1)[0]
+    for tag in _COL.findall(head):
+        if re.search(rb'hidden="(1|true)"', tag):
+            low = int(re.search(rb'min="(\d+)"', tag).group(1))
+            high = int(re.search(rb'max="(\d+)"', tag).group(1))
+            hidden.update(range(low - 1, min(high, 16384)))
+    return frozenset(hidden)
 
 
 def _check_zip(path: Path) -> None:

@@ -377,8 +377,8 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
         raise ValidationError({"finding": _("The finding belongs to another source.")})
     if creating and not task.position:
         task.position = Task.objects.filter(source=task.source).count() + 1
-    if task.status in DONE and not task.closed_on:
-        task.closed_on = _today()
+    # closed_on is set only by a close-out step: an imported "已完成" has no known closing date,
+    # and guessing today would mark it closed late.
     task.full_clean(exclude=["activity_on"])
     if creating:
         task.save()

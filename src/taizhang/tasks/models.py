@@ -5,6 +5,7 @@ Schedule state and traffic light are derived in the query (`with_schedule`), nev
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -96,6 +97,8 @@ class TaskQuerySet(RestrictedQuerySet):
 
 
 class Task(models.Model):
+    # Stable across exports and databases: an exported ledger edited offline is matched back by it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks")
     finding = models.ForeignKey(
         "rectification.Finding", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"

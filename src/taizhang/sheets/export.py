@@ -1,0 +1,135 @@
+"""A source's ledger as a spreadsheet in the office layout, with hidden stable IDs for re-import.
+
+xlsx: title row, header row, a finding's number/category/text merged over its measures, the deadline as
+written, status, latest progress, a traffic-light fill, and a hidden 台账ID column. CSV: the same
+columns, UTF-8 with a BOM so office suites open it. Cells that a spreadsheet would run as a formula
+(=, +, -, @) are written as text.
+"""
+
+import csv
+from itertools import groupby
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+
+from taizhang.tasks.models import Light, Task
+
+HEADERS = [
+    "序号",
+    "问题类别",
+    "问题描述",
+    "整改措施",
+    "整改目标",
+    "责任领导",
+    "牵头单位",
+    "配合单位",
+    "责任人",
+    "整改时限",
+    "整改状态",
+    "整改进展",
+    "亮灯",
+    "备注",
+    "台账ID",
+]
+WIDTHS = [6, 16, 36, 40, 20, 16, 16, 18, 10, 16, 12, 36, 8, 12, 38]
+ID_COLUMN = len(HEADERS)  # 1-based: the last column, hidden
+LIGHT_NAMES = {Light.GREEN: "绿", Light.BLUE: "蓝", Light.YELLOW: "黄", Light.RED: "红"}
+LIGHT_FILLS = {Light.GREEN: "C8E6C9", Light.BLUE: "BBDEFB", Light.YELLOW: "FFF59D", Light.RED: "FFCDD2"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """Text a spreadsheet would evaluate is prefixed with an apostrophe-like quote (formula injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def ledger_tasks(source, user=None):
+    queryset = Task.objects.filter(source=source)
+    if user is not None:
+        queryset = Task.objects.restrict(user).filter(source=source)
+    return (
+        queryset.with_schedule()
+        .select_related("finding__category", "lead_unit", "leader", "owner")
+        .prefetch_related("partner_units", "partner_groups")
+        .order_by("finding__category__position", "finding__position", "position", "pk")
+    )
+
+
+def row_values(task) -> list:
+    finding = task.finding
+    partners = [u.name for u in task.partner_units.all()] + [g.name for g in task.partner_groups.all()]
+    return [
+        finding.number if finding else "",
+        finding.category.name if finding and finding.category else "",
+        finding.text if finding else "",
+        task.measure,
+        task.target,
+        str(task.leader) if task.leader else task.leader_text,
+        task.lead_unit.name,
+        "、".join(partners),
+        str(task.owner) if task.owner else "",
+        task.deadline_text,
+        task.get_status_display(),
+        task.latest_progress,
+        LIGHT_NAMES.get(task.light, ""),
+        task.note,
+        str(task.uid),
+    ]
+
+
+def write_xlsx(source, out, *, user=None) -> int:
+    """Write the ledger to `out` (a path or a binary file); returns the number of task rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("整改台账")
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.column_dimensions[get_column_letter(ID_COLUMN)].hidden = True
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    fills = {light: PatternFill("solid", fgColor=color) for light, color in LIGHT_FILLS.items()}
+
+    def cell(value, **style):
+        c = WriteOnlyCell(sheet, value=safe(value))
+        for name, val in style.items():
+            setattr(c, name, val)
+        return c
+
+    title = cell(f"{source.title}整改任务台账", font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
+    sheet.append([title])
+    sheet.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=ID_COLUMN - 1, max_row=1))
+    sheet.append([cell(h, font=Font(bold=True), border=border, alignment=wrap) for h in HEADERS])
+    row_number, count = 2, 0
+    for _finding, tasks in groupby(ledger_tasks(source, user), key=lambda t: t.finding_id):
+        tasks = list(tasks)
+        first = row_number + 1
+        for task in tasks:
+            values = row_values(task)
+            cells = [cell(v, border=border, alignment=wrap) for v in values]
+            if task.light in fills:
+                cells[12].fill = fills[task.light]
+            sheet.append(cells)
+            row_number += 1
+            count += 1
+        if len(tasks) > 1:
+            for col in (1, 2, 3):
+                sheet.merged_cells.add(CellRange(min_col=col, min_row=first, max_col=col, max_row=row_number))
+    workbook.save(out)
+    return count
+
+
+def write_csv(source, out, *, user=None) -> int:
+    """`out` is a text file opened with newline=""; the BOM makes Excel and WPS read UTF-8."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    count = 0
+    for task in ledger_tasks(source, user):
+        writer.writerow([safe(v) for v in row_values(task)])
+        count += 1
+    return count
