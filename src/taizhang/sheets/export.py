@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from taizhang.tasks.models import Light, Task
+from taizhang.tasks.models import Light, Status, Task
 
 HEADERS = [
     "序号",
@@ -39,6 +39,15 @@ ID_COLUMN = len(HEADERS)  # 1-based: the last column, hidden
 LIGHT_NAMES = {Light.GREEN: "绿", Light.BLUE: "蓝", Light.YELLOW: "黄", Light.RED: "红"}
 LIGHT_FILLS = {Light.GREEN: "C8E6C9", Light.BLUE: "BBDEFB", Light.YELLOW: "FFF59D", Light.RED: "FFCDD2"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Fixed words, whatever the interface language, so an exported file reads back to the same states.
+STATUS_OUT = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.APPLIED: "申请销号",
+    Status.CONFIRMED: "单位负责人已确认",
+    Status.CLOSED: "已销号",
+    Status.PHASE_DONE: "阶段性完成",
+}
 
 
 def safe(value):
@@ -60,6 +69,11 @@ def ledger_tasks(source, user=None):
     )
 
 
+def person_label(person) -> str:
+    """How a person is written in a ledger cell, and matched back on import (name, else post)."""
+    return (person.name or person.post) if person else ""
+
+
 def row_values(task) -> list:
     finding = task.finding
     partners = [u.name for u in task.partner_units.all()] + [g.name for g in task.partner_groups.all()]
@@ -69,12 +83,12 @@ def row_values(task) -> list:
         finding.text if finding else "",
         task.measure,
         task.target,
-        str(task.leader) if task.leader else task.leader_text,
+        task.leader_text or person_label(task.leader),
         task.lead_unit.name,
         "、".join(partners),
-        str(task.owner) if task.owner else "",
+        person_label(task.owner),
         task.deadline_text,
-        task.get_status_display(),
+        STATUS_OUT[task.status],
         task.latest_progress,
         LIGHT_NAMES.get(task.light, ""),
         task.note,

@@ -44,14 +44,6 @@ STATUS_WORDS = {
     "单位负责人已确认": Status.CONFIRMED,
     "阶段性完成": Status.PHASE_DONE,
 }
-STATUS_OUT = {
-    Status.NOT_STARTED: "未启动",
-    Status.IN_PROGRESS: "推进中",
-    Status.APPLIED: "申请销号",
-    Status.CONFIRMED: "单位负责人已确认",
-    Status.CLOSED: "已销号",
-    Status.PHASE_DONE: "阶段性完成",
-}
 _SPLIT_UNITS = re.compile(r"[、，,;；/\n]+")
 _DATE_LINE = re.compile(r"(?:填报日期|反馈日期|反馈时间)[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
 
@@ -248,7 +240,8 @@ def plan_rows(
                 else Status.NOT_STARTED
             )
         )
-        measures = L.split_measures(measure_text)
+        # A row carrying our stable ID is one task, even if its text happens to contain "1. … 2. …".
+        measures = [measure_text] if get("id") else L.split_measures(measure_text)
         for measure in measures:
             plan.tasks.append(
                 PlannedTask(

@@ -28,7 +28,10 @@ def clean(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # calamine gives 3.0 for 3
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]  # our export's guard against formula injection, undone on the way back
+    return text
 
 
 def header_key(value) -> str | None:

@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an xlsx whose parts inflate beyond this is refused (zip bomb)
@@ -27,9 +28,18 @@ class Sheet:
     hidden_columns: frozenset = frozenset()  # 0-based indexes
 
 
-def read_sheet(path: Path, *, max_rows: int = 100_000) -> Sheet:
+def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
     path = Path(path)
-    head = path.read_bytes()[:8]
+    max_rows = max_rows or settings.TAIZHANG_IMPORT_MAX_ROWS
+    size = path.stat().st_size
+    if size > settings.TAIZHANG_IMPORT_MAX_MB * 1048576:
+        raise UnreadableFile(
+            f"{path.name} is {size / 1048576:.1f} MB; the limit is {settings.TAIZHANG_IMPORT_MAX_MB} MB."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise UnreadableFile(f"{path.name} is empty.")
     suffix = path.suffix.lower()
     if suffix == ".csv" or not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
         if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):

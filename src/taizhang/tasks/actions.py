@@ -373,6 +373,8 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
                 setattr(task, name, data[name])
     if "deadline" in data:
         apply_deadline(task, read_deadline(data["deadline"], task.source))
+    if task.leader_id and not task.leader_text:
+        task.leader_text = task.leader.post or task.leader.name  # as a ledger cell would name them
     if task.finding_id and task.finding.source_id != task.source_id:
         raise ValidationError({"finding": _("The finding belongs to another source.")})
     if creating and not task.position:
