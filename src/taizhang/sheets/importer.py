@@ -181,7 +181,7 @@ def plan_rows(
             return cells[cols[key]] if key in cols and cols[key] < len(cells) else ""
 
         section = L.section_title(cells)
-        if section and (not get("measure") or get("measure") == section):
+        if section:  # one value across the row (often merged across the table): 一、…方面
             category = section
             if category not in plan.categories:
                 plan.categories.append(category)
