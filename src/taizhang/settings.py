@@ -288,3 +288,5 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 TAIZHANG_IMPORT_MAX_MB = env_int("TAIZHANG_IMPORT_MAX_MB", 20, minimum=1)
 TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=10)
+# Imports from the web run in a thread while the page shows progress; tests run them inline.
+TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)

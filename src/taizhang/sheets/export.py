@@ -147,3 +147,14 @@ def write_csv(source, out, *, user=None) -> int:
         writer.writerow([safe(v) for v in row_values(task)])
         count += 1
     return count
+
+
+def write_refused(header: list, refused: list[tuple[int, list, str]], out) -> int:
+    """The refused rows as the user wrote them, with their sheet row and the reason, to fix and re-import."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("未导入的行")
+    sheet.append(["原行号", "原因", *[safe(v) for v in header]])
+    for row, cells, reason in refused:
+        sheet.append([row, reason, *[safe(v) for v in cells]])
+    workbook.save(out)
+    return len(refused)

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,7 +36,10 @@ class Command(BaseCommand):
         except UnreadableFile as exc:
             self.stderr.write(str(exc))
             raise SystemExit(2) from None
-        plan = plan_rows(sheet.rows, feedback_date=feedback)
+        bar = _progress_bar() if sys.stderr.isatty() else None
+        plan = plan_rows(
+            sheet.rows, feedback_date=feedback, hidden_columns=sheet.hidden_columns, progress=bar and bar("reading")
+        )
         result = plan.summary()
         if not plan.errors and not options["dry_run"]:
             source = ledger_actions.save_source(
@@ -47,7 +51,9 @@ class Command(BaseCommand):
                 },
                 by=None,
             )
-            result = apply_plan(plan, source, by=None) | {"source": source.pk}
+            result = apply_plan(plan, source, by=None, progress=bar and bar("writing")) | {"source": source.pk}
+            if bar:
+                sys.stderr.write("\n")
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
@@ -67,3 +73,16 @@ def _title(rows) -> str:
         if len(set(values)) == 1 and len(values[0]) > 6:
             return values[0]
     return ""
+
+
+def _progress_bar():
+    def stage(label):
+        def show(done, total):
+            width = 30
+            filled = int(width * done / total) if total else 0
+            sys.stderr.write(f"\r{label:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            sys.stderr.flush()
+
+        return show
+
+    return stage

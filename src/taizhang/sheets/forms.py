@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_LEDGER
+from taizhang.rectification.models import Source, SourceKind
+
+
+class UploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("ledger file (xlsx, xls, ods, csv)"))
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.none(),
+        required=False,
+        label=_("update an existing ledger"),
+        help_text=_("Choose one to re-import an edited export; leave empty to create a new ledger."),
+    )
+    title = forms.CharField(label=_("title of the new ledger"), required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=SourceKind.choices, initial=SourceKind.TOUR)
+    feedback_date = forms.DateField(
+        label=_("feedback date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Deadlines written without a year take this date's year; read from the sheet if empty."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = Source.objects.restrict(user, MANAGE_LEDGER)
