@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "taizhang.rectification",
     "taizhang.tasks",
     "taizhang.sheets",
+    "taizhang.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from taizhang.core import views as core_views
 from taizhang.core.forms import StyledAuthenticationForm
+from taizhang.dashboard import views as dashboard_views
 from taizhang.org import api as org_api
 from taizhang.rectification import api as ledger_api
 from taizhang.tasks import api as task_api
@@ -19,7 +20,7 @@ router.register("findings", ledger_api.FindingViewSet)
 router.register("tasks", task_api.TaskViewSet)
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", core_views.password_change, name="password_change"),

@@ -12,16 +12,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import VIEW
 from taizhang.org.actions import change_own_password
-from taizhang.org.models import Unit
-
-
-@login_required
-def home(request):
-    user = request.user
-    units = Unit.objects.restrict(user, VIEW)
-    return render(request, "core/home.html", {"unit_count": units.count()})
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):

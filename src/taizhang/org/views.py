@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core.audit import history
+from taizhang.core.filtering import filtered
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, VIEW, grants
 from taizhang.org import actions, filters, forms
 from taizhang.org.models import Person, Unit, UnitGroup, User
@@ -105,7 +106,7 @@ def _kind(slug: str) -> Kind:
 def _queryset(kind: Kind, user, action: str):
     qs = kind.model.objects.restrict(user, action)
     if kind.model is UnitGroup:
-        qs = qs.annotate(member_count=Count("members"))
+        qs = qs.annotate(member_count=Count("members")).order_by("name")
     elif kind.model in (Person, User):
         qs = qs.select_related("unit")
     return qs
@@ -122,7 +123,7 @@ def object_list(request, kind):
     if not grants(request.user, _view_action(kind)):
         raise PermissionDenied
     filterset = kind.filterset(request.GET, queryset=_queryset(kind, request.user, _view_action(kind)), request=request)
-    page = Paginator(filterset.qs, 100).get_page(request.GET.get("page"))
+    page = Paginator(filtered(filterset), 100).get_page(request.GET.get("page"))
     rows = [(obj, [_cell(obj, attr) for _label, attr in kind.columns]) for obj in page]
     context = {
         "kind": kind,

@@ -5,10 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.deadlines import DeadlineKind
-from taizhang.org.filters import units_in_scope
-from taizhang.org.models import Person
+from taizhang.org.models import Person, Unit
 from taizhang.rectification.models import Category, Source
-from taizhang.tasks.models import Light, Status, Task
+from taizhang.tasks.models import Light, Schedule, Status, Task
 
 
 def sources_in_scope(request):
@@ -18,9 +17,11 @@ def sources_in_scope(request):
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"))
-    lead_unit = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("lead unit"))
+    # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
+    lead_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("lead unit"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
     light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"))
+    schedule = django_filters.ChoiceFilter(choices=Schedule.choices, label=_("schedule"))
     leader = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("responsible leader"))
     category = django_filters.ModelChoiceFilter(
         field_name="finding__category", queryset=Category.objects.all(), label=_("category")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from taizhang.core import files
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
+from taizhang.core.filtering import filtered
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification.models import Source
 from taizhang.tasks import actions
@@ -64,7 +65,7 @@ def ledger(request, pk):
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk)
     base = scoped_tasks(request.user).filter(source=source)
     filterset = TaskFilter(request.GET, queryset=base, request=request)
-    tasks = filterset.qs.order_by("finding__category__position", "finding__position", "position", "pk")
+    tasks = filtered(filterset).order_by("finding__category__position", "finding__position", "position", "pk")
     groups = []
     for category, in_category in groupby(tasks, key=lambda t: t.finding.category if t.finding else None):
         findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.finding)]
@@ -74,7 +75,7 @@ def ledger(request, pk):
         "filter": filterset,
         "groups": groups,
         "summary": completion(base),
-        "shown": completion(filterset.qs),
+        "shown": completion(filtered(filterset)),
         "lights": light_counts(base),
     }
     return render(request, "tasks/_ledger_table.html" if request.htmx else "tasks/ledger.html", context)
@@ -83,7 +84,7 @@ def ledger(request, pk):
 @login_required
 def task_list(request):
     filterset = TaskFilter(request.GET, queryset=scoped_tasks(request.user), request=request)
-    page = Paginator(filterset.qs.order_by("deadline_date", "pk"), 50).get_page(request.GET.get("page"))
+    page = Paginator(filtered(filterset).order_by("deadline_date", "pk"), 50).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "count": page.paginator.count}
     return render(request, "tasks/_task_table.html" if request.htmx else "tasks/task_list.html", context)
 
