@@ -2,6 +2,7 @@
 
 import pytest
 
+from taizhang.rectification.demo import load_sample_ledger
 from taizhang.testing import DEMO_PASSWORD, PERSONAS, build_demo_org
 
 from .conftest import login
@@ -11,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_every_role_sees_its_chinese_home_page(live_server, page, screenshot):
     build_demo_org()
+    load_sample_ledger()
     for persona in PERSONAS:
         page.context.clear_cookies()
         login(page, live_server.url, persona, DEMO_PASSWORD)
@@ -18,6 +20,7 @@ def test_every_role_sees_its_chinese_home_page(live_server, page, screenshot):
         assert page.locator("html").get_attribute("lang") == "zh-hans"
         assert page.get_by_role("link", name="首页").first.is_visible()
         assert "您好" in page.locator("h1").inner_text()
+        page.wait_for_function("document.querySelector('#chart-timeline canvas') !== null")
         screenshot(page, f"home-{persona}")
 
 
