@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "taizhang.tasks",
     "taizhang.sheets",
     "taizhang.dashboard",
+    "taizhang.documents",
 ]
 
 MIDDLEWARE = [

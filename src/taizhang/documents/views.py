@@ -1,0 +1,96 @@
+"""Report downloads: the same generators as `taizhang report`, within the user's scope."""
+
+import datetime as dt
+import io
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import EXPORT
+from taizhang.documents import pdf, report, tables
+from taizhang.rectification.models import Source
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    opening = forms.CharField(label=_("opening paragraph"), widget=forms.Textarea(attrs={"rows": 4}))
+    closing = forms.CharField(label=_("closing paragraph"), widget=forms.Textarea(attrs={"rows": 3}))
+    issuer = forms.CharField(label=_("issued by"), max_length=200)
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    format = forms.ChoiceField(label=_("format"), choices=[("docx", "Word (.docx)"), ("pdf", "PDF")])
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    ext = name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename=\"report.{ext}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def rectification_report(request, pk):
+    source = get_object_or_404(Source.objects.restrict(request.user, EXPORT), pk=pk)
+    today = timezone.localdate()
+    defaults = report.default_options(source, today)
+    form = ReportForm(request.POST or None, initial=defaults.__dict__ | {"format": "docx"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = report.ReportOptions(
+            title=data["title"],
+            opening=data["opening"],
+            closing=data["closing"],
+            issuer=data["issuer"],
+            date=data["date"],
+        )
+        document, _figures = report.build(source, on=today, options=options, user=request.user)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        name = f"{data['title']}.{data['format']}"
+        if data["format"] == "pdf":
+            try:
+                return _download(pdf.docx_to_pdf(buffer.getvalue()), name, "application/pdf")
+            except pdf.ConverterMissing as exc:
+                messages.error(request, str(exc))
+                return redirect("documents:report", pk=source.pk)
+        return _download(buffer.getvalue(), name, DOCX)
+    figures = report.figures(source, on=today, user=request.user)
+    return render(
+        request,
+        "documents/report_form.html",
+        {
+            "source": source,
+            "form": form,
+            "overall": report.overall_paragraph(figures, today),
+            "pdf_available": bool(pdf.converter()),
+        },
+    )
+
+
+@login_required
+def summary_table(request):
+    buffer = io.BytesIO()
+    tables.write_summary(buffer, user=request.user)
+    return _download(buffer.getvalue(), f"整改情况汇总表-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+
+
+@login_required
+def monthly_table(request, pk):
+    source = get_object_or_404(Source.objects.restrict(request.user, EXPORT), pk=pk)
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    try:
+        tables.month_bounds(month)
+    except ValueError:
+        month = dt.date.today().strftime("%Y-%m")
+    buffer = io.BytesIO()
+    tables.write_monthly(source, month, buffer, user=request.user)
+    return _download(buffer.getvalue(), f"{source.title}-{month}.xlsx", XLSX)
