@@ -1,0 +1,67 @@
+"""Queries per page stay constant as the ledger grows (NetBox-style saved counts)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from taizhang.org.models import UnitGroup
+from taizhang.tasks import actions
+from taizhang.tasks.models import Task
+from taizhang.testing import unit
+
+pytestmark = pytest.mark.django_db
+
+# page → queries it may issue (session, user, then the page's own), whatever the number of rows
+PAGES = {
+    "/": 12,
+    "/ledger/": 7,
+    "/ledger/sources/{source}/": 14,
+    "/ledger/tasks/": 12,
+    "/ledger/mine/": 7,
+    "/api/tasks/": 6,
+    "/ledger/tasks/{task}/": 11,
+}
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def grow(ledger, people, n):
+    """More tasks, with partners and groups, so a per-row query would show."""
+    finding = ledger.findings.first()
+    group = UnitGroup.objects.get()
+    for i in range(n):
+        task = actions.save_task(
+            None,
+            {
+                "finding": finding,
+                "measure": f"新增措施{i}",
+                "lead_unit": unit("市委宣传部"),
+                "deadline": "2024年底前",
+                "partner_units": [unit("市财政局"), unit("市教育局")],
+                "partner_groups": [group],
+            },
+            by=people["office"],
+            source=ledger,
+        )
+        actions.report_progress(task, by=people["liaison"], text=f"进展{i}")
+
+
+@pytest.mark.parametrize("persona", ["office", "liaison", "county"])
+def test_queries_do_not_grow_with_rows(clients, ledger, people, persona):
+    client = clients[persona]
+    grow(ledger, people, 2)  # every persona has rows on every page, so prefetches run
+    task = Task.objects.restrict(people[persona]).first()
+    urls = {page: page.format(source=ledger.pk, task=task.pk) for page in PAGES}
+    before = {page: count(client, url) for page, url in urls.items()}
+    grow(ledger, people, 12)
+    after = {page: count(client, url) for page, url in urls.items()}
+    assert after == before
+    # a subtree scope reads the user's unit path once per request
+    extra = 1 if people[persona].scope == "subtree" else 0
+    for page, saved in PAGES.items():
+        assert saved <= before[page] <= saved + extra, f"{page}: {before[page]} queries, saved count {saved}"
