@@ -1,0 +1,20 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from taizhang.scale import seed as seed_database
+
+
+class Command(BaseCommand):
+    help = "Fill the database with a provincial-size organisation and ledger, for benchmarks (bulk inserts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--units", type=int, default=3000)
+        parser.add_argument("--sources", type=int, default=20)
+        parser.add_argument("--tasks", type=int, default=100_000)
+        parser.add_argument("--progress", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, units, sources, tasks, progress, seed: int, **options):
+        result = seed_database(units, sources, tasks, progress, seed=seed, out=self.stderr)
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
