@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.org.models import Person, Unit
 from taizhang.rectification.models import Category, Source
-from taizhang.tasks.models import Light, Schedule, Status, Task
+from taizhang.tasks.models import LIGHT_OF, Light, Schedule, Status, Task
 
 
 def sources_in_scope(request):
@@ -20,8 +20,8 @@ class TaskFilter(django_filters.FilterSet):
     # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
     lead_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("lead unit"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
-    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"))
-    schedule = django_filters.ChoiceFilter(choices=Schedule.choices, label=_("schedule"))
+    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="by_light")
+    schedule = django_filters.ChoiceFilter(choices=Schedule.choices, label=_("schedule"), method="by_schedule")
     leader = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("responsible leader"))
     category = django_filters.ModelChoiceFilter(
         field_name="finding__category", queryset=Category.objects.all(), label=_("category")
@@ -53,6 +53,12 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(measure__icontains=value) | Q(finding__text__icontains=value) | Q(leader_text__icontains=value)
         )
+
+    def by_light(self, queryset, name, value):
+        return queryset.in_schedule([s for s, light in LIGHT_OF.items() if light == value])
+
+    def by_schedule(self, queryset, name, value):
+        return queryset.in_schedule([value])
 
     def only_open(self, queryset, name, value):
         if value is None:

@@ -77,15 +77,8 @@ class TaskQuerySet(RestrictedQuerySet):
 
     def with_schedule(self, on: dt.date | None = None):
         """Annotate `schedule` and `light`, derived from status, deadline and last activity."""
-        on = on or today()
-        soon = on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)
-        lagging_before = on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS)
         schedule = Case(
-            When(Q(status__in=DONE) & Q(deadline_date__lt=F("closed_on")), then=Value(Schedule.CLOSED_LATE)),
-            When(status__in=DONE, then=Value(Schedule.CLOSED)),
-            When(deadline_date__lt=on, then=Value(Schedule.OVERDUE)),
-            When(deadline_date__lte=soon, then=Value(Schedule.DUE_SOON)),
-            When(activity_on__lt=lagging_before, then=Value(Schedule.LAGGING)),
+            *[When(schedule_q(state, on), then=Value(state)) for state in SCHEDULE_ORDER],
             default=Value(Schedule.ON_TIME),
             output_field=models.CharField(),
         )
@@ -94,6 +87,45 @@ class TaskQuerySet(RestrictedQuerySet):
             output_field=models.CharField(),
         )
         return self.annotate(schedule=schedule).annotate(light=light)
+
+    def in_schedule(self, states, on: dt.date | None = None):
+        """Tasks in any of these schedule states, as plain indexed conditions (no CASE in the WHERE)."""
+        q = Q(pk__in=[])
+        for state in states:
+            q |= schedule_q(state, on)
+        return self.filter(q)
+
+
+# The order the states are decided in: the first that holds is the task's state.
+SCHEDULE_ORDER = [
+    Schedule.CLOSED_LATE,
+    Schedule.CLOSED,
+    Schedule.OVERDUE,
+    Schedule.DUE_SOON,
+    Schedule.LAGGING,
+    Schedule.ON_TIME,
+]
+
+
+def schedule_q(state: str, on: dt.date | None = None) -> Q:
+    """The one definition of each schedule state, used by the annotation and by filters alike.
+
+    Each Q also excludes the states decided before it, so the Qs partition the tasks.
+    """
+    on = on or today()
+    soon = on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)
+    lagging_before = on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS)
+    done = Q(status__in=DONE)
+    not_dated_soon = Q(deadline_date__isnull=True) | Q(deadline_date__gt=soon)
+    return {
+        Schedule.CLOSED_LATE: done & Q(deadline_date__lt=F("closed_on")),
+        Schedule.CLOSED: done
+        & (Q(closed_on__isnull=True) | Q(deadline_date__isnull=True) | Q(closed_on__lte=F("deadline_date"))),
+        Schedule.OVERDUE: ~done & Q(deadline_date__lt=on),
+        Schedule.DUE_SOON: ~done & Q(deadline_date__gte=on, deadline_date__lte=soon),
+        Schedule.LAGGING: ~done & not_dated_soon & Q(activity_on__lt=lagging_before),
+        Schedule.ON_TIME: ~done & not_dated_soon & Q(activity_on__gte=lagging_before),
+    }[state]
 
 
 class Task(models.Model):

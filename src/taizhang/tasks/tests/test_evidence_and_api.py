@@ -113,3 +113,17 @@ def test_schedule_lights(ledger, settings):
     assert t.light_on(dt.date(2024, 7, 1)) == Light.RED
     annotated = Task.objects.with_schedule(dt.date(2024, 7, 1)).get(pk=t.pk)
     assert annotated.light == Light.RED
+
+
+@pytest.mark.parametrize("on", [dt.date(2024, 1, 20), dt.date(2024, 6, 28), dt.date(2024, 12, 31), dt.date(2026, 1, 1)])
+def test_schedule_filters_partition_tasks_like_the_annotation(ledger, people, on):
+    from taizhang.tasks.models import Schedule
+
+    task = Task.objects.get(measure=MEASURE)
+    Task.objects.filter(pk=task.pk).update(status="closed", closed_on=dt.date(2024, 7, 5))  # closed late
+    annotated = dict(Task.objects.with_schedule(on).values_list("pk", "schedule"))
+    for state in Schedule.values:
+        assert set(Task.objects.in_schedule([state], on).values_list("pk", flat=True)) == {
+            pk for pk, s in annotated.items() if s == state
+        }, state
+    assert {task.light_on(on) for task in Task.objects.all()} <= set(Light.values)
