@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from taizhang.core.deadlines import DeadlineKind
-from taizhang.tasks.models import DONE, Light, today
+from taizhang.tasks.models import DONE, Light, Schedule, light_counts, schedule_q, today
 
 
 def _rate(done: int, total: int) -> float:
@@ -23,7 +23,7 @@ def _link(base: dict, **filters) -> str:
 
 
 def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
-    """`tasks` is already restricted to the user and annotated with_schedule()."""
+    """`tasks` is already restricted to the user."""
     on = on or today()
     base = {"source": source.pk} if source else {}
     if source:
@@ -39,11 +39,11 @@ def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
             "pk",
             filter=Q(deadline_kind__in=[DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM]),
         ),
-        overdue=Count("pk", filter=Q(schedule="overdue")),
+        overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
         due_30=Count("pk", filter=open_q & Q(deadline_date__gte=on, deadline_date__lte=soon)),
         needs_date=Count("pk", filter=Q(deadline_kind=DeadlineKind.UNREAD)),
     )
-    lights = dict(tasks.order_by().values_list("light").annotate(n=Count("pk")))
+    lights = light_counts(tasks.schedule_counts(on))
     by_category = list(
         tasks.order_by()
         .values("finding__category", "finding__category__name")

@@ -11,5 +11,5 @@ def home(request):
     """Everyone's home page: the figures of what they may see, for one source or all of them."""
     sources = Source.objects.restrict(request.user).order_by("-feedback_date", "-pk")
     source = sources.filter(pk=request.GET.get("source")).first() if request.GET.get("source", "").isdigit() else None
-    data = figures(Task.objects.restrict(request.user).with_schedule(), source=source)
+    data = figures(Task.objects.restrict(request.user), source=source)
     return render(request, "dashboard/home.html", {"sources": sources, "source": source, "f": data})

@@ -17,7 +17,7 @@ from docx.shared import Pt
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.documents import gbt9704 as G
 from taizhang.sheets.export import STATUS_OUT
-from taizhang.tasks.models import DONE, Schedule, Task
+from taizhang.tasks.models import DONE, Schedule, Task, schedule_q
 
 LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
 
@@ -53,7 +53,7 @@ def report_tasks(source, user=None):
 
 
 def figures(source, *, on: dt.date, user=None) -> Figures:
-    tasks = report_tasks(source, user).with_schedule(on)
+    tasks = report_tasks(source, user)
     row = tasks.order_by().aggregate(
         findings=Count("finding", distinct=True),
         measures=Count("pk"),
@@ -61,7 +61,7 @@ def figures(source, *, on: dt.date, user=None) -> Figures:
         immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
         immediate_closed=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
         long_term=Count("pk", filter=Q(deadline_kind__in=LONG_TERM)),
-        overdue=Count("pk", filter=Q(schedule=Schedule.OVERDUE)),
+        overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
     )
     row["on_schedule"] = row["measures"] - row["closed"] - row["overdue"]
     return Figures(**row)

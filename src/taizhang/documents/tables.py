@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.rectification.models import Source
 from taizhang.sheets.export import LIGHT_FILLS, LIGHT_NAMES, STATUS_OUT, safe
-from taizhang.tasks.models import DONE, Progress, Schedule, Task
+from taizhang.tasks.models import DONE, Progress, Schedule, Task, schedule_q
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -46,7 +46,7 @@ def _header(sheet, row, col, text, *, rowspan=1, colspan=1):
 
 def summary_rows(user=None, *, on: dt.date | None = None) -> list[dict]:
     """One row per source (with its inspected unit): the figures of the round summary."""
-    tasks = (Task.objects.restrict(user) if user is not None else Task.objects.all()).with_schedule(on)
+    tasks = Task.objects.restrict(user) if user is not None else Task.objects.all()
     rows = (
         tasks.order_by()
         .values("source", "source__title", "source__inspected_unit__name", "source__feedback_date")
@@ -56,7 +56,7 @@ def summary_rows(user=None, *, on: dt.date | None = None) -> list[dict]:
             immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
             immediate_done=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
             long_term=Count("pk", filter=Q(deadline_kind__in=LONG_TERM)),
-            overdue=Count("pk", filter=Q(schedule=Schedule.OVERDUE)),
+            overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
         )
         .order_by("-source__feedback_date", "source")
     )
@@ -146,7 +146,6 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
     tasks = (
         (Task.objects.restrict(user) if user is not None else Task.objects.all())
         .filter(source=source)
-        .with_schedule(last)
         .select_related("finding", "lead_unit")
         .prefetch_related(
             Prefetch(
@@ -174,14 +173,14 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
             task.lead_unit.name,
             task.deadline_text,
             progress,
-            LIGHT_NAMES.get(task.light, ""),
+            LIGHT_NAMES.get(task.light_on(last), ""),
             STATUS_OUT[task.status],
             next_step(task, last),
         ]
         _write_row(sheet, row, values)
         light_cell = sheet.cell(row=row, column=7)
-        if task.light in LIGHT_FILLS:
-            light_cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[task.light])
+        if task.light_on(last) in LIGHT_FILLS:
+            light_cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[task.light_on(last)])
         count += 1
     for col, w in enumerate([6, 30, 34, 16, 14, 40, 6, 12, 22], start=1):
         sheet.column_dimensions[get_column_letter(col)].width = w

@@ -62,8 +62,7 @@ def ledger_tasks(source, user=None):
     if user is not None:
         queryset = Task.objects.restrict(user).filter(source=source)
     return (
-        queryset.with_schedule()
-        .select_related("finding__category", "lead_unit", "leader", "owner")
+        queryset.select_related("finding__category", "lead_unit", "leader", "owner")
         .prefetch_related("partner_units", "partner_groups")
         .order_by("finding__category__position", "finding__position", "position", "pk")
     )

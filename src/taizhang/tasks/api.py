@@ -112,7 +112,6 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             Task.objects.restrict(self.request.user)
-            .with_schedule()
             .select_related("lead_unit", "finding__category")
             .prefetch_related("partner_units", "partner_groups")
             .order_by("deadline_date", "pk")

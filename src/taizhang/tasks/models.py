@@ -1,7 +1,7 @@
 """The supervision engine: tasks (整改措施 / 督办事项) with deadlines, progress, evidence, close-out, extensions.
 
 Every ledger reuses it: a task's origin is a finding now, a risk or a meeting decision later.
-Schedule state and traffic light are derived in the query (`with_schedule`), never stored.
+Schedule state and traffic light are derived (`schedule_q` in SQL, `schedule_on` per row), never stored.
 """
 
 import datetime as dt
@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,28 +75,29 @@ class TaskQuerySet(RestrictedQuerySet):
             | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup__members__in=units).values("task_id"))
         )
 
-    def with_schedule(self, on: dt.date | None = None):
-        """Annotate `schedule` and `light`, derived from status, deadline and last activity."""
-        schedule = Case(
-            *[When(schedule_q(state, on), then=Value(state)) for state in SCHEDULE_ORDER],
-            default=Value(Schedule.ON_TIME),
-            output_field=models.CharField(),
-        )
-        light = Case(
-            *[When(schedule=s, then=Value(light)) for s, light in LIGHT_OF.items()],
-            output_field=models.CharField(),
-        )
-        return self.annotate(schedule=schedule).annotate(light=light)
-
     def in_schedule(self, states, on: dt.date | None = None):
-        """Tasks in any of these schedule states, as plain indexed conditions (no CASE in the WHERE)."""
+        """Tasks in any of these schedule states, as plain indexed conditions."""
         q = Q(pk__in=[])
         for state in states:
             q |= schedule_q(state, on)
         return self.filter(q)
 
+    def schedule_counts(self, on: dt.date | None = None) -> dict[str, int]:
+        """How many tasks are in each schedule state: one query of conditional counts."""
+        counts = self.order_by().aggregate(
+            **{state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
+        )
+        return {state: counts[state] for state in Schedule.values}
 
-# The order the states are decided in: the first that holds is the task's state.
+
+def light_counts(schedule_counts: dict[str, int]) -> dict[str, int]:
+    lights = dict.fromkeys(Light.values, 0)
+    for state, n in schedule_counts.items():
+        lights[LIGHT_OF[state]] += n
+    return lights
+
+
+# The order the states are decided in: the first whose condition holds is the task's state.
 SCHEDULE_ORDER = [
     Schedule.CLOSED_LATE,
     Schedule.CLOSED,
@@ -107,25 +108,29 @@ SCHEDULE_ORDER = [
 ]
 
 
-def schedule_q(state: str, on: dt.date | None = None) -> Q:
-    """The one definition of each schedule state, used by the annotation and by filters alike.
-
-    Each Q also excludes the states decided before it, so the Qs partition the tasks.
-    """
+def _conditions(on: dt.date | None) -> dict[str, Q]:
     on = on or today()
     soon = on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)
     lagging_before = on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS)
     done = Q(status__in=DONE)
-    not_dated_soon = Q(deadline_date__isnull=True) | Q(deadline_date__gt=soon)
     return {
         Schedule.CLOSED_LATE: done & Q(deadline_date__lt=F("closed_on")),
-        Schedule.CLOSED: done
-        & (Q(closed_on__isnull=True) | Q(deadline_date__isnull=True) | Q(closed_on__lte=F("deadline_date"))),
-        Schedule.OVERDUE: ~done & Q(deadline_date__lt=on),
-        Schedule.DUE_SOON: ~done & Q(deadline_date__gte=on, deadline_date__lte=soon),
-        Schedule.LAGGING: ~done & not_dated_soon & Q(activity_on__lt=lagging_before),
-        Schedule.ON_TIME: ~done & not_dated_soon & Q(activity_on__gte=lagging_before),
-    }[state]
+        Schedule.CLOSED: done,
+        Schedule.OVERDUE: Q(deadline_date__lt=on),
+        Schedule.DUE_SOON: Q(deadline_date__lte=soon),
+        Schedule.LAGGING: Q(activity_on__lt=lagging_before),
+        Schedule.ON_TIME: Q(pk__isnull=False),
+    }
+
+
+def schedule_q(state: str, on: dt.date | None = None) -> Q:
+    """The one definition of the schedule states, as SQL conditions: a state's own condition and
+    none of those decided before it. `Task.schedule_on` is the same rule for one row in memory."""
+    conditions = _conditions(on)
+    q = conditions[state]
+    for earlier in SCHEDULE_ORDER[: SCHEDULE_ORDER.index(state)]:
+        q &= ~conditions[earlier]
+    return q
 
 
 class Task(models.Model):
@@ -191,10 +196,16 @@ class Task(models.Model):
     def is_long_term(self) -> bool:
         return self.deadline_kind in (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC)
 
+    @property
+    def schedule(self) -> str:
+        return self.schedule_on()
+
+    @property
+    def light(self) -> str:
+        return self.light_on()
+
     def schedule_on(self, on: dt.date | None = None) -> str:
-        """The same rule as `with_schedule`, for one object already in memory."""
-        if hasattr(self, "schedule") and on is None:
-            return self.schedule
+        """The rule of `schedule_q`, for one row in memory (lists compute it for the rows they show)."""
         on = on or today()
         if self.status in DONE:
             late = self.deadline_date and self.closed_on and self.closed_on > self.deadline_date

@@ -20,21 +20,30 @@ from taizhang.rectification.models import Source
 from taizhang.tasks import actions
 from taizhang.tasks.filters import TaskFilter
 from taizhang.tasks.forms import ExtensionForm, ProgressForm, TransitionForm
-from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Light, Status, Task
+from taizhang.tasks.models import (
+    DONE,
+    Evidence,
+    Extension,
+    ExtensionStatus,
+    Schedule,
+    Status,
+    Task,
+    light_counts,
+    schedule_q,
+    today,
+)
 
 
 def scoped_tasks(user):
     return (
         Task.objects.restrict(user)
-        .with_schedule()
         .select_related("lead_unit", "finding__category", "leader", "source")
         .prefetch_related("partner_units", "partner_groups")
     )
 
 
-def light_counts(queryset) -> dict:
-    counts = dict(queryset.order_by().values_list("light").annotate(n=Count("pk")))
-    return {light: counts.get(light, 0) for light in Light.values}
+def lights_of(queryset) -> dict:
+    return light_counts(queryset.schedule_counts())
 
 
 def completion(queryset) -> dict:
@@ -51,25 +60,27 @@ def _error_text(exc: ValidationError) -> str:
 
 @login_required
 def source_list(request):
-    """Every source in scope with its completion and lights: two grouped queries, whatever the count."""
+    """Every source in scope with its completion and lights: one grouped query, whatever the count."""
     sources = list(Source.objects.restrict(request.user).order_by("-feedback_date", "-pk"))
-    tasks = scoped_tasks(request.user).order_by()
+    on = today()
+    states = {state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
     totals = {
         row["source"]: row
-        for row in tasks.values("source").annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+        for row in scoped_tasks(request.user)
+        .order_by()
+        .values("source")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)), **states)
     }
-    lights: dict[int, dict] = {}
-    for source_id, light, n in tasks.values_list("source", "light").annotate(n=Count("pk")):
-        lights.setdefault(source_id, {})[light] = n
+    empty = {"total": 0, "done": 0} | dict.fromkeys(Schedule.values, 0)
     rows = []
     for source in sources:
-        total = totals.get(source.pk, {"total": 0, "done": 0})
+        total = totals.get(source.pk, empty)
         done = {
             "total": total["total"],
             "done": total["done"],
             "rate": round(100 * total["done"] / total["total"], 1) if total["total"] else 0,
         }
-        rows.append((source, done, {light: lights.get(source.pk, {}).get(light, 0) for light in Light.values}))
+        rows.append((source, done, light_counts({state: total[state] for state in Schedule.values})))
     return render(request, "tasks/source_list.html", {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER)})
 
 
@@ -90,7 +101,7 @@ def ledger(request, pk):
         "groups": groups,
         "summary": completion(base),
         "shown": completion(filtered(filterset)),
-        "lights": light_counts(base),
+        "lights": lights_of(base),
     }
     return render(request, "tasks/_ledger_table.html" if request.htmx else "tasks/ledger.html", context)
 

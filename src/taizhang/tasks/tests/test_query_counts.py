@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # page → queries it may issue (session, user, then the page's own), whatever the number of rows
 PAGES = {
     "/": 12,
-    "/ledger/": 7,
+    "/ledger/": 6,
     "/ledger/sources/{source}/": 14,
     "/ledger/tasks/": 12,
     "/ledger/mine/": 7,

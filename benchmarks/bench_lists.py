@@ -1,0 +1,91 @@
+"""List pages and API lists against hand-written SQL fetching the same rows (target ≤ 3×).
+
+- a liaison's "my tasks": data scope + open filter + sort by deadline + first page;
+- a leader's filtered list deep in the tree (subtree scope, in progress and red);
+- the API list with the same filters, over a full request (auth, filters, serialisation).
+"""
+
+import _common
+from _common import header, raw, report, timed
+from django.db.models import Count
+from django.test import Client
+
+from taizhang.org.models import Unit, User, subtree_q
+from taizhang.tasks.models import DONE, Task, today
+from taizhang.tasks.views import scoped_tasks
+
+PAGE = 50
+SCOPE_SQL = """(
+    t.lead_unit_id IN ({units})
+    OR t.id IN (SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units}))
+    OR t.id IN (SELECT pg.task_id FROM tasks_task_partner_groups pg
+                JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units})))"""
+COLUMNS = "t.id, t.measure, t.deadline_text, t.deadline_date, t.status, t.version, u.name"
+
+
+def busiest_unit(depth: int) -> Unit:
+    row = (Task.objects.filter(lead_unit__depth=depth).values("lead_unit").annotate(n=Count("pk")).order_by("-n")
+           .first())
+    return Unit.objects.get(pk=row["lead_unit"])
+
+
+def my_tasks(user):
+    unit = user.unit
+
+    def ours():
+        return list(scoped_tasks(user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:PAGE])
+
+    def floor():
+        return raw(f"SELECT {COLUMNS} FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id "
+                   f"WHERE {SCOPE_SQL.format(units='%s')} AND t.status NOT IN ('closed', 'phase_done') "
+                   f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}".replace("IN (%s)", "= %s"),
+                   [unit.pk, unit.pk, unit.pk])
+
+    assert len(ours()) == len(floor())
+    report(f"liaison my tasks ({unit.short_name})", timed(ours), timed(floor), 3)
+
+
+def leader_list(user):
+    unit, on = user.unit, today()
+    upper = str(int(unit.path) + 1).zfill(len(unit.path))
+    units_sql = "SELECT id FROM org_unit WHERE path >= %s AND path < %s"
+
+    def ours():
+        queryset = scoped_tasks(user).filter(status="in_progress").in_schedule(["overdue"])
+        return list(queryset.order_by("deadline_date", "pk")[:PAGE])
+
+    def floor():
+        return raw(f"SELECT {COLUMNS} FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id "
+                   f"WHERE {SCOPE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
+                   f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}", [unit.path, upper] * 3 + [on])
+
+    assert len(ours()) == len(floor()), (len(ours()), len(floor()))
+    report(f"leader red list, depth {unit.depth} subtree", timed(ours), timed(floor), 3)
+    return floor
+
+
+def api_list(user, floor):
+    client = Client()
+    client.force_login(user)
+
+    def ours():
+        response = client.get("/api/tasks/", {"status": "in_progress", "light": "red", "page_size": PAGE})
+        assert response.status_code == 200
+        return response
+
+    report("API list, same filters (full request)", timed(ours), timed(floor), 3)
+
+
+def main():
+    header("lists")
+    liaison_unit = busiest_unit(4) if Unit.objects.filter(depth=4).exists() else busiest_unit(2)
+    liaison = User.objects.filter(role="liaison", unit=liaison_unit).select_related("unit").first()
+    my_tasks(liaison)
+    leader = User.objects.filter(role="leader", unit__depth=2).select_related("unit").first()
+    print(f"   leader scope: {Unit.objects.filter(subtree_q(leader.unit.path)).count()} units")
+    floor = leader_list(leader)
+    api_list(leader, floor)
+
+
+if __name__ == "__main__":
+    main()
