@@ -67,12 +67,21 @@ class TaskQuerySet(RestrictedQuerySet):
             if not user.person_id:
                 return Q(pk__in=[])
             return Q(leader_id=user.person_id) | Q(owner_id=user.person_id)
-        units = Unit.objects.filter(unit_scope_q(user))
+        if user.unit_id is None:
+            return Q(pk__in=[])
+        if user.scope == Scope.UNIT:
+            # One unit: plain equality on the indexed columns, no subquery on units.
+            unit_ids = [user.unit_id]
+            lead = Q(lead_unit_id=user.unit_id)
+        else:
+            unit_ids = Unit.objects.filter(unit_scope_q(user)).values("pk")
+            lead = Q(lead_unit__in=unit_ids)
         # A group named as partner counts as its member units.
+        groups = UnitGroup.members.through.objects.filter(unit_id__in=unit_ids).values("unitgroup_id")
         return (
-            Q(lead_unit__in=units)
-            | Q(pk__in=Task.partner_units.through.objects.filter(unit__in=units).values("task_id"))
-            | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup__members__in=units).values("task_id"))
+            lead
+            | Q(pk__in=Task.partner_units.through.objects.filter(unit_id__in=unit_ids).values("task_id"))
+            | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup_id__in=groups).values("task_id"))
         )
 
     def in_schedule(self, states, on: dt.date | None = None):

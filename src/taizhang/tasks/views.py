@@ -35,11 +35,8 @@ from taizhang.tasks.models import (
 
 
 def scoped_tasks(user):
-    return (
-        Task.objects.restrict(user)
-        .select_related("lead_unit", "finding__category", "leader", "source")
-        .prefetch_related("partner_units", "partner_groups")
-    )
+    """Tasks in the user's scope with what every list shows (partners are fetched where shown)."""
+    return Task.objects.restrict(user).select_related("lead_unit", "finding__category", "leader", "source")
 
 
 def lights_of(queryset) -> dict:
@@ -143,7 +140,7 @@ def my_tasks(request):
 
 @login_required
 def task_detail(request, pk):
-    task = get_object_or_404(scoped_tasks(request.user), pk=pk)
+    task = get_object_or_404(scoped_tasks(request.user).prefetch_related("partner_units", "partner_groups"), pk=pk)
     progress = task.progress_reports.prefetch_related("evidence").select_related("reported_by")
     context = {
         "task": task,

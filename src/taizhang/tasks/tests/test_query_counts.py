@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/": 12,
     "/ledger/": 6,
-    "/ledger/sources/{source}/": 14,
-    "/ledger/tasks/": 12,
-    "/ledger/mine/": 7,
+    "/ledger/sources/{source}/": 12,
+    "/ledger/tasks/": 10,
+    "/ledger/mine/": 5,
     "/api/tasks/": 6,
     "/ledger/tasks/{task}/": 11,
 }
