@@ -20,7 +20,13 @@ SCOPE_SQL = """(
     OR t.id IN (SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units}))
     OR t.id IN (SELECT pg.task_id FROM tasks_task_partner_groups pg
                 JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units})))"""
-COLUMNS = "t.id, t.measure, t.deadline_text, t.deadline_date, t.status, t.version, u.name"
+# The same data the page's query brings back: the task and the related rows it shows.
+COLUMNS = "t.*, u.*, f.*, c.*, p.*, s.*"
+JOINS = """FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id
+    LEFT JOIN rectification_finding f ON f.id = t.finding_id
+    LEFT JOIN rectification_category c ON c.id = f.category_id
+    LEFT JOIN org_person p ON p.id = t.leader_id
+    JOIN rectification_source s ON s.id = t.source_id"""
 
 
 def busiest_unit(depth: int) -> Unit:
@@ -36,7 +42,7 @@ def my_tasks(user):
         return list(scoped_tasks(user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:PAGE])
 
     def floor():
-        return raw(f"SELECT {COLUMNS} FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id "
+        return raw(f"SELECT {COLUMNS} {JOINS} "
                    f"WHERE {SCOPE_SQL.format(units='%s')} AND t.status NOT IN ('closed', 'phase_done') "
                    f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}".replace("IN (%s)", "= %s"),
                    [unit.pk, unit.pk, unit.pk])
@@ -55,7 +61,7 @@ def leader_list(user):
         return list(queryset.order_by("deadline_date", "pk")[:PAGE])
 
     def floor():
-        return raw(f"SELECT {COLUMNS} FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id "
+        return raw(f"SELECT {COLUMNS} {JOINS} "
                    f"WHERE {SCOPE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
                    f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}", [unit.path, upper] * 3 + [on])
 

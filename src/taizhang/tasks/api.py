@@ -14,6 +14,41 @@ from taizhang.tasks.filters import TaskFilter
 from taizhang.tasks.models import Extension, Step, Task
 
 
+class TaskListSerializer(serializers.ModelSerializer):
+    """A list row: everything but the partners (the detail has them), so a page is one query plus a count."""
+
+    schedule = serializers.CharField(read_only=True)
+    light = serializers.CharField(read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    needs_date = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "source",
+            "finding",
+            "number",
+            "measure",
+            "lead_unit",
+            "lead_unit_name",
+            "leader",
+            "leader_text",
+            "owner",
+            "deadline_kind",
+            "deadline_text",
+            "deadline_date",
+            "needs_date",
+            "extension_count",
+            "status",
+            "closed_on",
+            "latest_progress",
+            "schedule",
+            "light",
+            "version",
+        ]
+
+
 class TaskSerializer(serializers.ModelSerializer):
     schedule = serializers.CharField(read_only=True)
     light = serializers.CharField(read_only=True)
@@ -110,12 +145,13 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Task.objects.all()
 
     def get_queryset(self):
-        return (
-            Task.objects.restrict(self.request.user)
-            .select_related("lead_unit", "finding__category")
-            .prefetch_related("partner_units", "partner_groups")
-            .order_by("deadline_date", "pk")
-        )
+        queryset = Task.objects.restrict(self.request.user).select_related("lead_unit").order_by("deadline_date", "pk")
+        if self.action == "list":
+            return queryset
+        return queryset.select_related("finding__category").prefetch_related("partner_units", "partner_groups")
+
+    def get_serializer_class(self):
+        return TaskListSerializer if self.action == "list" else TaskSerializer
 
     def _respond(self, task):
         return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data)

@@ -18,7 +18,7 @@ PAGES = {
     "/ledger/sources/{source}/": 12,
     "/ledger/tasks/": 10,
     "/ledger/mine/": 5,
-    "/api/tasks/": 6,
+    "/api/tasks/": 4,
     "/ledger/tasks/{task}/": 11,
 }
 
