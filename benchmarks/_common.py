@@ -12,6 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 os.environ.setdefault("TAIZHANG_IMPORT_IN_THREAD", "false")
+# Static files collected by `make install`, whichever database (TAIZHANG_VAR_DIR / DATABASE_URL) is measured.
+os.environ.setdefault("TAIZHANG_STATIC_ROOT", str(Path(__file__).resolve().parent.parent / "var" / "static"))
+os.environ.setdefault("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 import django  # noqa: E402
 

@@ -266,6 +266,10 @@ SPECTACULAR_SETTINGS = {
     # No schema validator badge: it would call validator.swagger.io, and intranets have no internet.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "taizhang.tasks.models.Status",
+        "ExtensionStatusEnum": "taizhang.tasks.models.ExtensionStatus",
+    },
 }
 
 LOGGING = {

@@ -1,6 +1,7 @@
 """One FilterSet for tasks, used by the ledger page, the task lists and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +19,18 @@ class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
     source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"))
     # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
-    lead_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("lead unit"))
+    # Ids arrive from links (dashboard, ledger); a dropdown of thousands of units would be unusable, so
+    # the form carries them hidden and offers a name search instead.
+    lead_unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("lead unit"), widget=forms.HiddenInput
+    )
+    unit_name = django_filters.CharFilter(field_name="lead_unit__name", lookup_expr="icontains", label=_("lead unit"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
     light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="by_light")
     schedule = django_filters.ChoiceFilter(choices=Schedule.choices, label=_("schedule"), method="by_schedule")
-    leader = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("responsible leader"))
+    leader = django_filters.ModelChoiceFilter(
+        queryset=Person.objects.all(), label=_("responsible leader"), widget=forms.HiddenInput
+    )
     category = django_filters.ModelChoiceFilter(
         field_name="finding__category", queryset=Category.objects.all(), label=_("category")
     )

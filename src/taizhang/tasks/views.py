@@ -32,6 +32,9 @@ from taizhang.tasks.models import (
     schedule_q,
     today,
 )
+from taizhang.tasks.rows import ledger_body
+
+LEDGER_PAGE = 200
 
 
 def scoped_tasks(user):
@@ -87,15 +90,18 @@ def ledger(request, pk):
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk)
     base = scoped_tasks(request.user).filter(source=source)
     filterset = TaskFilter(request.GET, queryset=base, request=request)
-    tasks = filtered(filterset).order_by("finding__category__position", "finding__position", "position", "pk")
+    ordered = filtered(filterset).order_by("finding__category__position", "finding__position", "position", "pk")
+    # Bounded pages: a 2,000-measure ledger renders a page at a time, never all rows at once.
+    page = Paginator(ordered, LEDGER_PAGE).get_page(request.GET.get("page"))
     groups = []
-    for category, in_category in groupby(tasks, key=lambda t: t.finding.category if t.finding else None):
+    for category, in_category in groupby(page, key=lambda t: t.finding.category if t.finding else None):
         findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.finding)]
         groups.append((category, findings))
     context = {
         "source": source,
         "filter": filterset,
-        "groups": groups,
+        "body": ledger_body(groups),
+        "page": page,
         "summary": completion(base),
         "shown": completion(filtered(filterset)),
         "lights": lights_of(base),

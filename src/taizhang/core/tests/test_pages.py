@@ -106,3 +106,10 @@ def test_schema_is_openapi_3(clients):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert "/api/units/" in schema["paths"] and "/api/auth/token/" in schema["paths"]
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert "/api/tasks/{id}/transition/" in (tmp_path / "schema.yml").read_text()

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/": 12,
     "/ledger/": 6,
-    "/ledger/sources/{source}/": 12,
-    "/ledger/tasks/": 10,
+    "/ledger/sources/{source}/": 11,
+    "/ledger/tasks/": 8,
     "/ledger/mine/": 5,
     "/api/tasks/": 4,
     "/ledger/tasks/{task}/": 11,

@@ -1,0 +1,72 @@
+"""The ledger table's body rows, built in Python.
+
+The template engine costs about half a millisecond per ledger row (a dozen lookups, a URL, filters);
+a 200-row page spent most of its time there. The same markup built with format_html is several
+times faster and escapes the same way.
+"""
+
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from taizhang.tasks.models import Light, Status
+
+
+def ledger_body(groups) -> str:
+    needs_date, extended = _("needs a date"), _("extended")
+    lights = {value: str(label) for value, label in Light.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
+    parts = []
+    for category, findings in groups:
+        parts.append(
+            format_html(
+                '<tr class="table-secondary"><th colspan="9">{}</th></tr>',
+                category.name if category else _("Uncategorised"),
+            )
+        )
+        for finding, tasks in findings:
+            for index, task in enumerate(tasks):
+                lead = ""
+                if index == 0:
+                    lead = format_html(
+                        '<td rowspan="{}">{}</td><td rowspan="{}" class="small">{}</td>',
+                        len(tasks),
+                        finding.number if finding else "",
+                        len(tasks),
+                        finding.text if finding else "",
+                    )
+                badges = ""
+                if task.needs_date:
+                    badges += format_html(' <span class="badge text-bg-warning">{}</span>', needs_date)
+                if task.extension_count:
+                    badges += format_html(
+                        ' <span class="badge text-bg-info">{} ×{}</span>', extended, task.extension_count
+                    )
+                light = task.light
+                parts.append(
+                    format_html(
+                        '<tr>{}<td><a href="{}{}/">{}</a></td><td class="small">{}</td><td class="small">{}</td>'
+                        '<td class="small text-nowrap">{}{}</td><td class="small">{}</td>'
+                        '<td><span class="light light-{}" title="{}" role="img" aria-label="{}"></span></td>'
+                        '<td class="small">{}</td></tr>',
+                        lead,
+                        detail,
+                        task.pk,
+                        task.measure,
+                        task.lead_unit.name,
+                        task.leader or task.leader_text,
+                        task.deadline_text,
+                        badges,
+                        statuses[task.status],
+                        light,
+                        lights[light],
+                        lights[light],
+                        Truncator(task.latest_progress).chars(60),
+                    )
+                )
+    if not parts:
+        return format_html('<tr><td colspan="9" class="text-muted">{}</td></tr>', _("Nothing here."))
+    return mark_safe("\n".join(parts))  # every part came from format_html
