@@ -1,7 +1,9 @@
 """API plumbing shared by every app: pagination and readable JSON errors."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.functional import cached_property
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -10,9 +12,37 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from taizhang.core.errors import Conflict
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: at a million tasks an exact count of a broad filter costs more
+    than the page itself. Past the cap, `count` is the cap and `count_capped` says so."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.COUNT_CAP
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        paginator = self.page.paginator
+        response.data["count"] = min(paginator.count, paginator.COUNT_CAP)
+        response.data["count_capped"] = paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema
 
 
 def exception_handler(exc, context):

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.rectification.models import Source
 from taizhang.tasks.models import DONE, Light, Schedule, light_counts, schedule_q, today
 
 
@@ -107,9 +108,13 @@ def timeline(tasks, *, on: dt.date, source=None) -> dict:
     A task counts from its source's feedback date; it is closed from its closing date, or from the start when it
     arrived already closed (an imported "已完成" has no closing date).
     """
-    created = dict(
-        tasks.order_by().annotate(m=TruncMonth("source__feedback_date")).values_list("m").annotate(n=Count("pk"))
-    )
+    # Grouped by source (a few dozen groups, no join), then placed at each source's feedback month.
+    per_source = dict(tasks.order_by().values_list("source").annotate(n=Count("pk")))
+    feedback = dict(Source.objects.filter(pk__in=per_source).values_list("pk", "feedback_date"))
+    created: dict = {}
+    for source_id, n in per_source.items():
+        month = _month(feedback[source_id])
+        created[month] = created.get(month, 0) + n
     closed = dict(
         tasks.filter(status__in=DONE, closed_on__isnull=False)
         .order_by()

@@ -77,3 +77,16 @@ def save_finding(finding: Finding | None, data: dict, *, by, source: Source | No
         after=audit.snapshot(finding, FINDING_FIELDS),
     )
     return finding
+
+
+@transaction.atomic
+def create_findings(source: Source, items: list[dict], *, by) -> list[Finding]:
+    """Many findings at once (imports): bulk insert and one audit event each."""
+    require_ledger_manager(by)
+    findings = [Finding(source=source, **item) for item in items]
+    for finding in findings:
+        if not finding.text.strip():
+            raise ValidationError({"text": _("The problem text is empty.")})
+    Finding.objects.bulk_create(findings, batch_size=2000)
+    audit.record_many(by, "finding.create", findings, [audit.snapshot(f, FINDING_FIELDS) for f in findings])
+    return findings

@@ -298,7 +298,10 @@ def _changes(task: Task, data: dict) -> dict:
 
 @transaction.atomic
 def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Write the plan through the actions layer. Unknown units are created under the top unit."""
+    """Write the plan through the actions layer: new rows in bulk, matched rows only where they changed.
+
+    Unknown units are created under the top unit.
+    """
     root = Unit.objects.filter(parent=None).order_by("path").first()
     created_units = {
         name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by) for name in plan.units_created
@@ -311,61 +314,73 @@ def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int],
     existing = {str(t.uid): t for t in Task.objects.filter(source=source).select_related("finding")}
     by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in existing.values()}
     old_findings = {(f.number, f.text): f for f in Finding.objects.filter(source=source)}
-    findings: dict[int, Finding] = {}
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for position, planned in enumerate(plan.tasks, start=1):
-        if progress and position % 500 == 0:
-            progress(position, len(plan.tasks))
+
+    # 1. match every planned task; reuse the matched or same-numbered finding, else plan a new one
+    matches, findings, new_findings = [], {}, {}
+    for planned in plan.tasks:
         item = plan.findings[planned.finding_key]
-        f = planned.fields
-        match = existing.get(f["id"]) or by_text.get((item["number"], planned.measure))
-        finding = findings.get(planned.finding_key)
-        if finding is None:
-            finding = (match.finding if match and match.finding else None) or old_findings.get(
+        match = existing.get(planned.fields["id"]) or by_text.get((item["number"], planned.measure))
+        matches.append(match)
+        if planned.finding_key not in findings:
+            found = (match.finding if match and match.finding else None) or old_findings.get(
                 (item["number"], item["text"])
             )
-            if finding is None:
-                finding = ledger_actions.save_finding(
-                    None,
-                    {
-                        "number": item["number"],
-                        "text": item["text"],
-                        "position": planned.finding_key + 1,
-                        "category": categories.get(item["category"]),
-                    },
-                    by=by,
-                    source=source,
-                )
-            findings[planned.finding_key] = finding
-        lead_units, lead_groups, unknown = f["lead"]
-        leads = lead_units + [created_units[n] for n in unknown] + [u for g in lead_groups for u in g.members.all()]
-        partner_units, partner_groups, unknown_partners = f["partners"]
-        data = {
-            "finding": finding,
-            "measure": planned.measure,
-            "target": f["target"],
-            "lead_unit": leads[0],
-            "partner_units": partner_units + leads[1:] + [created_units[n] for n in unknown_partners],
-            "partner_groups": partner_groups,
-            "leader": _person(f["leader"], people),
-            "leader_text": f["leader"],
-            "owner": _person(f["owner"], people),
-            "note": f["note"],
-            "status": f["status"],
-        } | _deadline_fields(f["deadline"])
-        if match is None:
-            task = task_actions.save_task(None, data | {"position": position}, by=by, source=source)
-            counts["created"] += 1
-        else:
-            changed = _changes(match, data)
-            task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
-            counts["updated" if changed else "unchanged"] += 1
-        if f["progress"] and f["progress"] != task.latest_progress:
-            if task.status in (Status.CLOSED, Status.PHASE_DONE) or match is None:
-                Task.objects.filter(pk=task.pk).update(latest_progress=f["progress"])
+            if found:
+                findings[planned.finding_key] = found
             else:
-                task_actions.report_progress(task, by=by, text=f["progress"])
+                new_findings[planned.finding_key] = {
+                    "number": item["number"],
+                    "text": item["text"],
+                    "position": planned.finding_key + 1,
+                    "category": categories.get(item["category"]),
+                }
+    created = ledger_actions.create_findings(source, list(new_findings.values()), by=by)
+    findings.update(zip(new_findings, created, strict=True))
+
+    # 2. new tasks in bulk; matched tasks updated one by one, and only where something changed
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    new_rows = []
+    for position, (planned, match) in enumerate(zip(plan.tasks, matches, strict=True), start=1):
+        if progress and position % 1000 == 0:
+            progress(position, len(plan.tasks))
+        data = _task_data(planned, findings[planned.finding_key], created_units, people)
+        if match is None:
+            new_rows.append(data | {"position": position, "latest_progress": planned.fields["progress"]})
+            continue
+        changed = _changes(match, data)
+        task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
+        counts["updated" if changed else "unchanged"] += 1
+        text = planned.fields["progress"]
+        if text and text != task.latest_progress:
+            if task.status in (Status.CLOSED, Status.PHASE_DONE):
+                Task.objects.filter(pk=task.pk).update(latest_progress=text)
+            else:
+                task_actions.report_progress(task, by=by, text=text)
+    task_actions.create_tasks(source, new_rows, by=by)
+    counts["created"] = len(new_rows)
+    if progress:
+        progress(len(plan.tasks), len(plan.tasks))
     return plan.summary() | counts
+
+
+def _task_data(planned: PlannedTask, finding: Finding, created_units: dict, people: dict) -> dict:
+    f = planned.fields
+    lead_units, lead_groups, unknown = f["lead"]
+    leads = lead_units + [created_units[n] for n in unknown] + [u for g in lead_groups for u in g.members.all()]
+    partner_units, partner_groups, unknown_partners = f["partners"]
+    return {
+        "finding": finding,
+        "measure": planned.measure,
+        "target": f["target"],
+        "lead_unit": leads[0],
+        "partner_units": partner_units + leads[1:] + [created_units[n] for n in unknown_partners],
+        "partner_groups": partner_groups,
+        "leader": _person(f["leader"], people),
+        "leader_text": f["leader"],
+        "owner": _person(f["owner"], people),
+        "note": f["note"],
+        "status": f["status"],
+    } | _deadline_fields(f["deadline"])
 
 
 def import_file(path: Path, source: Source, *, by, dry_run: bool = False) -> dict:

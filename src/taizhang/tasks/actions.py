@@ -397,3 +397,49 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
         after=audit.snapshot(task, TASK_FIELDS) | {"version": task.version},
     )
     return task
+
+
+@transaction.atomic
+def create_tasks(source: Source, rows: list[dict], *, by) -> list[Task]:
+    """Create many tasks at once (imports): the checks of `save_task`, bulk inserts, one audit event each.
+
+    Each row holds the task's fields with its deadline already parsed, plus optional "partner_units"
+    and "partner_groups" lists.
+    """
+    require_ledger_manager(by)
+    today_ = _today()
+    tasks, partners = [], []
+    first_position = Task.objects.filter(source=source).count() + 1
+    for offset, row in enumerate(rows):
+        row = dict(row)
+        partners.append((row.pop("partner_units", []), row.pop("partner_groups", [])))
+        task = Task(source=source, activity_on=today_, **row)
+        if not task.position:
+            task.position = first_position + offset
+        if task.leader_id and not task.leader_text:
+            task.leader_text = task.leader.post or task.leader.name
+        if not task.measure.strip():
+            raise ValidationError({"measure": _("The measure is empty.")})
+        if task.lead_unit_id is None:
+            raise ValidationError({"lead_unit": _("A task needs a lead unit.")})
+        if task.finding_id and task.finding.source_id != source.pk:
+            raise ValidationError({"finding": _("The finding belongs to another source.")})
+        tasks.append(task)
+    Task.objects.bulk_create(tasks, batch_size=2000)  # ids come back (PostgreSQL, SQLite ≥ 3.35)
+    unit_links, group_links = [], []
+    for task, (units, groups) in zip(tasks, partners, strict=True):
+        unit_links += [Task.partner_units.through(task_id=task.pk, unit_id=u.pk) for u in dict.fromkeys(units)]
+        group_links += [Task.partner_groups.through(task_id=task.pk, unitgroup_id=g.pk) for g in dict.fromkeys(groups)]
+    Task.partner_units.through.objects.bulk_create(unit_links, batch_size=2000)
+    Task.partner_groups.through.objects.bulk_create(group_links, batch_size=2000)
+    afters = [
+        {
+            name: getattr(task, f"{name}_id" if name in ("finding", "lead_unit", "leader", "owner") else name)
+            for name in TASK_FIELDS
+            if name not in ("partner_units", "partner_groups")
+        }
+        | {"partner_units": sorted(u.pk for u in units), "partner_groups": sorted(g.pk for g in groups), "version": 1}
+        for task, (units, groups) in zip(tasks, partners, strict=True)
+    ]
+    audit.record_many(by, "task.create", tasks, afters)
+    return tasks

@@ -190,6 +190,7 @@ class Task(models.Model):
             models.Index(fields=["lead_unit", "status", "deadline_date"], name="task_unit_status_due"),
             models.Index(fields=["source", "position"], name="task_source_position"),
             models.Index(fields=["status", "deadline_date"], name="task_status_due"),
+            models.Index(fields=["status", "closed_on"], name="task_status_closed"),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

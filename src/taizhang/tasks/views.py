@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from taizhang.core import files
+from taizhang.core.api import CappedPaginator
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered
@@ -112,8 +113,14 @@ def ledger(request, pk):
 @login_required
 def task_list(request):
     filterset = TaskFilter(request.GET, queryset=scoped_tasks(request.user), request=request)
-    page = Paginator(filtered(filterset).order_by("deadline_date", "pk"), 50).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "count": page.paginator.count}
+    paginator = CappedPaginator(filtered(filterset).order_by("deadline_date", "pk"), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "count": min(paginator.count, paginator.COUNT_CAP),
+        "capped": paginator.capped,
+    }
     return render(request, "tasks/_task_table.html" if request.htmx else "tasks/task_list.html", context)
 
 

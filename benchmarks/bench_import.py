@@ -1,0 +1,93 @@
+"""Import of a generated ledger (default 50,000 measures): read, match and write times, peak memory, and
+the ratio to the floor: python-calamine's bare read of the same file plus one raw executemany insert of
+the same number of rows into the same database (target ≤ 4). Runs in a scratch SQLite database unless
+DATABASE_URL says otherwise.
+
+Usage: python benchmarks/bench_import.py [--rows 50000]
+"""
+
+import argparse
+import datetime as dt
+import os
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+SCRATCH = Path(tempfile.mkdtemp(prefix="taizhang-bench-import-"))
+os.environ.setdefault("TAIZHANG_VAR_DIR", str(SCRATCH))
+
+import _common  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from taizhang.org.demo import build_org  # noqa: E402
+from taizhang.rectification import actions as ledger_actions  # noqa: E402
+from taizhang.sheets.importer import apply_plan, plan_rows  # noqa: E402
+from taizhang.sheets.reader import read_sheet  # noqa: E402
+
+UNITS = ["市委办公室", "市委组织部", "市委宣传部", "市财政局", "市教育局", "市政务服务数据管理局"]
+DEADLINES = ["2024年6月底前", "立行立改", "长期坚持", "2024年底前并长期坚持", "每季度", "2024-09-30"]
+
+
+def generate(path: Path, rows: int) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    sheet.append(["序号", "问题类别", "问题描述", "整改措施", "责任领导", "牵头单位", "配合单位", "整改时限", "整改进展"])
+    for i in range(rows):
+        finding = i // 2 + 1
+        sheet.append([finding, f"第{finding % 5 + 1}方面", f"问题{finding}：制度执行不到位", f"措施{i + 1}：建立台账，按月调度",
+                      "市委常委、秘书长", UNITS[i % len(UNITS)], UNITS[(i + 1) % len(UNITS)] if i % 3 == 0 else "",
+                      DEADLINES[i % len(DEADLINES)], "正在推进" if i % 4 else "已完成"])
+    book.save(path)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    build_org()
+    path = SCRATCH / "ledger.xlsx"
+    generate(path, args.rows)
+    print(f"== import of {args.rows:,} measures · {connection.vendor} · file {path.stat().st_size / 1e6:.1f} MB")
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    sheet = read_sheet(path)
+    read_s = time.perf_counter() - start
+    start = time.perf_counter()
+    plan = plan_rows(sheet.rows, feedback_date=dt.date(2024, 1, 15))
+    match_s = time.perf_counter() - start
+    assert not plan.errors, plan.errors[:3]
+    source = ledger_actions.save_source(None, {"kind": "tour", "title": "基准导入", "feedback_date": dt.date(2024, 1, 15)},
+                                        by=None)
+    start = time.perf_counter()
+    result = apply_plan(plan, source, by=None)
+    write_s = time.perf_counter() - start
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result["tasks"] == args.rows
+
+    start = time.perf_counter()
+    bare = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    floor_read = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_floor (a integer, b text, c text, d text, e text, f text, g date, h text)")
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO bench_floor VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                           [(i, str(r[3]), str(r[2]), str(r[5]), str(r[4]), str(r[7]), dt.date(2024, 6, 30), str(r[8]))
+                            for i, r in enumerate(bare[1:])])
+    floor_write = time.perf_counter() - start
+    ours, floor = read_s + match_s + write_s, floor_read + floor_write
+    print(f"ours   read {read_s:7.2f} s   match {match_s:7.2f} s   write {write_s:7.2f} s   total {ours:7.2f} s   "
+          f"peak Python memory {peak / 1e6:.0f} MB")
+    print(f"floor  calamine read {floor_read:.2f} s + executemany {floor_write:.2f} s = {floor:.2f} s   "
+          f"ratio {ours / floor:.1f}× (target ≤ 4)")
+
+
+if __name__ == "__main__":
+    main()
