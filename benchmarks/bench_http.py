@@ -55,8 +55,14 @@ def load(url: str, headers: dict, seconds: float, concurrency: int) -> dict:
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1) if latencies else None
 
-    return {"requests": len(latencies), "rps": round(len(latencies) / seconds, 1), "p50": pct(0.5),
-            "p95": pct(0.95), "p99": pct(0.99), "errors": errors[0]}
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / seconds, 1),
+        "p50": pct(0.5),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "errors": errors[0],
+    }
 
 
 def main():
@@ -84,7 +90,10 @@ def main():
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
-    session["_auth_user_id"], session["_auth_user_backend"] = str(liaison.pk), "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_id"], session["_auth_user_backend"] = (
+        str(liaison.pk),
+        "django.contrib.auth.backends.ModelBackend",
+    )
     session["_auth_user_hash"] = liaison.get_session_auth_hash()
     session.create()
     connection.close()
@@ -92,8 +101,20 @@ def main():
     port = free_port()
     env = os.environ | {"TAIZHANG_ALLOWED_HOSTS": "127.0.0.1"}
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "taizhang.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--threads", "2", "--log-level", "warning"], env=env, cwd=ROOT,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "taizhang.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -102,21 +123,42 @@ def main():
                 break
             except Exception:
                 time.sleep(0.2)
-        print(f"== HTTP · gunicorn {args.workers} workers × 2 threads · {args.concurrency} concurrent clients · "
-              f"{args.seconds:.0f} s each · {Task.objects.count():,} tasks · {connection.vendor}")
+        print(
+            f"== HTTP · gunicorn {args.workers} workers × 2 threads · {args.concurrency} concurrent clients · "
+            f"{args.seconds:.0f} s each · {Task.objects.count():,} tasks · {connection.vendor}"
+        )
         targets = {
-            "task list page (liaison)": (f"http://127.0.0.1:{port}/ledger/tasks/", {"Cookie": f"sessionid={session.session_key}"}),
-            "API /api/tasks/ (liaison)": (f"http://127.0.0.1:{port}/api/tasks/", {"Authorization": f"Token {token.key}"}),
+            "task list page (liaison)": (
+                f"http://127.0.0.1:{port}/ledger/tasks/",
+                {"Cookie": f"sessionid={session.session_key}"},
+            ),
+            "API /api/tasks/ (liaison)": (
+                f"http://127.0.0.1:{port}/api/tasks/",
+                {"Authorization": f"Token {token.key}"},
+            ),
         }
         for name, (url, headers) in targets.items():
             spec = json.dumps({"url": url, "headers": headers})
             result = subprocess.run(
-                [sys.executable, __file__, "--load", spec, "--seconds", str(args.seconds), "--concurrency",
-                 str(args.concurrency)], capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--load",
+                    spec,
+                    "--seconds",
+                    str(args.seconds),
+                    "--concurrency",
+                    str(args.concurrency),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             figures = json.loads(result.stdout)
-            print(f"{name:<30} {figures['rps']:>7} req/s   p50 {figures['p50']} ms   p95 {figures['p95']} ms   "
-                  f"p99 {figures['p99']} ms   errors {figures['errors']}   ({figures['requests']} requests)")
+            print(
+                f"{name:<30} {figures['rps']:>7} req/s   p50 {figures['p50']} ms   p95 {figures['p95']} ms   "
+                f"p99 {figures['p99']} ms   errors {figures['errors']}   ({figures['requests']} requests)"
+            )
     finally:
         server.terminate()
         server.wait(10)

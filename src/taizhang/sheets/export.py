@@ -7,13 +7,14 @@ columns, UTF-8 with a BOM so office suites open it. Cells that a spreadsheet wou
 """
 
 import csv
+from copy import copy
 from itertools import groupby
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from taizhang.tasks.models import Light, Status, Task
 
@@ -61,10 +62,8 @@ def ledger_tasks(source, user=None):
     queryset = Task.objects.filter(source=source)
     if user is not None:
         queryset = Task.objects.restrict(user).filter(source=source)
-    return (
-        queryset.select_related("finding__category", "lead_unit", "leader", "owner")
-        .prefetch_related("partner_units", "partner_groups")
-        .order_by("finding__category__position", "finding__position", "position", "pk")
+    return queryset.select_related("finding__category", "lead_unit", "leader", "owner").order_by(
+        "finding__category__position", "finding__position", "position", "pk"
     )
 
 
@@ -73,9 +72,26 @@ def person_label(person) -> str:
     return (person.name or person.post) if person else ""
 
 
-def row_values(task) -> list:
+def partner_names(tasks) -> dict[int, list[str]]:
+    """Partner unit and group names per task id, in two queries (no related managers per row)."""
+    names: dict[int, list[str]] = {}
+    rows = list(Task.partner_units.through.objects.filter(task__in=tasks).values_list("task_id", "unit__name"))
+    rows += Task.partner_groups.through.objects.filter(task__in=tasks).values_list("task_id", "unitgroup__name")
+    for task_id, name in rows:
+        names.setdefault(task_id, []).append(name)
+    return names
+
+
+def rows(source, user=None):
+    """(task, cell values) for every task of the ledger, in ledger order."""
+    tasks = ledger_tasks(source, user)
+    partners = partner_names(tasks.order_by().values("pk"))
+    for task in tasks:
+        yield task, row_values(task, partners.get(task.pk, []))
+
+
+def row_values(task, partners: list[str]) -> list:
     finding = task.finding
-    partners = [u.name for u in task.partner_units.all()] + [g.name for g in task.partner_groups.all()]
     return [
         finding.number if finding else "",
         finding.category.name if finding and finding.category else "",
@@ -113,25 +129,37 @@ def write_xlsx(source, out, *, user=None) -> int:
             setattr(c, name, val)
         return c
 
+    # Setting a style on a cell looks it up in the workbook's style tables (slow for 10^6 cells):
+    # style one template cell per look, then copy its style index array to each cell.
+    body = cell("", border=border, alignment=wrap)._style
+    light_styles = {light: cell("", border=border, alignment=wrap, fill=fill)._style for light, fill in fills.items()}
+
+    def styled(value, style):
+        c = WriteOnlyCell(sheet, value=safe(value))
+        c._style = copy(style)
+        return c
+
     title = cell(f"{source.title}整改任务台账", font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
     sheet.append([title])
-    sheet.merged_cells.add(CellRange(min_col=1, min_row=1, max_col=ID_COLUMN - 1, max_row=1))
+    # Collected and set once: MultiCellRange.add checks every existing range (quadratic on big ledgers).
+    merges = [CellRange(min_col=1, min_row=1, max_col=ID_COLUMN - 1, max_row=1)]
     sheet.append([cell(h, font=Font(bold=True), border=border, alignment=wrap) for h in HEADERS])
     row_number, count = 2, 0
-    for _finding, tasks in groupby(ledger_tasks(source, user), key=lambda t: t.finding_id):
-        tasks = list(tasks)
+    for _finding, group in groupby(rows(source, user), key=lambda pair: pair[0].finding_id):
+        group = list(group)
         first = row_number + 1
-        for task in tasks:
-            values = row_values(task)
-            cells = [cell(v, border=border, alignment=wrap) for v in values]
-            if task.light in fills:
-                cells[12].fill = fills[task.light]
+        for task, values in group:
+            cells = [styled(v, body) for v in values]
+            light = task.light
+            if light in light_styles:
+                cells[12]._style = copy(light_styles[light])
             sheet.append(cells)
             row_number += 1
             count += 1
-        if len(tasks) > 1:
+        if len(group) > 1:
             for col in (1, 2, 3):
-                sheet.merged_cells.add(CellRange(min_col=col, min_row=first, max_col=col, max_row=row_number))
+                merges.append(CellRange(min_col=col, min_row=first, max_col=col, max_row=row_number))
+    sheet.merged_cells = MultiCellRange(merges)
     workbook.save(out)
     return count
 
@@ -142,8 +170,8 @@ def write_csv(source, out, *, user=None) -> int:
     writer = csv.writer(out)
     writer.writerow(HEADERS)
     count = 0
-    for task in ledger_tasks(source, user):
-        writer.writerow([safe(v) for v in row_values(task)])
+    for _task, values in rows(source, user):
+        writer.writerow([safe(v) for v in values])
         count += 1
     return count
 
