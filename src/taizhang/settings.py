@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "taizhang.sheets",
     "taizhang.dashboard",
     "taizhang.documents",
+    "taizhang.notify",
 ]
 
 MIDDLEWARE = [
@@ -296,3 +297,9 @@ TAIZHANG_IMPORT_MAX_MB = env_int("TAIZHANG_IMPORT_MAX_MB", 20, minimum=1)
 TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=10)
 # Imports from the web run in a thread while the page shows progress; tests run them inline.
 TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
+
+# --- Reminders -------------------------------------------------------------------------------------
+TAIZHANG_BASE_URL = env("TAIZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in messages
+TAIZHANG_WEBHOOK_TIMEOUT = env_int("TAIZHANG_WEBHOOK_TIMEOUT", 5, minimum=1)
+TAIZHANG_DELIVERY_ATTEMPTS = env_int("TAIZHANG_DELIVERY_ATTEMPTS", 5, minimum=1)
+TAIZHANG_DIGEST_HOUR = env_int("TAIZHANG_DIGEST_HOUR", 8, minimum=0)
