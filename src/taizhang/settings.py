@@ -153,6 +153,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # The test database is a file, not memory, so tests can run `taizhang` commands in other processes
+    # against it (two reminder runs at once, as on two machines).
+    _db["TEST"] = {"NAME": str(VAR_DIR / "test-taizhang.sqlite3")}
 elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
     raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {_db['ENGINE']!r}; use sqlite or postgres.")
 DATABASES = {"default": _db}

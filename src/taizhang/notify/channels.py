@@ -74,7 +74,8 @@ def send(delivery) -> None:
         if not delivery.user.email:
             raise DeliveryError("the recipient has no e-mail address")
         try:
-            send_mail("【台账督办】" + delivery.text[:40], delivery.text, None, [delivery.user.email])
+            subject = delivery.text.splitlines()[0].removeprefix("【台账督办】")[:60]
+            send_mail(f"【台账督办】{subject}", delivery.text, None, [delivery.user.email])
         except Exception as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         return

@@ -24,6 +24,10 @@ def at(day: dt.date, hour=9) -> dt.datetime:
 
 @pytest.fixture
 def quarter(people):
+    return make_quarter(people)
+
+
+def make_quarter(people):
     """Three tasks of 市委宣传部 with known deadlines, activity and states (see the expected counts)."""
     source = ledger_actions.save_source(
         None, {"kind": "patrol", "title": "巡察整改", "feedback_date": dt.date(2024, 1, 1)}, by=people["office"]
