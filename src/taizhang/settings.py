@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "taizhang.core.context.shell",
+                "taizhang.notify.context.unread",
             ],
         },
     },
@@ -193,6 +194,7 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SESSION_COOKIE_AGE = env_int("TAIZHANG_SESSION_HOURS", 12, minimum=1) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a webhook typed without a scheme is https
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("TAIZHANG_SSL_REDIRECT", True)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("ledger/sources/", include("taizhang.rectification.urls")),
     path("sheets/", include("taizhang.sheets.urls")),
     path("documents/", include("taizhang.documents.urls")),
+    path("notify/", include("taizhang.notify.urls")),
     path("api/auth/token/", core_views.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -86,8 +86,18 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def parse_deadline(value, *, feedback_date: dt.date | None = None, immediate_days: int = 30) -> Deadline:
-    """Read a deadline cell: text, an Excel date cell (date/datetime), or an Excel serial number."""
+_WORKDAYS = re.compile(r"^(?P<n>\d{1,3})个?工作日(内|之内|以内)?$")
+_CALENDAR_DAYS = re.compile(r"^(?P<n>\d{1,3})(个)?(日|天)(内|之内|以内)$")
+
+
+def parse_deadline(
+    value, *, feedback_date: dt.date | None = None, immediate_days: int = 30, add_workdays=None
+) -> Deadline:
+    """Read a deadline cell: text, an Excel date cell (date/datetime), or an Excel serial number.
+
+    "N个工作日内" counts working days from the feedback date with `add_workdays(start, n)` (the
+    working-day calendar); without a calendar or a feedback date it is kept unread, never guessed.
+    """
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -107,6 +117,10 @@ def parse_deadline(value, *, feedback_date: dt.date | None = None, immediate_day
         return Deadline(DeadlineKind.IMMEDIATE, original, due, Precision.DAY if due else "")
     if _LONG_TERM.match(text):
         return Deadline(DeadlineKind.LONG_TERM, original)
+    if (m := _WORKDAYS.match(text)) and feedback_date and add_workdays:
+        return Deadline(DeadlineKind.DATED, original, add_workdays(feedback_date, int(m["n"])), Precision.DAY)
+    if (m := _CALENDAR_DAYS.match(text)) and feedback_date:
+        return Deadline(DeadlineKind.DATED, original, feedback_date + dt.timedelta(days=int(m["n"])), Precision.DAY)
     if text in _PERIODIC:
         return Deadline(DeadlineKind.PERIODIC, original, period=_PERIODIC[text])
     then = _THEN_LONG_TERM.match(text)

@@ -65,3 +65,14 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.sha256[:12]
+
+
+class WorkDay(models.Model):
+    """An official exception to the Monday–Friday week: a holiday, or a working weekend day (调休)."""
+
+    date = models.DateField(primary_key=True)
+    is_workday = models.BooleanField()
+    name = models.CharField(max_length=50, blank=True)
+
+    def __str__(self):
+        return f"{self.date} {'班' if self.is_workday else '休'}"

@@ -172,14 +172,3 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.channel}:{self.recipient_key} {self.rule}"
-
-
-class WorkDay(models.Model):
-    """An official exception to the Monday–Friday week: a holiday, or a working weekend day (调休)."""
-
-    date = models.DateField(primary_key=True)
-    is_workday = models.BooleanField()
-    name = models.CharField(max_length=50, blank=True)
-
-    def __str__(self):
-        return f"{self.date} {'班' if self.is_workday else '休'}"

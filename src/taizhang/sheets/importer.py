@@ -16,6 +16,7 @@ from django.db import transaction
 from openpyxl.utils import get_column_letter
 
 from taizhang.core.deadlines import parse_deadline
+from taizhang.core.workdays import add_workdays
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification import actions as ledger_actions
@@ -218,7 +219,10 @@ def plan_rows(
                 plan.units_created.append(name)
         deadline_cell = raw[cols["deadline"]] if "deadline" in cols and cols["deadline"] < len(raw) else ""
         deadline = parse_deadline(
-            deadline_cell, feedback_date=plan.feedback_date, immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS
+            deadline_cell,
+            feedback_date=plan.feedback_date,
+            immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS,
+            add_workdays=add_workdays,
         )
         if deadline.needs_date and deadline.text:
             plan.warnings.append(

@@ -16,6 +16,7 @@ from taizhang.core import audit, files
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
+from taizhang.core.workdays import add_workdays
 from taizhang.rectification.actions import require_ledger_manager
 from taizhang.rectification.models import Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
@@ -350,7 +351,12 @@ def apply_deadline(task: Task, deadline: Deadline) -> None:
 
 
 def read_deadline(value, source: Source) -> Deadline:
-    return parse_deadline(value, feedback_date=source.feedback_date, immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS)
+    return parse_deadline(
+        value,
+        feedback_date=source.feedback_date,
+        immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS,
+        add_workdays=add_workdays,
+    )
 
 
 @transaction.atomic

@@ -80,3 +80,38 @@ def test_a_dated_deadline_round_trips_through_its_text(value):
 def test_text_without_digits_never_yields_a_guessed_date(text):
     deadline = parse_deadline(text, feedback_date=None)
     assert deadline.date is None or deadline.kind == K.IMMEDIATE
+
+
+@pytest.mark.django_db
+def test_working_days_follow_the_loaded_calendar(tmp_path):
+    from django.core.management import call_command
+
+    from taizhang.core.workdays import add_workdays
+
+    calendar = tmp_path / "2024.csv"
+    calendar.write_text(
+        "# 2024 国庆\n2024-10-01,休,国庆节\n2024-10-02,休\n2024-10-03,休\n2024-10-04,休\n"
+        "2024-10-07,休\n2024-09-29,班,调休\n2024-10-12,班,调休\n",
+        encoding="utf-8",
+    )
+    call_command("load_calendar", str(calendar))
+    # from Friday 2024-09-27: Sun 9-29 (调休) is a working day, 10-01..10-07 are holidays
+    assert add_workdays(dt.date(2024, 9, 27), 1) == dt.date(2024, 9, 29)
+    assert add_workdays(dt.date(2024, 9, 27), 2) == dt.date(2024, 9, 30)
+    assert add_workdays(dt.date(2024, 9, 27), 3) == dt.date(2024, 10, 8)
+    deadline = parse_deadline("3个工作日内", feedback_date=dt.date(2024, 9, 27), add_workdays=add_workdays)
+    assert (deadline.kind, deadline.date) == (K.DATED, dt.date(2024, 10, 8))
+    assert (
+        parse_deadline("3个工作日内", feedback_date=dt.date(2024, 9, 27)).kind == K.UNREAD
+    )  # no calendar: not guessed
+
+
+@pytest.mark.django_db
+def test_a_bad_calendar_line_is_named(tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    calendar = tmp_path / "bad.csv"
+    calendar.write_text("2024-10-01,休\n2024-13-01,休\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="line 2"):
+        call_command("load_calendar", str(calendar))

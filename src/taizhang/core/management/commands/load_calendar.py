@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from taizhang.notify.workdays import load_calendar
+from taizhang.core.workdays import load_calendar
 
 
 class Command(BaseCommand):

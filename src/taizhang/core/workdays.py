@@ -7,7 +7,7 @@ import io
 
 from django.db import transaction
 
-from taizhang.notify.models import WorkDay
+from taizhang.core.models import WorkDay
 
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool]) -> bool:

@@ -1,0 +1,58 @@
+"""Inbox with the unread count in the header, notices within scope, the printable notice, preferences."""
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+
+from taizhang.notify.engine import run
+from taizhang.notify.models import Notice, Preference, UnitChannel
+from taizhang.notify.tests.test_engine import at, quarter  # noqa: F401  (fixture)
+from taizhang.testing import unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_inbox_and_unread_count(quarter, clients):  # noqa: F811
+    run(at(dt.date(2024, 2, 16)))
+    page = clients["liaison"].get("/").content.decode()
+    assert 'id="unread-count">1<' in page
+    inbox = clients["liaison"].get("/notify/inbox/").content.decode()
+    assert "已逾期1天" in inbox and "/ledger/tasks/" in inbox
+    clients["liaison"].post("/notify/inbox/", {})
+    assert 'id="unread-count"' not in clients["liaison"].get("/").content.decode()
+    assert "已逾期1天" not in clients["county"].get("/notify/inbox/").content.decode()  # not theirs
+
+
+def test_notices_follow_scope_and_print(quarter, clients):  # noqa: F811
+    run(at(dt.date(2024, 2, 16)))
+    notice = Notice.objects.get()
+    assert notice.number in clients["office"].get("/notify/notices/").content.decode()
+    assert notice.number in clients["liaison"].get("/notify/notices/?level=red").content.decode()
+    assert notice.number not in clients["county"].get("/notify/notices/").content.decode()
+    response = clients["liaison"].get(f"/notify/notices/{notice.pk}.docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "督 办 单" in text and notice.number in text and "市委宣传部" in text and "2024年2月16日" in text
+    assert clients["county"].get(f"/notify/notices/{notice.pk}.docx").status_code == 404
+
+
+def test_preferences_and_robots(clients, people):
+    response = clients["liaison"].post(
+        "/notify/preferences/", {"email": "on", "digest": "on", "quiet_start": "22:00", "quiet_end": "07:30"}
+    )
+    assert response.status_code == 302
+    preference = Preference.objects.get(user=people["liaison"])
+    assert preference.digest and preference.quiet_start == dt.time(22, 0)
+    assert clients["liaison"].get("/notify/robots/").status_code == 403
+    response = clients["office"].post(
+        "/notify/robots/",
+        {
+            "unit": unit("市委宣传部").pk,
+            "kind": "dingtalk",
+            "webhook": "https://oapi.dingtalk.com/robot/send?access_token=x",
+            "secret": "SEC1",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302 and UnitChannel.objects.get().secret == "SEC1"

@@ -1,0 +1,122 @@
+"""Inbox, notices (督办单) and their printable page, preferences, unit robots."""
+
+import io
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_ORG, grants
+from taizhang.documents import gbt9704 as G
+from taizhang.notify import actions
+from taizhang.notify.models import Channel, Delivery, Notice, Preference, UnitChannel
+from taizhang.org.forms import UnitChoiceField
+from taizhang.org.models import Unit
+from taizhang.tasks.models import Task
+
+
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        item = request.POST.get("item")
+        actions.mark_read(request.user, int(item) if item and item.isdigit() else None)
+        return redirect(request.POST.get("next") or "notify:inbox")
+    items = Delivery.objects.filter(user=request.user, channel=Channel.INBOX).select_related("task")
+    page = Paginator(items.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "notify/inbox.html", {"page": page})
+
+
+@login_required
+def notices(request):
+    """Notices of the tasks the user may see, newest first; filter by unit and level."""
+    items = Notice.objects.filter(task__in=Task.objects.restrict(request.user)).select_related("task", "unit")
+    if request.GET.get("level") in ("blue", "yellow", "red"):
+        items = items.filter(level=request.GET["level"])
+    if request.GET.get("unit", "").isdigit():
+        items = items.filter(unit_id=request.GET["unit"])
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "notify/notices.html", {"page": page})
+
+
+@login_required
+def notice_document(request, pk):
+    """One notice as a one-page official document (.docx)."""
+    notice = get_object_or_404(Notice.objects.filter(task__in=Task.objects.restrict(request.user)), pk=pk)
+    task = notice.task
+    document = G.new_document()
+    G.title(document, "督 办 单")
+    G.body(document, notice.number, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    G.body(document, f"{notice.unit.name}：", indent=False)
+    level = {"blue": "蓝色", "yellow": "黄色", "red": "红色"}[notice.level]
+    G.body(
+        document,
+        f"你单位牵头负责的整改任务“{task.measure}”（整改时限：{task.deadline_text or '未定'}），"
+        f"{notice.reason.split('：')[0].removeprefix('【台账督办】')}，现予{level}督办。",
+    )
+    G.body(
+        document,
+        "请接此督办单后，立即研究推进，并于3个工作日内在台账系统报送整改进展；确有困难的，请说明原因及下一步措施。",
+    )
+    G.signature(document, "督查室", G.date_text(notice.issued_on))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"notice.docx\"; filename*=UTF-8''{quote(notice.number)}.docx"
+    )
+    return response
+
+
+class PreferenceForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Preference
+        fields = ["email", "digest", "quiet_start", "quiet_end"]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+@login_required
+def preferences(request):
+    instance = Preference.objects.filter(user=request.user).first()
+    form = PreferenceForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        actions.save_preference(request.user, form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("notify:preferences")
+    return render(request, "notify/preferences.html", {"form": form})
+
+
+class RobotForm(StyledFormMixin, forms.ModelForm):
+    unit = UnitChoiceField(queryset=Unit.objects.all(), label=gettext_lazy("unit"))
+
+    class Meta:
+        model = UnitChannel
+        fields = ["unit", "kind", "webhook", "secret", "active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@login_required
+def robots(request):
+    if not grants(request.user, MANAGE_ORG):
+        raise PermissionDenied
+    form = RobotForm(request.POST or None)
+    form.fields["unit"].queryset = Unit.objects.restrict(request.user, MANAGE_ORG)
+    if request.method == "POST" and form.is_valid():
+        actions.save_robot(None, form.cleaned_data, by=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("notify:robots")
+    items = UnitChannel.objects.filter(unit__in=Unit.objects.restrict(request.user)).select_related("unit")
+    return render(request, "notify/robots.html", {"form": form, "items": items})
