@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_ORG, grants
 from taizhang.documents import gbt9704 as G
+from taizhang.documents import pdf
 from taizhang.notify import actions
 from taizhang.notify.models import Channel, Delivery, Notice, Preference, UnitChannel
 from taizhang.org.forms import UnitChoiceField
@@ -69,11 +70,17 @@ def notice_document(request, pk):
     G.signature(document, "督查室", G.date_text(notice.issued_on))
     buffer = io.BytesIO()
     document.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
+    content, ext = buffer.getvalue(), "docx"
+    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if request.GET.get("format") == "pdf":
+        try:
+            content, ext, content_type = pdf.docx_to_pdf(content), "pdf", "application/pdf"
+        except pdf.ConverterMissing as exc:
+            messages.error(request, str(exc))
+            return redirect("notify:notices")
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = (
-        f"attachment; filename=\"notice.docx\"; filename*=UTF-8''{quote(notice.number)}.docx"
+        f"attachment; filename=\"notice.{ext}\"; filename*=UTF-8''{quote(notice.number)}.{ext}"
     )
     return response
 

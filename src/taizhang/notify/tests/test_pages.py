@@ -56,3 +56,15 @@ def test_preferences_and_robots(clients, people):
         },
     )
     assert response.status_code == 302 and UnitChannel.objects.get().secret == "SEC1"
+
+
+def test_notice_as_pdf_when_libreoffice_is_installed(quarter, clients):  # noqa: F811
+    from taizhang.documents import pdf
+
+    run(at(dt.date(2024, 2, 16)))
+    notice = Notice.objects.get()
+    response = clients["office"].get(f"/notify/notices/{notice.pk}.docx", {"format": "pdf"})
+    if pdf.converter():
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    else:
+        assert response.status_code == 302  # back to the list, with the message saying what to install
