@@ -13,10 +13,10 @@ from taizhang.core.errors import Conflict
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: at a million tasks an exact count of a broad filter costs more
+    """Counts at most COUNT_CAP rows: at a million tasks an exact count of a broad filter costs many times more
     than the page itself. Past the cap, `count` is the cap and `count_capped` says so."""
 
-    COUNT_CAP = 10_000
+    COUNT_CAP = 1_000
 
     @cached_property
     def count(self):
