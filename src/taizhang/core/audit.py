@@ -64,14 +64,11 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
-def record(actor, action: str, obj: models.Model, *, before=None, after=None) -> AuditEvent:
-    """Append one event; must run inside the transaction that makes the change."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("Audit events are written inside the change's transaction.")
-    head = _locked_head()
+def _event(seq: int, prev_hash: str, at, actor, action: str, obj, before, after) -> AuditEvent:
+    """An unsaved event, hashed onto `prev_hash`."""
     event = AuditEvent(
-        seq=head.seq + 1,
-        at=timezone.now(),
+        seq=seq,
+        at=at,
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", None) or "system",
         action=action,
@@ -81,9 +78,18 @@ def record(actor, action: str, obj: models.Model, *, before=None, after=None) ->
         before=json_safe(before) if before is not None else None,
         after=json_safe(after) if after is not None else None,
         request_id=current_request_id(),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    event.hash = compute_hash(head.hash, event)
+    event.hash = compute_hash(prev_hash, event)
+    return event
+
+
+def record(actor, action: str, obj: models.Model, *, before=None, after=None) -> AuditEvent:
+    """Append one event; must run inside the transaction that makes the change."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events are written inside the change's transaction.")
+    head = _locked_head()
+    event = _event(head.seq + 1, head.hash, timezone.now(), actor, action, obj, before, after)
     event.save()
     head.seq, head.hash = event.seq, event.hash
     head.save(update_fields=["seq", "hash"])
@@ -97,24 +103,10 @@ def record_many(actor, action: str, objects: list, afters: list[dict]) -> int:
     if not objects:
         return 0
     head = _locked_head()
-    now, request_id, prev = timezone.now(), current_request_id(), head.hash
-    events = []
+    now, prev, events = timezone.now(), head.hash, []
     for offset, (obj, after) in enumerate(zip(objects, afters, strict=True), start=1):
-        event = AuditEvent(
-            seq=head.seq + offset,
-            at=now,
-            actor_id=getattr(actor, "pk", None),
-            actor_name=getattr(actor, "username", None) or "system",
-            action=action,
-            object_type=object_type(obj),
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            before=None,
-            after=json_safe(after),
-            request_id=request_id,
-            prev_hash=prev,
-        )
-        event.hash = prev = compute_hash(prev, event)
+        event = _event(head.seq + offset, prev, now, actor, action, obj, None, after)
+        prev = event.hash
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=2000)
     head.seq, head.hash = events[-1].seq, events[-1].hash

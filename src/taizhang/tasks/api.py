@@ -49,47 +49,24 @@ class TaskListSerializer(serializers.ModelSerializer):
         ]
 
 
-class TaskSerializer(serializers.ModelSerializer):
-    schedule = serializers.CharField(read_only=True)
-    light = serializers.CharField(read_only=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+class TaskSerializer(TaskListSerializer):
+    """The whole task: the list row plus the finding, target, partners and deadline details."""
+
     finding_text = serializers.CharField(source="finding.text", read_only=True, default="")
     category = serializers.CharField(source="finding.category.name", read_only=True, default="")
-    needs_date = serializers.BooleanField(read_only=True)
 
-    class Meta:
-        model = Task
+    class Meta(TaskListSerializer.Meta):
         fields = [
-            "id",
-            "source",
-            "finding",
+            *TaskListSerializer.Meta.fields,
             "finding_text",
             "category",
-            "number",
-            "measure",
             "target",
-            "lead_unit",
-            "lead_unit_name",
             "partner_units",
             "partner_groups",
-            "leader",
-            "leader_text",
-            "owner",
-            "deadline_kind",
-            "deadline_text",
-            "deadline_date",
             "deadline_precision",
             "deadline_period",
-            "needs_date",
             "original_deadline_text",
-            "extension_count",
-            "status",
-            "closed_on",
             "next_review_date",
-            "latest_progress",
-            "schedule",
-            "light",
-            "version",
         ]
 
 
