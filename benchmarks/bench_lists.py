@@ -14,11 +14,11 @@ from taizhang.tasks.models import DONE, Task, today
 from taizhang.tasks.views import scoped_tasks
 
 PAGE = 50
-SCOPE_SQL = """(
-    t.lead_unit_id IN ({units})
-    OR t.id IN (SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units}))
-    OR t.id IN (SELECT pg.task_id FROM tasks_task_partner_groups pg
-                JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units})))"""
+SCOPE_SQL = """t.id IN (
+    SELECT id FROM tasks_task WHERE lead_unit_id IN ({units})
+    UNION SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units})
+    UNION SELECT pg.task_id FROM tasks_task_partner_groups pg
+          JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units}))"""
 # The same data the page's query brings back: the task and the related rows it shows.
 COLUMNS = "t.*, u.*, f.*, c.*, p.*, s.*"
 JOINS = """FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id
