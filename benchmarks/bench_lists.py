@@ -19,6 +19,12 @@ SCOPE_SQL = """t.id IN (
     UNION SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units})
     UNION SELECT pg.task_id FROM tasks_task_partner_groups pg
           JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units}))"""
+# For a subtree the best plan comes from the OR form (the other filters drive it).
+SUBTREE_SQL = """(
+    t.lead_unit_id IN ({units})
+    OR t.id IN (SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units}))
+    OR t.id IN (SELECT pg.task_id FROM tasks_task_partner_groups pg
+                JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units})))"""
 # The same data the page's query brings back: the task and the related rows it shows.
 COLUMNS = "t.*, u.*, f.*, c.*, p.*, s.*"
 JOINS = """FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id
@@ -63,7 +69,7 @@ def leader_list(user):
     def floor():
         return raw(
             f"SELECT {COLUMNS} {JOINS} "
-            f"WHERE {SCOPE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
+            f"WHERE {SUBTREE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
             f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}",
             [unit.path, upper] * 3 + [on],
         )

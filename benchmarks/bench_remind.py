@@ -7,7 +7,6 @@ a small and a large database (the query count depends on the rules, not on the r
 import datetime as dt
 import time
 
-import _common
 from _common import header
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,8 +23,10 @@ def main():
         start = time.perf_counter()
         summary = run(now, dry_run=True)
         elapsed = time.perf_counter() - start
-    print(f"remind at {now:%Y-%m-%d %H:%M}: {elapsed * 1000:.0f} ms, {len(queries)} queries, "
-          f"{summary['firings']} reminders due, {summary['would_send']} messages")
+    print(
+        f"remind at {now:%Y-%m-%d %H:%M}: {elapsed * 1000:.0f} ms, {len(queries)} queries, "
+        f"{summary['firings']} reminders due, {summary['would_send']} messages"
+    )
 
 
 if __name__ == "__main__":
