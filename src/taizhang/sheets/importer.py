@@ -45,6 +45,7 @@ STATUS_WORDS = {
     "单位负责人已确认": Status.CONFIRMED,
     "阶段性完成": Status.PHASE_DONE,
 }
+WRITE_BATCH = 2000
 _SPLIT_UNITS = re.compile(r"[、，,;；/\n]+")
 _DATE_LINE = re.compile(r"(?:填报日期|反馈日期|反馈时间)[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
 
@@ -350,6 +351,10 @@ def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int],
         data = _task_data(planned, findings[planned.finding_key], created_units, people)
         if match is None:
             new_rows.append(data | {"position": position, "latest_progress": planned.fields["progress"]})
+            if len(new_rows) >= WRITE_BATCH:  # bounded memory: objects and audit events a batch at a time
+                task_actions.create_tasks(source, new_rows, by=by)
+                counts["created"] += len(new_rows)
+                new_rows = []
             continue
         changed = _changes(match, data)
         task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
@@ -361,7 +366,7 @@ def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int],
             else:
                 task_actions.report_progress(task, by=by, text=text)
     task_actions.create_tasks(source, new_rows, by=by)
-    counts["created"] = len(new_rows)
+    counts["created"] += len(new_rows)
     if progress:
         progress(len(plan.tasks), len(plan.tasks))
     return plan.summary() | counts
