@@ -2,16 +2,15 @@
 
 import datetime as dt
 import io
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.downloads import attachment
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import EXPORT
 from taizhang.documents import pdf, report, tables
@@ -28,13 +27,6 @@ class ReportForm(StyledFormMixin, forms.Form):
     issuer = forms.CharField(label=_("issued by"), max_length=200)
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     format = forms.ChoiceField(label=_("format"), choices=[("docx", "Word (.docx)"), ("pdf", "PDF")])
-
-
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    ext = name.rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f"attachment; filename=\"report.{ext}\"; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @login_required
@@ -58,11 +50,11 @@ def rectification_report(request, pk):
         name = f"{data['title']}.{data['format']}"
         if data["format"] == "pdf":
             try:
-                return _download(pdf.docx_to_pdf(buffer.getvalue()), name, "application/pdf")
+                return attachment(pdf.docx_to_pdf(buffer.getvalue()), name, "application/pdf")
             except pdf.ConverterMissing as exc:
                 messages.error(request, str(exc))
                 return redirect("documents:report", pk=source.pk)
-        return _download(buffer.getvalue(), name, DOCX)
+        return attachment(buffer.getvalue(), name, DOCX)
     figures = report.figures(source, on=today, user=request.user)
     return render(
         request,
@@ -80,7 +72,7 @@ def rectification_report(request, pk):
 def summary_table(request):
     buffer = io.BytesIO()
     tables.write_summary(buffer, user=request.user)
-    return _download(buffer.getvalue(), f"整改情况汇总表-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
+    return attachment(buffer.getvalue(), f"整改情况汇总表-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
 
 
 @login_required
@@ -93,4 +85,4 @@ def monthly_table(request, pk):
         month = dt.date.today().strftime("%Y-%m")
     buffer = io.BytesIO()
     tables.write_monthly(source, month, buffer, user=request.user)
-    return _download(buffer.getvalue(), f"{source.title}-{month}.xlsx", XLSX)
+    return attachment(buffer.getvalue(), f"{source.title}-{month}.xlsx", XLSX)

@@ -1,19 +1,18 @@
 """Inbox, notices (督办单) and their printable page, preferences, unit robots."""
 
 import io
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from taizhang.core.downloads import attachment
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_ORG, grants
 from taizhang.documents import gbt9704 as G
@@ -78,11 +77,7 @@ def notice_document(request, pk):
         except pdf.ConverterMissing as exc:
             messages.error(request, str(exc))
             return redirect("notify:notices")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"notice.{ext}\"; filename*=UTF-8''{quote(notice.number)}.{ext}"
-    )
-    return response
+    return attachment(content, f"{notice.number}.{ext}", content_type)
 
 
 class PreferenceForm(StyledFormMixin, forms.ModelForm):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Role, Scope, grants
+from taizhang.core.writes import apply_fields
 from taizhang.org.models import Person, Unit, UnitGroup, User, path_segment, subtree_q
 
 UNIT_FIELDS = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
@@ -29,19 +30,6 @@ def _require_unit_in_scope(by, unit: Unit | None) -> None:
         raise PermissionDenied(_("This unit is outside your data scope."))
 
 
-def _apply(obj, data: dict, fields: list[str]) -> dict:
-    """Set plain fields from `data`; return the many-to-many values to set after saving."""
-    m2m = {}
-    for name in fields:
-        if name not in data:
-            continue
-        if obj._meta.get_field(name).many_to_many:
-            m2m[name] = data[name]
-        else:
-            setattr(obj, name, data[name])
-    return m2m
-
-
 @transaction.atomic
 def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
     """Create (unit=None) or update a unit; a new parent moves the whole subtree in one UPDATE."""
@@ -52,7 +40,7 @@ def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
     if not creating:
         _require_unit_in_scope(by, unit)
     old_parent_id = unit.parent_id
-    _apply(unit, data, UNIT_FIELDS)
+    apply_fields(unit, data, UNIT_FIELDS)
     parent = unit.parent
     _require_unit_in_scope(by, parent if (creating or parent is not None) else None)
     if not creating and parent is not None and parent.path.startswith(unit.path):
@@ -88,7 +76,7 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
     creating = group is None
     group = group or UnitGroup()
     before = None if creating else audit.snapshot(group, GROUP_FIELDS)
-    m2m = _apply(group, data, GROUP_FIELDS)
+    m2m = apply_fields(group, data, GROUP_FIELDS)
     group.full_clean()
     group.save()
     if "members" in m2m:
@@ -113,7 +101,7 @@ def save_person(person: Person | None, data: dict, *, by) -> Person:
     before = None if creating else audit.snapshot(person, PERSON_FIELDS)
     if not creating:
         _require_unit_in_scope(by, person.unit)
-    _apply(person, data, PERSON_FIELDS)
+    apply_fields(person, data, PERSON_FIELDS)
     _require_unit_in_scope(by, person.unit)
     if not person.name and not person.post:
         raise ValidationError({"name": _("Give a name or a post.")})
@@ -138,7 +126,7 @@ def save_account(account: User | None, data: dict, *, by, password: str | None =
     before = None if creating else audit.snapshot(account, ACCOUNT_FIELDS)
     if not creating:
         _require_unit_in_scope(by, account.unit)
-    _apply(account, data, ACCOUNT_FIELDS)
+    apply_fields(account, data, ACCOUNT_FIELDS)
     if account.role != Role.ADMIN or account.scope != Scope.ALL:
         _require_unit_in_scope(by, account.unit)
     if account.scope != Scope.ALL and account.unit_id is None:

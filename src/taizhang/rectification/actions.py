@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.core.writes import apply_fields
 from taizhang.rectification.models import Category, Finding, Source
 
 SOURCE_FIELDS = ["kind", "title", "issuer", "inspected_unit", "feedback_date", "report_due_date"]
@@ -23,9 +24,7 @@ def save_source(source: Source | None, data: dict, *, by) -> Source:
     creating = source is None
     source = source or Source()
     before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
-    for name in SOURCE_FIELDS:
-        if name in data:
-            setattr(source, name, data[name])
+    apply_fields(source, data, SOURCE_FIELDS)
     if not source.report_due_date and source.feedback_date:
         source.report_due_date = source.default_report_due()
     if source.report_due_date and source.feedback_date and source.report_due_date < source.feedback_date:
@@ -60,9 +59,7 @@ def save_finding(finding: Finding | None, data: dict, *, by, source: Source | No
     creating = finding is None
     finding = finding or Finding(source=source)
     before = None if creating else audit.snapshot(finding, FINDING_FIELDS)
-    for name in FINDING_FIELDS:
-        if name in data:
-            setattr(finding, name, data[name])
+    apply_fields(finding, data, FINDING_FIELDS)
     if creating and not finding.position:
         finding.position = finding.source.findings.count() + 1
     if finding.category_id and finding.category.source_id != finding.source_id:

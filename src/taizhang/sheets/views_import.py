@@ -5,11 +5,11 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.downloads import attachment
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.sheets import actions
 from taizhang.sheets.export import write_refused
@@ -117,9 +117,7 @@ def refused_rows(request, pk):
     sheet, plan = actions.load(job)
     buffer = io.BytesIO()
     write_refused(_header_row(sheet, plan), plan.refused_rows, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="refused-rows.xlsx"'
-    return response
+    return attachment(buffer.getvalue(), f"{job.file_name.rsplit('.', 1)[0]}-未导入的行.xlsx", XLSX)
 
 
 @login_required

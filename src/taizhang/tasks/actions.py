@@ -17,6 +17,7 @@ from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_d
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
 from taizhang.core.workdays import add_workdays
+from taizhang.core.writes import apply_fields
 from taizhang.rectification.actions import require_ledger_manager
 from taizhang.rectification.models import Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
@@ -370,13 +371,7 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
     else:
         task = _lock(task, version)
         before = audit.snapshot(task, TASK_FIELDS)
-    m2m = {}
-    for name in TASK_FIELDS:
-        if name in data:
-            if name in ("partner_units", "partner_groups"):
-                m2m[name] = data[name]
-            else:
-                setattr(task, name, data[name])
+    m2m = apply_fields(task, data, TASK_FIELDS)
     if "deadline" in data:
         apply_deadline(task, read_deadline(data["deadline"], task.source))
     if task.leader_id and not task.leader_text:
