@@ -33,7 +33,7 @@ def main():
         call_command("migrate", verbosity=0)
         seed(units=300, sources=1, tasks=args.rows, progress=0, out=open(os.devnull, "w"))
     source = Source.objects.order_by("-pk").first()
-    rows = [values for _task, values in ledger_rows(source)]  # the same cells, fetched once for the floor
+    rows = [values for _finding, _light, values in ledger_rows(source)]  # the same cells, fetched once for the floor
     print(f"== export of {len(rows):,} rows · {connection.vendor}")
 
     start = time.perf_counter()

@@ -11,10 +11,12 @@ from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from taizhang.core.bulk import EncodedJSON, insert_rows
 from taizhang.core.middleware import current_request_id
 from taizhang.core.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_safe(value):
@@ -50,7 +52,7 @@ def canonical(event: AuditEvent) -> str:
         "after": event.after,
         "request_id": event.request_id,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(payload)
 
 
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -96,22 +98,85 @@ def record(actor, action: str, obj: models.Model, *, before=None, after=None) ->
     return event
 
 
-def record_many(actor, action: str, objects: list, afters: list[dict]) -> int:
-    """Append one event per object in one locked step and one bulk insert (imports of thousands of rows)."""
+def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
+    """Append one event per created object in one locked step (imports of thousands of rows).
+
+    `items` are (object_id, object_repr, after) with `after` already JSON-safe; nothing is built per
+    row but the event's canonical text, its hash and its row, so the chain costs little more than the
+    rows it records.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events are written inside the change's transaction.")
-    if not objects:
-        return 0
     head = _locked_head()
-    now, prev, events = timezone.now(), head.hash, []
-    for offset, (obj, after) in enumerate(zip(objects, afters, strict=True), start=1):
-        event = _event(head.seq + offset, prev, now, actor, action, obj, None, after)
-        prev = event.hash
-        events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
-    head.seq, head.hash = events[-1].seq, events[-1].hash
-    head.save(update_fields=["seq", "hash"])
-    return len(events)
+    now = timezone.now()
+    base = {
+        "at": now.astimezone(dt.UTC).isoformat(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor": getattr(actor, "username", None) or "system",
+        "action": action,
+        "object_type": object_type(model),
+        "before": None,
+        "request_id": current_request_id(),
+    }
+    seq, prev = head.seq, head.hash
+    # The canonical text is assembled from parts encoded once each, in sorted key order, so it is
+    # exactly what `canonical()` produces when the event is read back; `after` is stored as encoded.
+    encode = _CANONICAL.encode
+    head_part = (
+        f'{{"action":{encode(action)},"actor":{encode(base["actor"])},"actor_id":{encode(base["actor_id"])},"after":'
+    )
+    middle = f',"at":{encode(base["at"])},"before":null,"object_id":'
+    tail = f',"object_type":{encode(base["object_type"])},"request_id":{encode(base["request_id"])},"seq":'
+
+    def rows():
+        nonlocal seq, prev
+        for object_id, object_repr, after in items:
+            seq += 1
+            object_id, object_repr, after_text = str(object_id), object_repr[:300], EncodedJSON(encode(after))
+            text = (
+                f'{head_part}{after_text}{middle}{encode(object_id)},"object_repr":{encode(object_repr)}{tail}{seq}}}'
+            )
+            digest = hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
+            yield (
+                seq,
+                now,
+                base["actor_id"],
+                base["actor"],
+                action,
+                base["object_type"],
+                object_id,
+                object_repr,
+                None,
+                after_text,
+                base["request_id"],
+                prev,
+                digest,
+            )
+            prev = digest
+
+    insert_rows(AuditEvent, EVENT_COLUMNS, rows())
+    written = seq - head.seq
+    if written:
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    return written
+
+
+EVENT_COLUMNS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "request_id",
+    "prev_hash",
+    "hash",
+)
 
 
 @dataclass

@@ -87,12 +87,21 @@ class UnitMatcher:
 
     def __init__(self):
         self.units, self.groups = {}, {g.name: g for g in UnitGroup.objects.all()}
+        self._resolved = {}
         for unit in Unit.objects.all():
             for name in (unit.name, unit.short_name, *unit.alias_list()):
                 if name:
                     self.units.setdefault(name, unit)
 
     def resolve(self, text: str) -> tuple[list, list, list[str]]:
+        # Ledgers name the same few units on thousands of rows: each text is split and matched once.
+        try:
+            return self._resolved[text]
+        except KeyError:
+            self._resolved[text] = resolved = self._resolve(text)
+            return resolved
+
+    def _resolve(self, text: str) -> tuple[list, list, list[str]]:
         units, groups, unknown = [], [], []
         for name in (n.strip() for n in _SPLIT_UNITS.split(text or "")):
             if not name:
@@ -166,7 +175,7 @@ def plan_rows(
             plan.errors.append({"row": None, "column": "", "message": f"No {label} column."})
     if plan.errors:
         return plan
-    matcher = UnitMatcher()
+    matcher, deadlines = UnitMatcher(), {}
     category, last_number, last_text = "", None, None
     total = len(rows)
     for index in range(first_data, total):
@@ -219,12 +228,14 @@ def plan_rows(
             if name not in plan.units_created:
                 plan.units_created.append(name)
         deadline_cell = raw[cols["deadline"]] if "deadline" in cols and cols["deadline"] < len(raw) else ""
-        deadline = parse_deadline(
-            deadline_cell,
-            feedback_date=plan.feedback_date,
-            immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS,
-            add_workdays=add_workdays,
-        )
+        deadline = deadlines.get((type(deadline_cell), deadline_cell))
+        if deadline is None:  # a few dozen distinct deadline cells in a ledger of thousands of rows
+            deadline = deadlines[(type(deadline_cell), deadline_cell)] = parse_deadline(
+                deadline_cell,
+                feedback_date=plan.feedback_date,
+                immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS,
+                add_workdays=add_workdays,
+            )
         if deadline.needs_date and deadline.text:
             plan.warnings.append(
                 {
@@ -272,32 +283,26 @@ def plan_rows(
     return plan
 
 
-def _person(text: str, people: dict):
-    return people.get(text) if text else None
-
-
-def _deadline_fields(deadline) -> dict:
-    return {
-        "deadline_kind": deadline.kind,
-        "deadline_text": deadline.text,
-        "deadline_date": deadline.date,
-        "deadline_precision": deadline.precision,
-        "deadline_period": deadline.period,
-    }
-
-
-def _changes(task: Task, data: dict) -> dict:
-    """Only what differs, so an unchanged re-import writes nothing and audits nothing."""
+def _changes(task: Task, row: dict, partner_units: set, partner_groups: set) -> dict:
+    """What differs between a matched task and its row, as `save_task` data (so an unchanged
+    re-import writes nothing and audits nothing)."""
     changed = {}
-    for name, value in data.items():
-        if name in ("partner_units", "partner_groups"):
-            if {u.pk for u in value} != {u.pk for u in getattr(task, name).all()}:
-                changed[name] = value
-        elif name == "deadline_text":
-            if value != task.deadline_text:
-                changed.update({k: v for k, v in data.items() if k.startswith("deadline_")})
-        elif not name.startswith("deadline_") and getattr(task, name) != value:
-            changed[name] = value
+    for name in ("finding", "lead_unit", "leader", "owner"):
+        if getattr(task, f"{name}_id") != row[f"{name}_id"]:
+            changed[name] = row[f"{name}_id"]
+    for name in ("measure", "target", "leader_text", "note", "status"):
+        if getattr(task, name) != row[name]:
+            changed[name] = row[name]
+    if row["deadline_text"] != task.deadline_text:
+        changed.update({k: v for k, v in row.items() if k.startswith("deadline_")})
+    if set(row["partner_unit_ids"]) != partner_units:
+        changed["partner_units"] = Unit.objects.filter(pk__in=row["partner_unit_ids"])
+    if set(row["partner_group_ids"]) != partner_groups:
+        changed["partner_groups"] = UnitGroup.objects.filter(pk__in=row["partner_group_ids"])
+    models = {"finding": Finding, "lead_unit": Unit, "leader": Person, "owner": Person}
+    for name, model in models.items():
+        if name in changed and changed[name] is not None:
+            changed[name] = model.objects.get(pk=changed[name])
     return changed
 
 
@@ -305,31 +310,50 @@ def _changes(task: Task, data: dict) -> dict:
 def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the plan through the actions layer: new rows in bulk, matched rows only where they changed.
 
-    Unknown units are created under the top unit.
+    Unknown units are created under the top unit. New findings and tasks are written WRITE_BATCH at a
+    time, so memory does not grow with the file beyond the plan itself.
     """
     root = Unit.objects.filter(parent=None).order_by("path").first()
     created_units = {
-        name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by) for name in plan.units_created
+        name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by).pk for name in plan.units_created
     }
     people = {}
     for person in Person.objects.all():
-        people.setdefault(person.post, person)
-        people.setdefault(person.name, person)
-    categories = {name: ledger_actions.ensure_category(source, name, by=by) for name in plan.categories}
-    existing = {str(t.uid): t for t in Task.objects.filter(source=source).select_related("finding")}
+        people.setdefault(person.post, person.pk)
+        people.setdefault(person.name, person.pk)
+    categories = {name: ledger_actions.ensure_category(source, name, by=by).pk for name in plan.categories}
+    members = {}  # unit group → its member units' ids, read once
+    existing = {
+        str(t.uid): t
+        for t in Task.objects.filter(source=source)
+        .select_related("finding")
+        .prefetch_related("partner_units", "partner_groups")
+    }
     by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in existing.values()}
-    old_findings = {(f.number, f.text): f for f in Finding.objects.filter(source=source)}
+    old_findings = {(f.number, f.text): f.pk for f in Finding.objects.filter(source=source)}
+    context = (created_units, people, members)
 
-    # 1. match every planned task; reuse the matched or same-numbered finding, else plan a new one
-    matches, findings, new_findings = [], {}, {}
-    for planned in plan.tasks:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    findings, new_findings, new_rows = {}, {}, []  # finding key → id; planned, not yet written
+
+    def flush():
+        ids = ledger_actions.create_findings(source, list(new_findings.values()), by=by)
+        findings.update(zip(new_findings, ids, strict=True))
+        new_findings.clear()
+        for row in new_rows:
+            if row["finding_id"] is None:
+                row["finding_id"] = findings[row.pop("finding_key")]
+        task_actions.create_tasks(source, new_rows, by=by)
+        counts["created"] += len(new_rows)
+        new_rows.clear()
+
+    for position, planned in enumerate(plan.tasks, start=1):
+        if progress and position % 1000 == 0:
+            progress(position, len(plan.tasks))
         item = plan.findings[planned.finding_key]
         match = existing.get(planned.fields["id"]) or by_text.get((item["number"], planned.measure))
-        matches.append(match)
-        if planned.finding_key not in findings:
-            found = (match.finding if match and match.finding else None) or old_findings.get(
-                (item["number"], item["text"])
-            )
+        if planned.finding_key not in findings and planned.finding_key not in new_findings:
+            found = (match.finding_id if match else None) or old_findings.get((item["number"], item["text"]))
             if found:
                 findings[planned.finding_key] = found
             else:
@@ -337,26 +361,22 @@ def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int],
                     "number": item["number"],
                     "text": item["text"],
                     "position": planned.finding_key + 1,
-                    "category": categories.get(item["category"]),
+                    "category_id": categories.get(item["category"]),
                 }
-    created = ledger_actions.create_findings(source, list(new_findings.values()), by=by)
-    findings.update(zip(new_findings, created, strict=True))
-
-    # 2. new tasks in bulk; matched tasks updated one by one, and only where something changed
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    new_rows = []
-    for position, (planned, match) in enumerate(zip(plan.tasks, matches, strict=True), start=1):
-        if progress and position % 1000 == 0:
-            progress(position, len(plan.tasks))
-        data = _task_data(planned, findings[planned.finding_key], created_units, people)
+        if match is not None and planned.finding_key in new_findings:
+            flush()  # the matched task moves to a finding this file introduces: write it first
+        row = _task_row(planned, findings.get(planned.finding_key), context)
         if match is None:
-            new_rows.append(data | {"position": position, "latest_progress": planned.fields["progress"]})
-            if len(new_rows) >= WRITE_BATCH:  # bounded memory: objects and audit events a batch at a time
-                task_actions.create_tasks(source, new_rows, by=by)
-                counts["created"] += len(new_rows)
-                new_rows = []
+            row |= {"position": position, "latest_progress": planned.fields["progress"]}
+            if row["finding_id"] is None:
+                row["finding_key"] = planned.finding_key
+            new_rows.append(row)
+            if len(new_rows) >= WRITE_BATCH:
+                flush()
             continue
-        changed = _changes(match, data)
+        changed = _changes(
+            match, row, {u.pk for u in match.partner_units.all()}, {g.pk for g in match.partner_groups.all()}
+        )
         task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
         counts["updated" if changed else "unchanged"] += 1
         text = planned.fields["progress"]
@@ -365,31 +385,45 @@ def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int],
                 Task.objects.filter(pk=task.pk).update(latest_progress=text)
             else:
                 task_actions.report_progress(task, by=by, text=text)
-    task_actions.create_tasks(source, new_rows, by=by)
-    counts["created"] += len(new_rows)
+    flush()
     if progress:
         progress(len(plan.tasks), len(plan.tasks))
     return plan.summary() | counts
 
 
-def _task_data(planned: PlannedTask, finding: Finding, created_units: dict, people: dict) -> dict:
+def _task_row(planned: PlannedTask, finding_id: int | None, context) -> dict:
+    """The task's stored fields by attname, as `create_tasks` takes them."""
+    created_units, people, members = context
     f = planned.fields
     lead_units, lead_groups, unknown = f["lead"]
-    leads = lead_units + [created_units[n] for n in unknown] + [u for g in lead_groups for u in g.members.all()]
+    for group in lead_groups:
+        if group.pk not in members:
+            members[group.pk] = list(group.members.values_list("pk", flat=True))
+    leads = (
+        [u.pk for u in lead_units]
+        + [created_units[n] for n in unknown]
+        + [u for g in lead_groups for u in members[g.pk]]
+    )
     partner_units, partner_groups, unknown_partners = f["partners"]
+    deadline = f["deadline"]
     return {
-        "finding": finding,
+        "finding_id": finding_id,
         "measure": planned.measure,
         "target": f["target"],
-        "lead_unit": leads[0],
-        "partner_units": partner_units + leads[1:] + [created_units[n] for n in unknown_partners],
-        "partner_groups": partner_groups,
-        "leader": _person(f["leader"], people),
+        "lead_unit_id": leads[0],
+        "partner_unit_ids": [u.pk for u in partner_units] + leads[1:] + [created_units[n] for n in unknown_partners],
+        "partner_group_ids": [g.pk for g in partner_groups],
+        "leader_id": people.get(f["leader"]) if f["leader"] else None,
         "leader_text": f["leader"],
-        "owner": _person(f["owner"], people),
+        "owner_id": people.get(f["owner"]) if f["owner"] else None,
         "note": f["note"],
         "status": f["status"],
-    } | _deadline_fields(f["deadline"])
+        "deadline_kind": deadline.kind,
+        "deadline_text": deadline.text,
+        "deadline_date": deadline.date,
+        "deadline_precision": deadline.precision,
+        "deadline_period": deadline.period,
+    }
 
 
 def import_file(path: Path, source: Source, *, by, dry_run: bool = False) -> dict:

@@ -5,6 +5,7 @@ task's version. A caller that read an older version gets `Conflict`, never a sil
 """
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit, files
+from taizhang.core.bulk import insert_rows
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
+from taizhang.org.models import Person
 from taizhang.rectification.actions import require_ledger_manager
-from taizhang.rectification.models import Source
+from taizhang.rectification.models import Finding, Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 
 TASK_FIELDS = [
@@ -401,46 +404,116 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
 
 
 @transaction.atomic
-def create_tasks(source: Source, rows: list[dict], *, by) -> list[Task]:
-    """Create many tasks at once (imports): the checks of `save_task`, bulk inserts, one audit event each.
+def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
+    """Create many tasks at once (imports): the checks of `save_task`, plain bulk inserts, one audit event
+    each; returns the new ids.
 
-    Each row holds the task's fields with its deadline already parsed, plus optional "partner_units"
-    and "partner_groups" lists.
+    Each row holds the task's stored fields by attname (``finding_id``, ``lead_unit_id``, ``leader_id``,
+    ``owner_id``, the deadline already parsed into its ``deadline_*`` fields, …) plus optional
+    ``partner_unit_ids`` and ``partner_group_ids``.
     """
     require_ledger_manager(by)
-    today_ = _today()
-    tasks, partners = [], []
+    if not rows:
+        return []
+    today_, now = _today(), timezone.now()
     first_position = Task.objects.filter(source=source).count() + 1
+    findings = {r["finding_id"] for r in rows} - {None}
+    if findings and Finding.objects.filter(pk__in=findings).exclude(source=source).exists():
+        raise ValidationError({"finding": _("The finding belongs to another source.")})
+    leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
+    leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
+    values, afters = [], []
     for offset, row in enumerate(rows):
-        row = dict(row)
-        partners.append((row.pop("partner_units", []), row.pop("partner_groups", [])))
-        task = Task(source=source, activity_on=today_, **row)
-        if not task.position:
-            task.position = first_position + offset
-        if task.leader_id and not task.leader_text:
-            task.leader_text = task.leader.post or task.leader.name
-        if not task.measure.strip():
+        if not row["measure"].strip():
             raise ValidationError({"measure": _("The measure is empty.")})
-        if task.lead_unit_id is None:
+        if not row.get("lead_unit_id"):
             raise ValidationError({"lead_unit": _("A task needs a lead unit.")})
-        if task.finding_id and task.finding.source_id != source.pk:
-            raise ValidationError({"finding": _("The finding belongs to another source.")})
-        tasks.append(task)
-    Task.objects.bulk_create(tasks, batch_size=2000)  # ids come back (PostgreSQL, SQLite ≥ 3.35)
-    unit_links, group_links = [], []
-    for task, (units, groups) in zip(tasks, partners, strict=True):
-        unit_links += [Task.partner_units.through(task_id=task.pk, unit_id=u.pk) for u in dict.fromkeys(units)]
-        group_links += [Task.partner_groups.through(task_id=task.pk, unitgroup_id=g.pk) for g in dict.fromkeys(groups)]
-    Task.partner_units.through.objects.bulk_create(unit_links, batch_size=2000)
-    Task.partner_groups.through.objects.bulk_create(group_links, batch_size=2000)
-    afters = [
-        {
-            name: getattr(task, f"{name}_id" if name in ("finding", "lead_unit", "leader", "owner") else name)
-            for name in TASK_FIELDS
-            if name not in ("partner_units", "partner_groups")
-        }
-        | {"partner_units": sorted(u.pk for u in units), "partner_groups": sorted(g.pk for g in groups), "version": 1}
-        for task, (units, groups) in zip(tasks, partners, strict=True)
-    ]
-    audit.record_many(by, "task.create", tasks, afters)
-    return tasks
+        data = {name: row.get(name, default) for name, default in _NEW_TASK.items()}
+        for name, limit in _TEXT_LIMITS.items():
+            if len(data[name]) > limit:
+                raise ValidationError({name: _("At most %(limit)d characters.") % {"limit": limit}})
+        data["position"] = data["position"] or first_position + offset
+        if data["leader_id"] and not data["leader_text"]:
+            data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
+        values.append((uuid.uuid4(), source.pk, today_, now, now, *_UNSET_ON_CREATE.values(), *data.values()))
+        afters.append(_created_snapshot(data, row))
+    ids = insert_rows(
+        Task,
+        ("uid", "source_id", "activity_on", "created_at", "updated_at", *_UNSET_ON_CREATE, *_NEW_TASK),
+        values,
+        returning=True,
+    )
+    insert_rows(
+        Task.partner_units.through,
+        ("task_id", "unit_id"),
+        ((pk, u) for pk, row in zip(ids, rows, strict=True) for u in dict.fromkeys(row.get("partner_unit_ids", ()))),
+    )
+    insert_rows(
+        Task.partner_groups.through,
+        ("task_id", "unitgroup_id"),
+        ((pk, g) for pk, row in zip(ids, rows, strict=True) for g in dict.fromkeys(row.get("partner_group_ids", ()))),
+    )
+    audit.record_many(
+        by,
+        "task.create",
+        Task,
+        ((pk, row["measure"][:60], after) for pk, row, after in zip(ids, rows, afters, strict=True)),
+    )
+    return ids
+
+
+# The stored fields an imported task may carry, with the value a new task has when the row is silent.
+_NEW_TASK = {
+    "finding_id": None,
+    "number": "",
+    "position": 0,
+    "measure": "",
+    "target": "",
+    "lead_unit_id": None,
+    "leader_id": None,
+    "leader_text": "",
+    "owner_id": None,
+    "deadline_kind": "",
+    "deadline_text": "",
+    "deadline_date": None,
+    "deadline_precision": "",
+    "deadline_period": "",
+    "status": Status.NOT_STARTED,
+    "latest_progress": "",
+    "note": "",
+}
+
+
+# Set later by steps and extensions, never by an import.
+_UNSET_ON_CREATE = {
+    "original_deadline_text": "",
+    "original_deadline_date": None,
+    "extension_count": 0,
+    "closed_on": None,
+    "next_review_date": None,
+    "version": 1,
+}
+_TEXT_LIMITS = {
+    name: Task._meta.get_field(name).max_length
+    for name in _NEW_TASK
+    if getattr(Task._meta.get_field(name), "max_length", None) and not name.endswith("_id")
+}
+
+
+_SNAPSHOT_KEYS = [
+    (name, f"{name}_id" if name in ("finding", "lead_unit", "leader", "owner") else name)
+    for name in TASK_FIELDS
+    if name not in ("partner_units", "partner_groups")
+]
+
+
+def _created_snapshot(data: dict, row: dict) -> dict:
+    """The `task.create` event's `after`: the same keys and JSON values as `save_task` records."""
+    after = {name: data[key] for name, key in _SNAPSHOT_KEYS}
+    if after["deadline_date"] is not None:
+        after["deadline_date"] = after["deadline_date"].isoformat()
+    after["status"] = str(after["status"])
+    after["partner_units"] = sorted(set(row.get("partner_unit_ids", ())))
+    after["partner_groups"] = sorted(set(row.get("partner_group_ids", ())))
+    after["version"] = 1
+    return after

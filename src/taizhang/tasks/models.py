@@ -136,6 +136,20 @@ def _conditions(on: dt.date | None) -> dict[str, Q]:
     }
 
 
+def schedule_of(status, deadline_date, closed_on, activity_on, on: dt.date) -> str:
+    """`schedule_q` for one row's values in memory: the same states, decided in SCHEDULE_ORDER."""
+    if status in DONE:
+        late = deadline_date and closed_on and closed_on > deadline_date
+        return Schedule.CLOSED_LATE if late else Schedule.CLOSED
+    if deadline_date and deadline_date < on:
+        return Schedule.OVERDUE
+    if deadline_date and deadline_date <= on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS):
+        return Schedule.DUE_SOON
+    if activity_on < on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS):
+        return Schedule.LAGGING
+    return Schedule.ON_TIME
+
+
 def schedule_q(state: str, on: dt.date | None = None) -> Q:
     """The one definition of the schedule states, as SQL conditions: a state's own condition and
     none of those decided before it. `Task.schedule_on` is the same rule for one row in memory."""
@@ -220,17 +234,7 @@ class Task(models.Model):
 
     def schedule_on(self, on: dt.date | None = None) -> str:
         """The rule of `schedule_q`, for one row in memory (lists compute it for the rows they show)."""
-        on = on or today()
-        if self.status in DONE:
-            late = self.deadline_date and self.closed_on and self.closed_on > self.deadline_date
-            return Schedule.CLOSED_LATE if late else Schedule.CLOSED
-        if self.deadline_date and self.deadline_date < on:
-            return Schedule.OVERDUE
-        if self.deadline_date and self.deadline_date <= on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS):
-            return Schedule.DUE_SOON
-        if self.activity_on < on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS):
-            return Schedule.LAGGING
-        return Schedule.ON_TIME
+        return schedule_of(self.status, self.deadline_date, self.closed_on, self.activity_on, on or today())
 
     def light_on(self, on: dt.date | None = None) -> str:
         return LIGHT_OF[self.schedule_on(on)]

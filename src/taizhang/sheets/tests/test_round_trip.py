@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from taizhang.core.audit import history, verify_chain
 from taizhang.core.models import AuditEvent
-from taizhang.sheets.export import HEADERS, write_csv, write_xlsx
+from taizhang.sheets.export import HEADERS, LIGHT_FILLS, LIGHT_NAMES, write_csv, write_xlsx
 from taizhang.sheets.importer import apply_plan, plan_rows
 from taizhang.sheets.reader import read_sheet
 from taizhang.tasks import actions
@@ -45,8 +45,13 @@ def test_exported_xlsx_layout(ledger, tmp_path):
     assert sheet.column_dimensions["O"].hidden  # the stable ID column
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "A3:A4" in merged and "C3:C4" in merged  # finding 1 spans its two measures
-    fills = {sheet.cell(row=r, column=13).fill.fgColor.rgb for r in range(3, 22)}
-    assert len(fills) >= 2  # traffic-light fills
+    lights = {sheet.cell(row=r, column=13).value: sheet.cell(row=r, column=13).fill.fgColor.rgb for r in range(3, 22)}
+    assert len(lights) >= 2  # traffic-light fills, each light its own colour
+    for name, rgb in lights.items():
+        light = next(k for k, v in LIGHT_NAMES.items() if v == name)
+        assert rgb.endswith(LIGHT_FILLS[light])
+    body = sheet["D3"]
+    assert body.border.left.style == "thin" and body.alignment.wrap_text and body.fill.fill_type is None
 
 
 def test_offline_edit_updates_exactly_two_tasks(ledger, tmp_path, people):
