@@ -5,6 +5,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
@@ -121,7 +122,7 @@ def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
     seq, prev = head.seq, head.hash
     # The canonical text is assembled from parts encoded once each, in sorted key order, so it is
     # exactly what `canonical()` produces when the event is read back; `after` is stored as encoded.
-    encode = _CANONICAL.encode
+    encode, encode_str = _CANONICAL.encode, encode_basestring
     head_part = (
         f'{{"action":{encode(action)},"actor":{encode(base["actor"])},"actor_id":{encode(base["actor_id"])},"after":'
     )
@@ -133,8 +134,10 @@ def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
         for object_id, object_repr, after in items:
             seq += 1
             object_id, object_repr, after_text = str(object_id), object_repr[:300], EncodedJSON(encode(after))
+            # encode_basestring is what the encoder itself runs on a str (ensure_ascii=False).
             text = (
-                f'{head_part}{after_text}{middle}{encode(object_id)},"object_repr":{encode(object_repr)}{tail}{seq}}}'
+                f"{head_part}{after_text}{middle}{encode_str(object_id)},"
+                f'"object_repr":{encode_str(object_repr)}{tail}{seq}}}'
             )
             digest = hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
             yield (

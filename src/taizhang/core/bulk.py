@@ -1,39 +1,43 @@
-"""Plain multi-row INSERTs for imports of tens of thousands of rows.
+"""Plain bulk inserts for imports of tens of thousands of rows: executemany on SQLite, COPY on PostgreSQL.
 
 Django's bulk_create builds a model instance per row and prepares every value of every field through
 the field's methods; at 50,000 rows that costs ten times the database's own work. Here values arrive
-as tuples in column order, only the columns whose type needs it are converted (dates, times, JSON,
-UUIDs), and each statement carries hundreds of rows. Callers stay in the actions layer, which checks
-permissions and writes the audit events.
+as tuples in column order and only the columns whose type needs it are converted (dates, times, JSON,
+UUIDs). Callers stay in the actions layer, which checks permissions and writes the audit events.
 """
 
+import contextlib
+import gc
+import json
+import os
+import sqlite3
 from collections.abc import Iterable, Sequence
+from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Fields whose Python value is also the database value on SQLite and PostgreSQL.
 _AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
-_MAX_PARAMS = 30_000
 
 
 class EncodedJSON(str):
     """JSON text the caller has already encoded (the audit chain encodes `after` once, to hash it)."""
 
 
-# under SQLite's limit of 32,766 bound variables per statement
-
-
 def _converter(field: models.Field, conn):
+    """How a column's Python values become SQLite's, or None when they already are."""
     if isinstance(field, _AS_IS) and not isinstance(field, models.JSONField):
         return None
-    if isinstance(field, models.JSONField | models.UUIDField):  # a new value on every row
+    if isinstance(field, models.JSONField):
 
-        def convert(value):
+        def convert_json(value):
             if value is None or isinstance(value, EncodedJSON):
                 return value and str(value)
             return field.get_db_prep_save(value, conn)
 
-        return convert
+        return convert_json
+    if isinstance(field, models.UUIDField):
+        return lambda value: value if isinstance(value, str) or value is None else value.hex
     seen = {None: None}  # dates and times repeat (one creation time per batch, few distinct deadlines)
 
     def convert_repeated(value):
@@ -46,74 +50,121 @@ def _converter(field: models.Field, conn):
     return convert_repeated
 
 
+def new_uuid_hex() -> str:
+    """A random (version 4) UUID as 32 hex digits, the form both databases take for a UUID column."""
+    digits = os.urandom(16).hex()
+    return f"{digits[:12]}4{digits[13:16]}{_VARIANT[digits[16]]}{digits[17:]}"
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
 def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, returning: bool = False) -> list[int]:
     """Insert `rows` (tuples in the order of `columns`, attnames such as ``lead_unit_id``).
 
-    With `returning`, the new primary keys come back in the order of `rows` (PostgreSQL and
-    SQLite ≥ 3.35 return a multi-row INSERT's rows in VALUES order; Django's bulk_create relies on it).
+    With `returning`, the rows get new primary keys, returned in the order of `rows`. UUID columns
+    take UUIDs or 32 hex digits; JSON columns take JSON-safe values or `EncodedJSON`.
     """
+    conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-attribute lookup costs more than the work
     meta = model._meta
     fields = [meta.get_field(name) for name in columns]  # names or attnames
-    if connection.vendor == "postgresql":
-        return _copy_rows(meta, fields, rows, returning)
-    conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-attribute lookup costs more than the conversion
-    converters = [(i, c) for i, c in enumerate(_converter(f, conn) for f in fields) if c]
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
-    per_statement = max(1, min(1000, _MAX_PARAMS // len(columns)))
-    ids, batch = [], []
-    with connection.cursor() as cursor:
-
-        def flush():
-            params = []
-            for row in batch:
-                if converters:
-                    row = list(row)
-                    for i, convert in converters:
-                        row[i] = convert(row[i])
-                params.extend(row)
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, params)
-            if returning:
-                ids.extend(r[0] for r in cursor.fetchall())
-            batch.clear()
-
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= per_statement:
-                flush()
-        if batch:
-            flush()
+    if returning:
+        rows = list(rows)
+        ids = _allocate_ids(conn, meta, len(rows))
+        fields.insert(0, meta.pk)
+        rows = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+    else:
+        ids = []
+    quote = conn.ops.quote_name
+    table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            _copy(cursor.cursor, f"COPY {table} ({names}) FROM STDIN", fields, rows)
+        else:
+            converters = [(i, c) for i, c in enumerate(_converter(f, conn) for f in fields) if c]
+            if converters:
+                rows = (_converted(row, converters) for row in rows)
+            # The driver's own cursor and "?" marks: Django's rewriting of "%s" costs more than the insert.
+            _insert_multirow(cursor.cursor, f"INSERT INTO {table} ({names}) VALUES ", len(fields), rows)
     return ids
 
 
-def _copy_rows(meta, fields, rows, returning: bool) -> list[int]:
-    """PostgreSQL: COPY, the server's own bulk path (a 1,000-row INSERT is parsed and planned as a
-    statement of 27,000 parameters; COPY streams rows). New ids are drawn from the table's sequence first.
-    """
-    import json
+def _insert_multirow(cursor, head: str, width: int, rows) -> None:
+    """SQLite: several hundred rows per statement (one statement per row costs twice as much)."""
+    per_statement = max(1, min(500, 32_000 // width))  # SQLite binds at most 32,766 values per statement
+    one = "(" + ",".join("?" * width) + ")"
+    full = head + ",".join([one] * per_statement)
+    execute = partial(sqlite3.Cursor.execute, cursor)  # past Django's rewriting of "%s" marks
+    batch = []
+    for row in rows:
+        batch.extend(row)
+        if len(batch) == per_statement * width:
+            execute(full, batch)
+            batch = []
+    if batch:
+        execute(head + ",".join([one] * (len(batch) // width)), batch)
 
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    quote = connection.ops.quote_name
-    columns = [f.column for f in fields]
-    rows = list(rows) if returning else rows
-    ids = []
-    with connection.cursor() as cursor:
-        if returning and rows:
+
+def _converted(row, converters) -> list:
+    row = list(row)
+    for i, convert in converters:
+        value = row[i]
+        if value is not None:  # NULL stays NULL; most optional dates are empty
+            row[i] = convert(value)
+    return row
+
+
+def _allocate_ids(conn, meta, count: int) -> list[int]:
+    """`count` new primary keys, taken before the rows are written (COPY and executemany return none)."""
+    if not count:
+        return []
+    if not conn.in_atomic_block:
+        raise RuntimeError("Rows with new ids are inserted inside a transaction.")
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":  # the sequence hands out ids to concurrent writers safely
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
+                [meta.db_table, meta.pk.column, count],
             )
-            ids = [r[0] for r in cursor.fetchall()]
-            columns.insert(0, meta.pk.column)
-        sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for n, row in enumerate(rows):
-                if json_columns:
-                    row = list(row)
-                    for i in json_columns:
-                        if row[i] is not None and not isinstance(row[i], EncodedJSON):
-                            row[i] = json.dumps(row[i], ensure_ascii=False)
-                copy.write_row((ids[n], *row) if returning else row)
-    return ids
+            return [r[0] for r in cursor.fetchall()]
+        # SQLite: transactions begin IMMEDIATE (settings), so no other writer runs until we commit;
+        # AUTOINCREMENT never reuses an id, so its counter counts as much as the largest id present.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+        counter = cursor.fetchone()
+        cursor.execute(f"SELECT MAX({conn.ops.quote_name(meta.pk.column)}) FROM {conn.ops.quote_name(meta.db_table)}")
+        start = max(counter[0] if counter else 0, cursor.fetchone()[0] or 0)
+    return list(range(start + 1, start + count + 1))
+
+
+def _copy(cursor, sql: str, fields, rows) -> None:
+    """PostgreSQL: COPY, the server's own bulk path (a 1,000-row INSERT is parsed and planned as a
+    statement of 27,000 parameters; COPY streams rows)."""
+    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    with cursor.copy(sql) as copy:
+        for row in rows:
+            if json_columns:
+                row = list(row)
+                for i in json_columns:
+                    if row[i] is not None and not isinstance(row[i], EncodedJSON):
+                        row[i] = json.dumps(row[i], ensure_ascii=False)
+            copy.write_row(row)
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """No cyclic garbage collection while an import reads, plans and writes.
+
+    An import allocates millions of small objects (cells, planned rows, parameters) and frees them
+    by reference counting; the collector's full passes over an ever larger heap find nothing to free
+    and cost a third of the write. Objects alive before the import are frozen out of its passes, and
+    one collection runs at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()

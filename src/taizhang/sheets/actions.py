@@ -19,9 +19,10 @@ from django.core.files.storage import default_storage
 from django.db import close_old_connections, transaction
 from django.utils.translation import gettext as _
 
+from taizhang.core.bulk import paused_gc
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.importer import Plan, apply_plan, plan_rows
+from taizhang.sheets.importer import Plan, RowsRefused, apply_plan, import_rows, plan_rows, sheet_feedback_date
 from taizhang.sheets.models import ImportJob, ImportStatus, ImportTemplate
 from taizhang.sheets.reader import Sheet, UnreadableFile, read_sheet
 
@@ -73,7 +74,9 @@ def load(job: ImportJob) -> tuple[Sheet, Plan]:
     with local_path(job) as path:
         sheet = read_sheet(path)
     columns = {k: int(v) for k, v in job.columns.items()} if job.columns else None
-    plan = plan_rows(sheet.rows, feedback_date=job.feedback_date, columns=columns, hidden_columns=sheet.hidden_columns)
+    plan = plan_rows(
+        sheet.iter_rows(), feedback_date=job.feedback_date, columns=columns, hidden_columns=sheet.hidden_columns
+    )
     return sheet, plan
 
 
@@ -157,25 +160,40 @@ def _run_in_thread(job_pk, user_pk):
 
 
 def _run(job: ImportJob, by) -> None:
+    with paused_gc():
+        _import(job, by)
+
+
+def _import(job: ImportJob, by) -> None:
     try:
-        _sheet, plan = load(job)
-        if plan.errors:
-            raise ValidationError([e["message"] for e in plan.errors[:5]])
+        with local_path(job) as path:
+            sheet = read_sheet(path)
+        columns = {k: int(v) for k, v in job.columns.items()} if job.columns else None
         with transaction.atomic():
             source = job.source or ledger_actions.save_source(
                 None,
                 {
                     "kind": job.kind,
                     "title": job.title,
-                    "feedback_date": plan.feedback_date,
+                    "feedback_date": job.feedback_date or sheet_feedback_date(sheet),
                 },
                 by=by,
             )
-            result = apply_plan(
-                plan, source, by=by, progress=lambda done, total: write_progress(job, done, total, "writing")
+            result = import_rows(
+                sheet,
+                source,
+                by=by,
+                columns=columns,
+                progress=lambda done, total: write_progress(job, done, total, "writing"),
             )
         job.source, job.result, job.status = source, result, ImportStatus.DONE
-        write_progress(job, len(plan.tasks), len(plan.tasks), "done")
+        write_progress(job, result["tasks"], result["tasks"], "done")
+    except RowsRefused as refused:
+        job.status, job.result = (
+            ImportStatus.FAILED,
+            {"error": "；".join(e["message"] for e in refused.plan.errors[:5])},
+        )
+        write_progress(job, 0, 0, "failed")
     except (ValidationError, UnreadableFile) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         job.status, job.result = ImportStatus.FAILED, {"error": "；".join(messages)}

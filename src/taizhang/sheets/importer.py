@@ -7,14 +7,16 @@ transaction, all or nothing. Re-importing an exported ledger updates the matched
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from openpyxl.utils import get_column_letter
 
+from taizhang.core.bulk import paused_gc
 from taizhang.core.deadlines import parse_deadline
 from taizhang.core.workdays import add_workdays
 from taizhang.org import actions as org_actions
@@ -22,7 +24,7 @@ from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification import actions as ledger_actions
 from taizhang.rectification.models import Finding, Source
 from taizhang.sheets import layout as L
-from taizhang.sheets.reader import read_sheet
+from taizhang.sheets.reader import HEAD_ROWS, read_sheet
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.models import Status, Task
 
@@ -46,6 +48,7 @@ STATUS_WORDS = {
     "阶段性完成": Status.PHASE_DONE,
 }
 WRITE_BATCH = 2000
+SAMPLE = 20  # planned tasks a streamed plan keeps, for the preview
 _SPLIT_UNITS = re.compile(r"[、，,;；/\n]+")
 _DATE_LINE = re.compile(r"(?:填报日期|反馈日期|反馈时间)[:：]?\s*(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
 
@@ -56,6 +59,7 @@ class PlannedTask:
     finding_key: int
     measure: str
     fields: dict
+    finding: dict  # {"number", "text", "category", "row"}
 
 
 @dataclass
@@ -70,12 +74,14 @@ class Plan:
     labels: dict = field(default_factory=dict)  # field → header as written
     feedback_date: dt.date | None = None
     refused_rows: list[tuple[int, list, str]] = field(default_factory=list)  # (row, cells, reason)
+    finding_count: int = 0
+    task_count: int = 0
 
     def summary(self) -> dict:
         return {
             "categories": len(self.categories),
-            "findings": len(self.findings),
-            "tasks": len(self.tasks),
+            "findings": self.finding_count,
+            "tasks": self.task_count,
             "units_created": self.units_created,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -134,17 +140,31 @@ def feedback_date_in(rows: list[list], before: int) -> dt.date | None:
     return None
 
 
+def sheet_feedback_date(sheet) -> dt.date | None:
+    """The feedback date a sheet states above its table (填报日期 / 反馈日期), if any."""
+    found = L.detect(sheet.head)
+    return feedback_date_in(sheet.head, found.first_data_row) if found else None
+
+
 def plan_rows(
-    rows: list[list],
+    rows: Iterable[list],
     *,
     feedback_date: dt.date | None,
     columns: dict | None = None,
     hidden_columns=(),
     progress: Callable[[int, int], None] | None = None,
+    total: int = 0,
+    on_task: Callable[[PlannedTask], None] | None = None,
 ) -> Plan:
-    """Plan an import. `columns` (field → 0-based column) overrides the detected mapping."""
+    """Plan an import. `columns` (field → 0-based column) overrides the detected mapping.
+
+    With `on_task`, each planned task is handed over as soon as its row is read and the plan keeps
+    only counts, problems and a sample: an import of any length holds one batch in memory.
+    """
     plan = Plan()
-    found = L.detect(rows)
+    rows = iter(rows)
+    head = list(islice(rows, HEAD_ROWS))
+    found = L.detect(head)
     if found is None and not columns:
         plan.errors.append(
             {"row": None, "column": "", "message": "No ledger header found (序号, 问题描述, 整改措施, 牵头单位…)."}
@@ -153,10 +173,9 @@ def plan_rows(
     cols = dict(columns) if columns else found.columns
     first_data = found.first_data_row if found else 1
     plan.columns = cols
-    plan.labels = {
-        key: L.clean(rows[first_data - 1][col]) if col < len(rows[first_data - 1]) else "" for key, col in cols.items()
-    }
-    plan.feedback_date = feedback_date or feedback_date_in(rows, first_data)
+    header = head[first_data - 1] if 0 < first_data <= len(head) else []
+    plan.labels = {key: L.clean(header[col]) if col < len(header) else "" for key, col in cols.items()}
+    plan.feedback_date = feedback_date or feedback_date_in(head, first_data)
     if plan.feedback_date is None:
         plan.errors.append({"row": None, "column": "", "message": "Give the feedback date (反馈日期) of this ledger."})
         return plan
@@ -175,13 +194,11 @@ def plan_rows(
             plan.errors.append({"row": None, "column": "", "message": f"No {label} column."})
     if plan.errors:
         return plan
-    matcher, deadlines = UnitMatcher(), {}
+    matcher, deadlines, finding = UnitMatcher(), {}, None
     category, last_number, last_text = "", None, None
-    total = len(rows)
-    for index in range(first_data, total):
+    for index, raw in enumerate(chain(head[first_data:], rows), start=first_data):
         if progress and index % 1000 == 0:
             progress(index, total)
-        raw = rows[index]
         cells = [L.clean(v) for v in raw]
         if not any(cells):
             continue
@@ -202,7 +219,7 @@ def plan_rows(
         if row_category and row_category not in plan.categories:
             plan.categories.append(row_category)
         number, text = L.normalise_number(get("number")), get("finding")
-        new_finding = (number and number != last_number) or (text and text != last_text) or not plan.findings
+        new_finding = (number and number != last_number) or (text and text != last_text) or not finding
         measure_text = get("measure")
 
         def refuse(key, message, index=index, raw=raw):
@@ -215,9 +232,10 @@ def plan_rows(
                 refuse("measure", "The measure (整改措施) is empty.")
             continue
         if new_finding:
-            plan.findings.append(
-                {"number": number, "text": text or measure_text, "category": row_category, "row": index + 1}
-            )
+            finding = {"number": number, "text": text or measure_text, "category": row_category, "row": index + 1}
+            plan.finding_count += 1
+            if on_task is None:
+                plan.findings.append(finding)
             last_number, last_text = number, text
         if not get("lead_unit"):
             refuse("lead_unit", "The lead unit (牵头单位) is empty.")
@@ -259,26 +277,30 @@ def plan_rows(
         # A row carrying our stable ID is one task, even if its text happens to contain "1. … 2. …".
         measures = [measure_text] if get("id") else L.split_measures(measure_text)
         for measure in measures:
-            plan.tasks.append(
-                PlannedTask(
-                    index + 1,
-                    len(plan.findings) - 1,
-                    measure,
-                    {
-                        "lead": lead,
-                        "partners": partners,
-                        "leader": get("leader"),
-                        "owner": get("owner"),
-                        "deadline": deadline,
-                        "status": status,
-                        "progress": "" if progress_text in STATUS_WORDS else progress_text,
-                        "target": get("target"),
-                        "note": get("note"),
-                        "id": get("id") if len(measures) == 1 else "",
-                    },
-                )
+            planned = PlannedTask(
+                index + 1,
+                plan.finding_count - 1,
+                measure,
+                {
+                    "lead": lead,
+                    "partners": partners,
+                    "leader": get("leader"),
+                    "owner": get("owner"),
+                    "deadline": deadline,
+                    "status": status,
+                    "progress": "" if progress_text in STATUS_WORDS else progress_text,
+                    "target": get("target"),
+                    "note": get("note"),
+                    "id": get("id") if len(measures) == 1 else "",
+                },
+                finding,
             )
-    if not plan.tasks and not plan.errors:
+            plan.task_count += 1
+            if on_task is None or len(plan.tasks) < SAMPLE:
+                plan.tasks.append(planned)
+            if on_task is not None:
+                on_task(planned)
+    if not plan.task_count and not plan.errors:
         plan.errors.append({"row": None, "column": "", "message": "The table has no measures."})
     return plan
 
@@ -306,129 +328,184 @@ def _changes(task: Task, row: dict, partner_units: set, partner_groups: set) -> 
     return changed
 
 
+class PlanWriter:
+    """Writes planned tasks through the actions layer as they come: new rows in bulk, WRITE_BATCH at a
+    time; matched rows (re-imports) only where they changed. Unknown units are created under the top
+    unit, categories on first sight. Runs inside the caller's transaction."""
+
+    def __init__(self, source: Source, *, by):
+        self.source, self.by = source, by
+        self.root = Unit.objects.filter(parent=None).order_by("path").first()
+        self.units, self.categories, self.members = {}, {}, {}  # created units, categories, group members
+        self.people = {}
+        for person in Person.objects.all():
+            self.people.setdefault(person.post, person.pk)
+            self.people.setdefault(person.name, person.pk)
+        tasks = Task.objects.filter(source=source).select_related("finding")
+        self.existing = {str(t.uid): t for t in tasks.prefetch_related("partner_units", "partner_groups")}
+        self.by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in self.existing.values()}
+        self.old_findings = {(f.number, f.text): f.pk for f in Finding.objects.filter(source=source)}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.findings, self.new_findings, self.new_rows = {}, {}, []  # finding key → id; planned, unwritten
+        self.position = 0
+
+    def add(self, planned: PlannedTask) -> None:
+        self.position += 1
+        item, key = planned.finding, planned.finding_key
+        match = self.existing.get(planned.fields["id"]) or self.by_text.get((item["number"], planned.measure))
+        if key not in self.findings and key not in self.new_findings:
+            found = (match.finding_id if match else None) or self.old_findings.get((item["number"], item["text"]))
+            if found:
+                self.findings[key] = found
+            else:
+                self.new_findings[key] = {
+                    "number": item["number"],
+                    "text": item["text"],
+                    "position": key + 1,
+                    "category_id": self._category(item["category"]),
+                }
+        if match is not None and key in self.new_findings:
+            self.flush()  # the matched task moves to a finding this file introduces: write it first
+        row = self._task_row(planned, self.findings.get(key))
+        if match is None:
+            row |= {"position": self.position, "latest_progress": planned.fields["progress"]}
+            if row["finding_id"] is None:
+                row["finding_key"] = key
+            self.new_rows.append(row)
+            if len(self.new_rows) >= WRITE_BATCH:
+                self.flush()
+            return
+        self._update(match, row, planned.fields["progress"])
+
+    def finish(self) -> dict:
+        self.flush()
+        return self.counts
+
+    def flush(self) -> None:
+        ids = ledger_actions.create_findings(self.source, list(self.new_findings.values()), by=self.by)
+        self.findings.update(zip(self.new_findings, ids, strict=True))
+        self.new_findings.clear()
+        for row in self.new_rows:
+            if row["finding_id"] is None:
+                row["finding_id"] = self.findings[row.pop("finding_key")]
+        task_actions.create_tasks(self.source, self.new_rows, by=self.by)
+        self.counts["created"] += len(self.new_rows)
+        self.new_rows.clear()
+
+    def _update(self, match: Task, row: dict, progress_text: str) -> None:
+        partner_units = {u.pk for u in match.partner_units.all()}
+        changed = _changes(match, row, partner_units, {g.pk for g in match.partner_groups.all()})
+        task = task_actions.save_task(match, changed, by=self.by, source=self.source) if changed else match
+        self.counts["updated" if changed else "unchanged"] += 1
+        if progress_text and progress_text != task.latest_progress:
+            if task.status in (Status.CLOSED, Status.PHASE_DONE):
+                Task.objects.filter(pk=task.pk).update(latest_progress=progress_text)
+            else:
+                task_actions.report_progress(task, by=self.by, text=progress_text)
+
+    def _category(self, name: str) -> int | None:
+        if name and name not in self.categories:
+            self.categories[name] = ledger_actions.ensure_category(self.source, name, by=self.by).pk
+        return self.categories.get(name)
+
+    def _unit(self, name: str) -> int:
+        if name not in self.units:
+            self.units[name] = org_actions.save_unit(None, {"name": name, "parent": self.root}, by=self.by).pk
+        return self.units[name]
+
+    def _members(self, group) -> list[int]:
+        if group.pk not in self.members:
+            self.members[group.pk] = list(group.members.values_list("pk", flat=True))
+        return self.members[group.pk]
+
+    def _task_row(self, planned: PlannedTask, finding_id: int | None) -> dict:
+        """The task's stored fields by attname, as `create_tasks` takes them."""
+        f = planned.fields
+        lead_units, lead_groups, unknown = f["lead"]
+        leads = [u.pk for u in lead_units] + [self._unit(n) for n in unknown]
+        leads += [u for g in lead_groups for u in self._members(g)]
+        partner_units, partner_groups, unknown_partners = f["partners"]
+        deadline = f["deadline"]
+        return {
+            "finding_id": finding_id,
+            "measure": planned.measure,
+            "target": f["target"],
+            "lead_unit_id": leads[0],
+            "partner_unit_ids": [u.pk for u in partner_units] + leads[1:] + [self._unit(n) for n in unknown_partners],
+            "partner_group_ids": [g.pk for g in partner_groups],
+            "leader_id": self.people.get(f["leader"]) if f["leader"] else None,
+            "leader_text": f["leader"],
+            "owner_id": self.people.get(f["owner"]) if f["owner"] else None,
+            "note": f["note"],
+            "status": f["status"],
+            "deadline_kind": deadline.kind,
+            "deadline_text": deadline.text,
+            "deadline_date": deadline.date,
+            "deadline_precision": deadline.precision,
+            "deadline_period": deadline.period,
+        }
+
+
 @transaction.atomic
 def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Write the plan through the actions layer: new rows in bulk, matched rows only where they changed.
-
-    Unknown units are created under the top unit. New findings and tasks are written WRITE_BATCH at a
-    time, so memory does not grow with the file beyond the plan itself.
-    """
-    root = Unit.objects.filter(parent=None).order_by("path").first()
-    created_units = {
-        name: org_actions.save_unit(None, {"name": name, "parent": root}, by=by).pk for name in plan.units_created
-    }
-    people = {}
-    for person in Person.objects.all():
-        people.setdefault(person.post, person.pk)
-        people.setdefault(person.name, person.pk)
-    categories = {name: ledger_actions.ensure_category(source, name, by=by).pk for name in plan.categories}
-    members = {}  # unit group → its member units' ids, read once
-    existing = {
-        str(t.uid): t
-        for t in Task.objects.filter(source=source)
-        .select_related("finding")
-        .prefetch_related("partner_units", "partner_groups")
-    }
-    by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in existing.values()}
-    old_findings = {(f.number, f.text): f.pk for f in Finding.objects.filter(source=source)}
-    context = (created_units, people, members)
-
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    findings, new_findings, new_rows = {}, {}, []  # finding key → id; planned, not yet written
-
-    def flush():
-        ids = ledger_actions.create_findings(source, list(new_findings.values()), by=by)
-        findings.update(zip(new_findings, ids, strict=True))
-        new_findings.clear()
-        for row in new_rows:
-            if row["finding_id"] is None:
-                row["finding_id"] = findings[row.pop("finding_key")]
-        task_actions.create_tasks(source, new_rows, by=by)
-        counts["created"] += len(new_rows)
-        new_rows.clear()
-
+    """Write a plan held in memory (the web preview's): every planned task, then the counts."""
+    writer = PlanWriter(source, by=by)
     for position, planned in enumerate(plan.tasks, start=1):
         if progress and position % 1000 == 0:
             progress(position, len(plan.tasks))
-        item = plan.findings[planned.finding_key]
-        match = existing.get(planned.fields["id"]) or by_text.get((item["number"], planned.measure))
-        if planned.finding_key not in findings and planned.finding_key not in new_findings:
-            found = (match.finding_id if match else None) or old_findings.get((item["number"], item["text"]))
-            if found:
-                findings[planned.finding_key] = found
-            else:
-                new_findings[planned.finding_key] = {
-                    "number": item["number"],
-                    "text": item["text"],
-                    "position": planned.finding_key + 1,
-                    "category_id": categories.get(item["category"]),
-                }
-        if match is not None and planned.finding_key in new_findings:
-            flush()  # the matched task moves to a finding this file introduces: write it first
-        row = _task_row(planned, findings.get(planned.finding_key), context)
-        if match is None:
-            row |= {"position": position, "latest_progress": planned.fields["progress"]}
-            if row["finding_id"] is None:
-                row["finding_key"] = planned.finding_key
-            new_rows.append(row)
-            if len(new_rows) >= WRITE_BATCH:
-                flush()
-            continue
-        changed = _changes(
-            match, row, {u.pk for u in match.partner_units.all()}, {g.pk for g in match.partner_groups.all()}
-        )
-        task = task_actions.save_task(match, changed, by=by, source=source) if changed else match
-        counts["updated" if changed else "unchanged"] += 1
-        text = planned.fields["progress"]
-        if text and text != task.latest_progress:
-            if task.status in (Status.CLOSED, Status.PHASE_DONE):
-                Task.objects.filter(pk=task.pk).update(latest_progress=text)
-            else:
-                task_actions.report_progress(task, by=by, text=text)
-    flush()
+        writer.add(planned)
+    counts = writer.finish()
     if progress:
         progress(len(plan.tasks), len(plan.tasks))
     return plan.summary() | counts
 
 
-def _task_row(planned: PlannedTask, finding_id: int | None, context) -> dict:
-    """The task's stored fields by attname, as `create_tasks` takes them."""
-    created_units, people, members = context
-    f = planned.fields
-    lead_units, lead_groups, unknown = f["lead"]
-    for group in lead_groups:
-        if group.pk not in members:
-            members[group.pk] = list(group.members.values_list("pk", flat=True))
-    leads = (
-        [u.pk for u in lead_units]
-        + [created_units[n] for n in unknown]
-        + [u for g in lead_groups for u in members[g.pk]]
-    )
-    partner_units, partner_groups, unknown_partners = f["partners"]
-    deadline = f["deadline"]
-    return {
-        "finding_id": finding_id,
-        "measure": planned.measure,
-        "target": f["target"],
-        "lead_unit_id": leads[0],
-        "partner_unit_ids": [u.pk for u in partner_units] + leads[1:] + [created_units[n] for n in unknown_partners],
-        "partner_group_ids": [g.pk for g in partner_groups],
-        "leader_id": people.get(f["leader"]) if f["leader"] else None,
-        "leader_text": f["leader"],
-        "owner_id": people.get(f["owner"]) if f["owner"] else None,
-        "note": f["note"],
-        "status": f["status"],
-        "deadline_kind": deadline.kind,
-        "deadline_text": deadline.text,
-        "deadline_date": deadline.date,
-        "deadline_precision": deadline.precision,
-        "deadline_period": deadline.period,
-    }
+class RowsRefused(Exception):
+    """Rows of the file were refused: the import was rolled back and `plan` says why."""
+
+    def __init__(self, plan: Plan):
+        super().__init__(f"{len(plan.errors)} problems")
+        self.plan = plan
+
+
+def import_rows(sheet, source: Source, *, by, columns=None, progress=None) -> dict:
+    """Read, plan and write in one pass over the sheet, all or nothing.
+
+    Each task is written (in batches) as soon as its row is planned, so memory holds a batch, not the
+    file; a refused row anywhere rolls everything back and raises `RowsRefused` with the full plan.
+    """
+    with transaction.atomic():
+        writer = PlanWriter(source, by=by)
+        plan = plan_rows(
+            sheet.iter_rows(),
+            feedback_date=source.feedback_date,
+            columns=columns,
+            hidden_columns=sheet.hidden_columns,
+            progress=progress,
+            total=sheet.height,
+            on_task=writer.add,
+        )
+        if plan.errors:
+            transaction.set_rollback(True)
+        else:
+            counts = writer.finish()
+    if plan.errors:
+        raise RowsRefused(plan)
+    return plan.summary() | counts
 
 
 def import_file(path: Path, source: Source, *, by, dry_run: bool = False) -> dict:
-    sheet = read_sheet(path)
-    plan = plan_rows(sheet.rows, feedback_date=source.feedback_date, hidden_columns=sheet.hidden_columns)
-    if plan.errors or dry_run:
-        return plan.summary()
-    return apply_plan(plan, source, by=by)
+    """Import a file into `source` in one streamed pass; the summary says what was (or would be) done."""
+    with paused_gc():
+        sheet = read_sheet(path)
+        if dry_run:
+            return plan_rows(
+                sheet.iter_rows(),
+                feedback_date=source.feedback_date,
+                hidden_columns=sheet.hidden_columns,
+                on_task=lambda _planned: None,
+            ).summary()
+        try:
+            return import_rows(sheet, source, by=by)
+        except RowsRefused as refused:
+            return refused.plan.summary()

@@ -8,7 +8,10 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -21,11 +24,29 @@ class UnreadableFile(Exception):
     """The file cannot be read as a spreadsheet; the message says why, for a person."""
 
 
+HEAD_ROWS = 60  # rows kept in memory for layout detection, titles, dates and the preview
+
+
 @dataclass
 class Sheet:
+    """A sheet's first rows in memory, and all its rows as a stream (row i is the spreadsheet's row i+1).
+
+    Merged cells read as their first cell's value everywhere they span, as the user sees them.
+    """
+
     name: str
-    rows: list[list]  # row i is the spreadsheet's row i+1
+    head: list[list]
+    stream: Callable[[], Iterator[list]]
     hidden_columns: frozenset = frozenset()  # 0-based indexes
+    height: int = 0  # rows, as far as the file tells before reading them
+
+    def iter_rows(self) -> Iterator[list]:
+        return self.stream()
+
+    @cached_property
+    def rows(self) -> list[list]:
+        """Every row at once: for small files and tests; imports read `iter_rows()`."""
+        return list(self.iter_rows())
 
 
 def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
@@ -44,27 +65,53 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
     if suffix == ".csv" or not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
         if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
             raise UnreadableFile(f"{path.name} is not a spreadsheet file (its content does not match {suffix}).")
-        return Sheet(path.stem, _read_csv(path, max_rows))
+        return _csv_sheet(path, max_rows)
     if head.startswith(b"PK"):
         _check_zip(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows + 1)
+        height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
+        merges = sheet.merged_cell_ranges or []
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
-    if len(rows) > max_rows:
+    if height > max_rows:
         raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
-    rows = [list(r) for r in rows]
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        # A merged range shows its first cell's value everywhere it spans, as the user sees it.
-        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
-        for r in range(r0, min(r1 + 1, len(rows))):
-            for c in range(c0, min(c1 + 1, len(rows[r]))):
-                if (r, c) != (r0, c0):
-                    rows[r][c] = value
+
+    def stream() -> Iterator[list]:
+        pad = [""] * (sheet.start[1] if sheet.start else 0)  # calamine's rows begin at the first used column
+        try:
+            rows = ((pad + row) if pad else row for row in sheet.iter_rows())
+            yield from _fill_merges(rows, merges)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
+
     hidden = _hidden_columns(path) if head.startswith(b"PK") else frozenset()
-    return Sheet(workbook.sheet_names[0], rows, hidden)
+    return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height)
+
+
+def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
+    """Give every cell of a merged range its first cell's value, a row at a time.
+
+    Ranges are swept in row order: a range becomes active on its first row (where its value is read)
+    and is dropped after its last, so memory holds the ranges that span the current row only.
+    """
+    pending = sorted(merges, key=lambda m: m[0][0], reverse=True)  # popped from the end, first rows first
+    active = []  # (last row, first column, last column, value)
+    for r, row in enumerate(rows):
+        while pending and pending[-1][0][0] == r:
+            (r0, c0), (r1, c1) = pending.pop()
+            active.append((r1, c0, c1, row[c0] if c0 < len(row) else ""))
+        while pending and pending[-1][0][0] < r:  # a range starting on a row calamine did not yield
+            pending.pop()
+        if active:
+            active = [a for a in active if a[0] >= r]
+            for _r1, c0, c1, value in active:
+                for c in range(c0, min(c1 + 1, len(row))):
+                    row[c] = value
+        yield row
 
 
 _COL = re.compile(rb"<col\b[^>]*>")
@@ -101,7 +148,7 @@ def _check_zip(path: Path) -> None:
         raise UnreadableFile(f"{path.name} inflates to {total // 1048576} MB; refused as a possible zip bomb.")
 
 
-def _read_csv(path: Path, max_rows: int) -> list[list]:
+def _csv_sheet(path: Path, max_rows: int) -> Sheet:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -111,11 +158,14 @@ def _read_csv(path: Path, max_rows: int) -> list[list]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte sequence
         raise UnreadableFile(f"{path.name}: unknown text encoding.")
+    del data
     if "\x00" in text:
         raise UnreadableFile(f"{path.name} is not a text (CSV) file.")
-    rows = []
-    for row in csv.reader(io.StringIO(text)):
-        rows.append(row)
-        if len(rows) > max_rows:
-            raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
-    return rows
+
+    def stream() -> Iterator[list]:
+        return csv.reader(io.StringIO(text))
+
+    height = sum(1 for _row in stream())  # refused before anything is read into memory or written
+    if height > max_rows:
+        raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
+    return Sheet(path.stem, list(islice(stream(), HEAD_ROWS)), stream, frozenset(), height)

@@ -54,7 +54,7 @@ def upload(request):
 def _header_row(sheet, plan) -> list[str]:
     if not plan.columns:
         return []
-    for row in sheet.rows[:30]:
+    for row in sheet.head[:30]:
         cells = [clean(v) for v in row]
         if any(
             cells[c] == plan.labels.get(k) and plan.labels.get(k) for k, c in plan.columns.items() if c < len(cells)
@@ -95,7 +95,7 @@ def preview(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("sheets:preview", pk=job.pk)
-    width = max((len(r) for r in sheet.rows[:50]), default=0)
+    width = max((len(r) for r in sheet.head), default=0)
     column_choices = [(i, f"{get_column_letter(i + 1)} · {header[i] if i < len(header) else ''}") for i in range(width)]
     counts = actions.preview_counts(job, plan, by=request.user)
     context = {

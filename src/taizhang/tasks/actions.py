@@ -5,7 +5,6 @@ task's version. A caller that read an older version gets `Conflict`, never a sil
 """
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit, files
-from taizhang.core.bulk import insert_rows
+from taizhang.core.bulk import insert_rows, new_uuid_hex
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
@@ -435,7 +434,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         data["position"] = data["position"] or first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
-        values.append((uuid.uuid4(), source.pk, today_, now, now, *_UNSET_ON_CREATE.values(), *data.values()))
+        values.append((new_uuid_hex(), source.pk, today_, now, now, *_UNSET_ON_CREATE.values(), *data.values()))
         afters.append(_created_snapshot(data, row))
     ids = insert_rows(
         Task,

@@ -13,9 +13,8 @@ from taizhang.core.models import AuditEvent, StoredFile, WorkDay
 from taizhang.org.models import Unit
 from taizhang.tasks.models import Task
 
-pytestmark = pytest.mark.django_db
 
-
+@pytest.mark.django_db
 def test_rows_come_back_as_the_orm_reads_them_with_ids_in_order():
     now = timezone.now()
     rows = [(f"{i:064x}", i * 10, "application/pdf", f"files/{i}.pdf", now) for i in range(1, 2500)]
@@ -28,11 +27,13 @@ def test_rows_come_back_as_the_orm_reads_them_with_ids_in_order():
         assert (stored[pk].sha256, stored[pk].size, stored[pk].created_at) == (row[0], row[1], now)
 
 
+@pytest.mark.django_db
 def test_dates_are_stored_as_dates():
     insert_rows(WorkDay, ("date", "is_workday", "name"), [(dt.date(2026, 10, 1), False, "国庆节")])
     assert WorkDay.objects.get(date=dt.date(2026, 10, 1)).name == "国庆节"
 
 
+@pytest.mark.django_db
 def test_many_events_verify_and_read_back_as_hashed(people):
     unit = Unit.objects.first()
     afters = [
@@ -49,6 +50,7 @@ def test_many_events_verify_and_read_back_as_hashed(people):
     assert history(unit).count() >= 30
 
 
+@pytest.mark.django_db
 def test_task_rows_hold_their_defaults(people, ledger):
     from taizhang.tasks.actions import create_tasks
 
@@ -77,3 +79,11 @@ def test_task_rows_hold_their_defaults(people, ledger):
     event = history(task).get()
     assert event.after["deadline_date"] == "2026-12-31" and event.after["partner_units"] == [lead.pk]
     assert verify_chain().ok
+
+
+def test_new_uuids_are_random_version_4():
+    from taizhang.core.bulk import new_uuid_hex
+
+    uids = [uuid.UUID(new_uuid_hex()) for _ in range(500)]
+    assert len(set(uids)) == 500
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in uids)

@@ -48,3 +48,22 @@ def test_import_command_refuses_an_unreadable_file(people, tmp_path, capsys):
         call_command("import_ledger", str(bogus), "--json")
     assert exit_code.value.code == 2
     assert "not a spreadsheet" in capsys.readouterr().err
+
+
+def test_import_command_takes_the_feedback_date_from_the_sheet(people, tmp_path, capsys):
+    import csv
+
+    path = tmp_path / "ledger.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["某巡察反馈问题整改台账"])
+        writer.writerow(["填报单位：市委办公室", "", "填报日期：2024年3月1日"])
+        writer.writerow(["序号", "问题描述", "整改措施", "牵头单位", "整改时限"])
+        writer.writerow(["1", "制度执行不到位", "建立台账", "市委办公室", "10个工作日内"])
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("import_ledger", str(path), "--json")
+        raise SystemExit(0)
+    assert exit_code.value.code == 0, capsys.readouterr()
+    task = Task.objects.get()
+    assert task.source.feedback_date == dt.date(2024, 3, 1)
+    assert dt.date(2024, 3, 14) <= task.deadline_date <= dt.date(2024, 3, 20)  # ten working days after 1 March

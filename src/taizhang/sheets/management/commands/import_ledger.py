@@ -4,10 +4,12 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from taizhang.core.bulk import paused_gc
 from taizhang.rectification import actions as ledger_actions
 from taizhang.rectification.models import SourceKind
-from taizhang.sheets.importer import apply_plan, plan_rows
+from taizhang.sheets.importer import RowsRefused, import_rows, plan_rows, sheet_feedback_date
 from taizhang.sheets.reader import UnreadableFile, read_sheet
 
 
@@ -25,35 +27,39 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
-            feedback = dt.date.fromisoformat(options["feedback_date"]) if options["feedback_date"] else dt.date.today()
+            feedback = dt.date.fromisoformat(options["feedback_date"]) if options["feedback_date"] else None
         except ValueError:
             raise CommandError(f"--feedback-date {options['feedback_date']!r} is not a YYYY-MM-DD date.") from None
         if not path.is_file():
             self.stderr.write(f"{path}: no such file.")
             raise SystemExit(2)
+        with paused_gc():
+            self._import(path, feedback, options)
+
+    def _import(self, path, feedback, options):
         try:
             sheet = read_sheet(path)
+            # The form's date, else the sheet's own 填报日期 / 反馈日期 line, else today.
+            feedback = feedback or sheet_feedback_date(sheet) or dt.date.today()
+            bar = _progress_bar() if sys.stderr.isatty() else None
+            progress = bar and bar("reading" if options["dry_run"] else "importing")
+            if options["dry_run"]:
+                plan = plan_rows(
+                    sheet.iter_rows(),
+                    feedback_date=feedback,
+                    hidden_columns=sheet.hidden_columns,
+                    progress=progress,
+                    total=sheet.height,
+                    on_task=lambda _planned: None,
+                )
+                result = plan.summary()
+            else:
+                plan, result = self._write(sheet, path, feedback, options, progress)
         except UnreadableFile as exc:
             self.stderr.write(str(exc))
             raise SystemExit(2) from None
-        bar = _progress_bar() if sys.stderr.isatty() else None
-        plan = plan_rows(
-            sheet.rows, feedback_date=feedback, hidden_columns=sheet.hidden_columns, progress=bar and bar("reading")
-        )
-        result = plan.summary()
-        if not plan.errors and not options["dry_run"]:
-            source = ledger_actions.save_source(
-                None,
-                {
-                    "kind": options["source_kind"],
-                    "title": options["source_title"] or _title(sheet.rows) or path.stem,
-                    "feedback_date": feedback,
-                },
-                by=None,
-            )
-            result = apply_plan(plan, source, by=None, progress=bar and bar("writing")) | {"source": source.pk}
-            if bar:
-                sys.stderr.write("\n")
+        if bar:
+            sys.stderr.write("\n")
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
@@ -63,8 +69,25 @@ class Command(BaseCommand):
             )
             for item in result["errors"] + result["warnings"]:
                 self.stdout.write(f"  row {item['row']} {item['column']}: {item['message']}")
-        if plan.errors:
+        if plan is not None and plan.errors:
             raise SystemExit(1)
+
+    def _write(self, sheet, path, feedback, options, progress):
+        """The source and its tasks in one transaction: a refused row leaves no empty source behind."""
+        try:
+            with transaction.atomic():
+                source = ledger_actions.save_source(
+                    None,
+                    {
+                        "kind": options["source_kind"],
+                        "title": options["source_title"] or _title(sheet.head) or path.stem,
+                        "feedback_date": feedback,
+                    },
+                    by=None,
+                )
+                return None, import_rows(sheet, source, by=None, progress=progress) | {"source": source.pk}
+        except RowsRefused as refused:
+            return refused.plan, refused.plan.summary()
 
 
 def _title(rows) -> str:
