@@ -75,7 +75,11 @@ def load(job: ImportJob) -> tuple[Sheet, Plan]:
         sheet = read_sheet(path)
     columns = {k: int(v) for k, v in job.columns.items()} if job.columns else None
     plan = plan_rows(
-        sheet.iter_rows(), feedback_date=job.feedback_date, columns=columns, hidden_columns=sheet.hidden_columns
+        sheet.iter_rows(),
+        feedback_date=job.feedback_date,
+        columns=columns,
+        hidden_columns=sheet.hidden_columns,
+        hidden_rows=sheet.hidden_rows,
     )
     return sheet, plan
 

@@ -152,6 +152,7 @@ def plan_rows(
     feedback_date: dt.date | None,
     columns: dict | None = None,
     hidden_columns=(),
+    hidden_rows=(),
     progress: Callable[[int, int], None] | None = None,
     total: int = 0,
     on_task: Callable[[PlannedTask], None] | None = None,
@@ -194,7 +195,7 @@ def plan_rows(
             plan.errors.append({"row": None, "column": "", "message": f"No {label} column."})
     if plan.errors:
         return plan
-    matcher, deadlines, finding = UnitMatcher(), {}, None
+    matcher, deadlines, finding, hidden_read = UnitMatcher(), {}, None, []
     category, last_number, last_text = "", None, None
     for index, raw in enumerate(chain(head[first_data:], rows), start=first_data):
         if progress and index % 1000 == 0:
@@ -274,6 +275,8 @@ def plan_rows(
                 else Status.NOT_STARTED
             )
         )
+        if index in hidden_rows:
+            hidden_read.append(index + 1)
         # A row carrying our stable ID is one task, even if its text happens to contain "1. … 2. …".
         measures = [measure_text] if get("id") else L.split_measures(measure_text)
         for measure in measures:
@@ -300,6 +303,15 @@ def plan_rows(
                 plan.tasks.append(planned)
             if on_task is not None:
                 on_task(planned)
+    if hidden_read:
+        shown = "、".join(str(r) for r in hidden_read[:20]) + ("…" if len(hidden_read) > 20 else "")
+        plan.warnings.append(
+            {
+                "row": None,
+                "column": "",
+                "message": f"{len(hidden_read)} hidden rows were read as measures (rows {shown}).",
+            }
+        )
     if not plan.task_count and not plan.errors:
         plan.errors.append({"row": None, "column": "", "message": "The table has no measures."})
     return plan
@@ -481,6 +493,7 @@ def import_rows(sheet, source: Source, *, by, columns=None, progress=None) -> di
             feedback_date=source.feedback_date,
             columns=columns,
             hidden_columns=sheet.hidden_columns,
+            hidden_rows=sheet.hidden_rows,
             progress=progress,
             total=sheet.height,
             on_task=writer.add,
@@ -503,6 +516,7 @@ def import_file(path: Path, source: Source, *, by, dry_run: bool = False) -> dic
                 sheet.iter_rows(),
                 feedback_date=source.feedback_date,
                 hidden_columns=sheet.hidden_columns,
+                hidden_rows=sheet.hidden_rows,
                 on_task=lambda _planned: None,
             ).summary()
         try:

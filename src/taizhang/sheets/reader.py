@@ -39,6 +39,7 @@ class Sheet:
     stream: Callable[[], Iterator[list]]
     hidden_columns: frozenset = frozenset()  # 0-based indexes
     height: int = 0  # rows, as far as the file tells before reading them
+    hidden_rows: frozenset = frozenset()  # 0-based indexes (xlsx)
 
     def iter_rows(self) -> Iterator[list]:
         return self.stream()
@@ -89,7 +90,8 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
             raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
 
     hidden = _hidden_columns(path) if head.startswith(b"PK") else frozenset()
-    return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height)
+    hidden_rows = _hidden_rows(path) if head.startswith(b"PK") else frozenset()
+    return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height, hidden_rows)
 
 
 def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
@@ -135,6 +137,31 @@ def _hidden_columns(path: Path) -> frozenset:
             low = int(re.search(rb'min="(\d+)"', tag).group(1))
             high = int(re.search(rb'max="(\d+)"', tag).group(1))
             hidden.update(range(low - 1, min(high, 16384)))
+    return frozenset(hidden)
+
+
+_HIDDEN_ROW = re.compile(
+    rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"'
+)
+
+
+def _hidden_rows(path: Path) -> frozenset:
+    """Hidden rows of the first sheet of an xlsx, from its <row hidden="1"> tags, read a chunk at a time."""
+    hidden, carry = set(), b""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            name = next((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")), None)
+            if not name:
+                return frozenset()
+            with archive.open(name) as part:
+                while chunk := part.read(1 << 20):
+                    data = carry + chunk
+                    cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next chunk
+                    data, carry = data[:cut], data[cut:]
+                    if b"hidden=" in data:
+                        hidden.update(int(a or b) - 1 for a, b in _HIDDEN_ROW.findall(data))
+    except (zipfile.BadZipFile, OSError):
+        return frozenset()
     return frozenset(hidden)
 
 

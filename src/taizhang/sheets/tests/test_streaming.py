@@ -78,3 +78,19 @@ def test_merged_cells_read_as_the_user_sees_them_beyond_the_head(tmp_path):
     assert rows[1][1] == "台账" and rows[0] == ["", "", ""]  # columns before the first used one are kept
     assert [rows[r][1:3] for r in (79, 80, 81)] == [["合并"] * 2] * 3
     assert rows[78][2] == "r79" and rows[82][2] == "r83"  # a cell after the merged range is its own
+
+
+@pytest.mark.django_db
+def test_hidden_rows_are_read_and_reported(people, tmp_path, capsys):
+    book = Workbook()
+    sheet = book.active
+    for row in [HEADER, *measures(30)]:
+        sheet.append(row)
+    for number in (5, 28):
+        sheet.row_dimensions[number].hidden = True
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    assert read_sheet(path).hidden_rows == {4, 27}
+    code, result = run(path, capsys)
+    assert code == 0 and result["tasks"] == 30
+    assert "2 hidden rows were read as measures (rows 5、28)." in [w["message"] for w in result["warnings"]]

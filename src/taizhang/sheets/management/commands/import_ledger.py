@@ -48,6 +48,7 @@ class Command(BaseCommand):
                     sheet.iter_rows(),
                     feedback_date=feedback,
                     hidden_columns=sheet.hidden_columns,
+                    hidden_rows=sheet.hidden_rows,
                     progress=progress,
                     total=sheet.height,
                     on_task=lambda _planned: None,
