@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Person, Unit
 from taizhang.rectification.models import Category, Source
 from taizhang.tasks.models import LIGHT_OF, Light, Schedule, Status, Task
@@ -15,9 +16,18 @@ def sources_in_scope(request):
     return Source.objects.restrict(request.user) if request else Source.objects.none()
 
 
+def categories_in_scope(request):
+    """Categories of the sources in scope; one source's only, when the filter is on that source."""
+    sources = sources_in_scope(request)
+    source = request.GET.get("source") if request else None
+    if source and str(source).isdigit():
+        sources = sources.filter(pk=source)
+    return Category.objects.filter(source__in=sources).order_by("source", "position")
+
+
 class TaskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("search"))
-    source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"))
+    source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"), widget=QuickSelect)
     # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
     # Ids arrive from links (dashboard, ledger); a dropdown of thousands of units would be unusable, so
     # the form carries them hidden and offers a name search instead.
@@ -25,17 +35,19 @@ class TaskFilter(django_filters.FilterSet):
         queryset=Unit.objects.all(), label=_("lead unit"), widget=forms.HiddenInput
     )
     unit_name = django_filters.CharFilter(field_name="lead_unit__name", lookup_expr="icontains", label=_("lead unit"))
-    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"))
-    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="by_light")
-    schedule = django_filters.ChoiceFilter(choices=Schedule.choices, label=_("schedule"), method="by_schedule")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"), widget=QuickSelect)
+    light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="by_light", widget=QuickSelect)
+    schedule = django_filters.ChoiceFilter(
+        choices=Schedule.choices, label=_("schedule"), method="by_schedule", widget=QuickSelect
+    )
     leader = django_filters.ModelChoiceFilter(
         queryset=Person.objects.all(), label=_("responsible leader"), widget=forms.HiddenInput
     )
     category = django_filters.ModelChoiceFilter(
-        field_name="finding__category", queryset=Category.objects.all(), label=_("category")
+        field_name="finding__category", queryset=categories_in_scope, label=_("category"), widget=QuickSelect
     )
     kind = django_filters.ChoiceFilter(
-        field_name="deadline_kind", choices=DeadlineKind.choices, label=_("deadline kind")
+        field_name="deadline_kind", choices=DeadlineKind.choices, label=_("deadline kind"), widget=QuickSelect
     )
     due_after = django_filters.DateFilter(field_name="deadline_date", lookup_expr="gte", label=_("due from"))
     due_before = django_filters.DateFilter(field_name="deadline_date", lookup_expr="lte", label=_("due until"))

@@ -163,7 +163,9 @@ def schedule_q(state: str, on: dt.date | None = None) -> Q:
 class Task(models.Model):
     # Stable across exports and databases: an exported ledger edited offline is matched back by it.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks")
+    # No single-column indexes on source and lead_unit: task_source_position and task_unit_status_due
+    # begin with them and serve the same lookups; every index is one more write per imported task.
+    source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks", db_index=False)
     finding = models.ForeignKey(
         "rectification.Finding", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
@@ -171,7 +173,9 @@ class Task(models.Model):
     position = models.PositiveIntegerField(default=0)
     measure = models.TextField(_("measure"))
     target = models.TextField(_("target"), blank=True)
-    lead_unit = models.ForeignKey(Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks")
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks", db_index=False
+    )
     partner_units = models.ManyToManyField(Unit, verbose_name=_("partner units"), blank=True, related_name="+")
     partner_groups = models.ManyToManyField(UnitGroup, verbose_name=_("partner groups"), blank=True, related_name="+")
     leader = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from taizhang.tasks.models import Light, Status
+from taizhang.tasks.models import Light, Status, today
 
 
 def ledger_body(groups) -> str:
@@ -19,6 +19,7 @@ def ledger_body(groups) -> str:
     lights = {value: str(label) for value, label in Light.choices}
     statuses = {value: str(label) for value, label in Status.choices}
     detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
+    on = today()  # one date for the page (and one clock read, not one per row)
     parts = []
     for category, findings in groups:
         parts.append(
@@ -45,7 +46,7 @@ def ledger_body(groups) -> str:
                     badges += format_html(
                         ' <span class="badge text-bg-info">{} ×{}</span>', extended, task.extension_count
                     )
-                light = task.light
+                light = task.light_on(on)
                 parts.append(
                     format_html(
                         '<tr>{}<td><a href="{}{}/">{}</a></td><td class="small">{}</td><td class="small">{}</td>'

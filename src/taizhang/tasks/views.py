@@ -43,14 +43,31 @@ def scoped_tasks(user):
     return Task.objects.restrict(user).select_related("lead_unit", "finding__category", "leader", "source")
 
 
-def lights_of(queryset) -> dict:
-    return light_counts(queryset.schedule_counts())
+def ledger_figures(queryset) -> tuple[dict, dict]:
+    """Completion (total, done, rate) and light counts of a set of tasks, in one aggregate query."""
+    on = today()
+    counts = queryset.order_by().aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status__in=DONE)),
+        **{state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values},
+    )
+    totals = {"total": counts["total"], "done": counts["done"]}
+    totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else 0
+    return totals, light_counts({state: counts[state] for state in Schedule.values})
 
 
 def completion(queryset) -> dict:
     totals = queryset.order_by().aggregate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
     totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else 0
     return totals
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: the page's figures already counted the same rows."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -89,11 +106,19 @@ def source_list(request):
 def ledger(request, pk):
     """A source's ledger as the spreadsheet reads, but live: category → finding → its tasks."""
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk)
-    base = scoped_tasks(request.user).filter(source=source)
+    # Every row is of this source: no join to it.
+    base = Task.objects.restrict(request.user).select_related("lead_unit", "finding__category", "leader")
+    base = base.filter(source=source)
     filterset = TaskFilter(request.GET, queryset=base, request=request)
-    ordered = filtered(filterset).order_by("finding__category__position", "finding__position", "position", "pk")
+    filterset.filters["category"].queryset = source.categories.order_by("position")  # this ledger's own
+    rows = filtered(filterset)
+    narrowed = filterset.is_bound and any(v not in (None, "", []) for v in filterset.form.cleaned_data.values())
+    # The whole page shows the ledger's figures; a filter (an htmx swap of the table) its own count.
+    summary, lights = (None, None) if request.htmx else ledger_figures(base)
+    shown = completion(rows) if narrowed or summary is None else summary
+    ordered = rows.order_by("finding__category__position", "finding__position", "position", "pk")
     # Bounded pages: a 2,000-measure ledger renders a page at a time, never all rows at once.
-    page = Paginator(ordered, LEDGER_PAGE).get_page(request.GET.get("page"))
+    page = CountedPaginator(ordered, LEDGER_PAGE, shown["total"]).get_page(request.GET.get("page"))
     groups = []
     for category, in_category in groupby(page, key=lambda t: t.finding.category if t.finding else None):
         findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.finding)]
@@ -103,9 +128,9 @@ def ledger(request, pk):
         "filter": filterset,
         "body": ledger_body(groups),
         "page": page,
-        "summary": completion(base),
-        "shown": completion(filtered(filterset)),
-        "lights": lights_of(base),
+        "summary": summary,
+        "shown": shown,
+        "lights": lights,
     }
     return render(request, "tasks/_ledger_table.html" if request.htmx else "tasks/ledger.html", context)
 

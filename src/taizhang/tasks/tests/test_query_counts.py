@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/": 14,
     "/ledger/": 7,
-    "/ledger/sources/{source}/": 12,
+    "/ledger/sources/{source}/": 9,
     "/ledger/tasks/": 9,
     "/ledger/mine/": 6,
     "/api/tasks/": 4,
