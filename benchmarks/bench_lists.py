@@ -106,7 +106,9 @@ def api_list(user, floors):
     assert len(ours().json()["results"]) == len(rows_floor())
     ours_ms = timed(ours)
     report("API list, same filters (full request)", ours_ms, timed(floor), 3, "(floor: page rows + capped count)")
-    report("   the same, against the page rows alone", ours_ms, timed(rows_floor), None, "(no target: the count is work)")
+    report(
+        "   the same, against the page rows alone", ours_ms, timed(rows_floor), None, "(no target: the count is work)"
+    )
 
 
 def main():
