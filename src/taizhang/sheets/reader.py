@@ -89,8 +89,7 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         except Exception as exc:
             raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
 
-    hidden = _hidden_columns(path) if head.startswith(b"PK") else frozenset()
-    hidden_rows = _hidden_rows(path) if head.startswith(b"PK") else frozenset()
+    hidden_rows, hidden = _hidden_rows_and_columns(path) if head.startswith(b"PK") else (frozenset(), frozenset())
     return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height, hidden_rows)
 
 
@@ -119,50 +118,47 @@ def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
 _COL = re.compile(rb"<col\b[^>]*>")
 
 
-def _hidden_columns(path: Path) -> frozenset:
-    """Hidden columns of the first sheet of an xlsx, read from its <cols> element."""
-    hidden = set()
-    try:
-        with zipfile.ZipFile(path) as archive:
-            name = next((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")), None)
-            if not name:
-                return frozenset()
-            with archive.open(name) as part:
-                head = part.read(65536)  # <cols> precedes <sheetData>
-    except (zipfile.BadZipFile, OSError):
-        return frozenset()
-    head = head.split(b"<sheetData", 1)[0]
-    for tag in _COL.findall(head):
-        if re.search(rb'hidden="(1|true)"', tag):
-            low = int(re.search(rb'min="(\d+)"', tag).group(1))
-            high = int(re.search(rb'max="(\d+)"', tag).group(1))
-            hidden.update(range(low - 1, min(high, 16384)))
-    return frozenset(hidden)
-
-
 _HIDDEN_ROW = re.compile(
     rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"'
 )
 
 
-def _hidden_rows(path: Path) -> frozenset:
-    """Hidden rows of the first sheet of an xlsx, from its <row hidden="1"> tags, read a chunk at a time."""
-    hidden, carry = set(), b""
+def _hidden_rows_and_columns(path: Path) -> tuple[frozenset, frozenset]:
+    """Hidden rows (<row hidden="1">) and columns (<cols>, before <sheetData>) of an xlsx's first sheet,
+    its XML read a chunk at a time."""
+    rows, columns, carry, in_head = set(), set(), b"", True
     try:
         with zipfile.ZipFile(path) as archive:
             name = next((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")), None)
             if not name:
-                return frozenset()
+                return frozenset(), frozenset()
             with archive.open(name) as part:
                 while chunk := part.read(1 << 20):
                     data = carry + chunk
                     cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next chunk
-                    data, carry = data[:cut], data[cut:]
+                    if cut > 0:
+                        data, carry = data[:cut], data[cut:]
+                    else:
+                        carry = b""
+                    if in_head:
+                        head, body_starts, _body = data.partition(b"<sheetData")
+                        columns.update(_hidden_columns(head))
+                        in_head = not body_starts
                     if b"hidden=" in data:
-                        hidden.update(int(a or b) - 1 for a, b in _HIDDEN_ROW.findall(data))
+                        rows.update(int(a or b) - 1 for a, b in _HIDDEN_ROW.findall(data))
     except (zipfile.BadZipFile, OSError):
-        return frozenset()
-    return frozenset(hidden)
+        return frozenset(), frozenset()
+    return frozenset(rows), frozenset(columns)
+
+
+def _hidden_columns(head: bytes) -> set:
+    hidden = set()
+    for tag in _COL.findall(head):
+        if re.search(rb'hidden="(1|true)"', tag):
+            low = int(re.search(rb'min="(\d+)"', tag).group(1))
+            high = int(re.search(rb'max="(\d+)"', tag).group(1))
+            hidden.update(range(low - 1, min(high, 16384)))
+    return hidden
 
 
 def _check_zip(path: Path) -> None:
