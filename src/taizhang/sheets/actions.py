@@ -1,6 +1,6 @@
 """The import flow's writes: upload a file, correct the mapping, save a template, run the import.
 
-The ledger itself is written by `importer.apply_plan` through the ledger actions (audited); these
+The ledger itself is written by `importer.import_rows` through the ledger actions (audited); these
 functions handle the job around it. Running claims the job with a conditional UPDATE, so a double
 click or two workers never import the same file twice.
 """
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.bulk import paused_gc
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.importer import Plan, RowsRefused, apply_plan, import_rows, plan_rows, sheet_feedback_date
+from taizhang.sheets.importer import Plan, RowsRefused, import_rows, plan_rows, sheet_feedback_date
 from taizhang.sheets.models import ImportJob, ImportStatus, ImportTemplate
 from taizhang.sheets.reader import Sheet, UnreadableFile, read_sheet
 
@@ -70,26 +70,31 @@ def local_path(job: ImportJob):
             yield Path(handle.name)
 
 
+def job_columns(job: ImportJob) -> dict | None:
+    return {k: int(v) for k, v in job.columns.items()} if job.columns else None
+
+
 def load(job: ImportJob) -> tuple[Sheet, Plan]:
+    """The file and its plan for the preview: counts, problems and a sample, not every planned row."""
     with local_path(job) as path:
         sheet = read_sheet(path)
-    columns = {k: int(v) for k, v in job.columns.items()} if job.columns else None
     plan = plan_rows(
         sheet.iter_rows(),
         feedback_date=job.feedback_date,
-        columns=columns,
+        columns=job_columns(job),
         hidden_columns=sheet.hidden_columns,
         hidden_rows=sheet.hidden_rows,
+        on_task=lambda _planned: None,
     )
     return sheet, plan
 
 
-def preview_counts(job: ImportJob, plan: Plan, *, by) -> dict:
+def preview_counts(job: ImportJob, sheet: Sheet, plan: Plan, *, by) -> dict:
     """What a re-import would create, update or leave: the real import, rolled back."""
     if job.source is None or plan.errors:
-        return {"created": len(plan.tasks), "updated": 0, "unchanged": 0}
-    with transaction.atomic():
-        result = apply_plan(plan, job.source, by=by)
+        return {"created": plan.task_count, "updated": 0, "unchanged": 0}
+    with paused_gc(), transaction.atomic():
+        result = import_rows(sheet, job.source, by=by, columns=job_columns(job))
         transaction.set_rollback(True)
     return {k: result[k] for k in ("created", "updated", "unchanged")}
 
@@ -172,7 +177,6 @@ def _import(job: ImportJob, by) -> None:
     try:
         with local_path(job) as path:
             sheet = read_sheet(path)
-        columns = {k: int(v) for k, v in job.columns.items()} if job.columns else None
         with transaction.atomic():
             source = job.source or ledger_actions.save_source(
                 None,
@@ -187,7 +191,7 @@ def _import(job: ImportJob, by) -> None:
                 sheet,
                 source,
                 by=by,
-                columns=columns,
+                columns=job_columns(job),
                 progress=lambda done, total: write_progress(job, done, total, "writing"),
             )
         job.source, job.result, job.status = source, result, ImportStatus.DONE

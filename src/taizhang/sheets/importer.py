@@ -1,6 +1,7 @@
 """Import a rectification ledger: read → plan (with row-level errors) → write through the actions layer.
 
-The plan is built first and shown (web preview) or printed (command); writing happens in one
+The preview (web) and `--dry-run` (command) plan the file without writing. The import itself streams:
+each row is read, planned and handed to a `PlanWriter`, which writes a batch at a time, all in one
 transaction, all or nothing. Re-importing an exported ledger updates the matched tasks (by the hidden
 台账ID, else by finding number and measure text) instead of duplicating them.
 """
@@ -456,20 +457,6 @@ class PlanWriter:
             "deadline_precision": deadline.precision,
             "deadline_period": deadline.period,
         }
-
-
-@transaction.atomic
-def apply_plan(plan: Plan, source: Source, *, by, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Write a plan held in memory (the web preview's): every planned task, then the counts."""
-    writer = PlanWriter(source, by=by)
-    for position, planned in enumerate(plan.tasks, start=1):
-        if progress and position % 1000 == 0:
-            progress(position, len(plan.tasks))
-        writer.add(planned)
-    counts = writer.finish()
-    if progress:
-        progress(len(plan.tasks), len(plan.tasks))
-    return plan.summary() | counts
 
 
 class RowsRefused(Exception):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from taizhang.core.audit import history, verify_chain
 from taizhang.core.models import AuditEvent
 from taizhang.sheets.export import HEADERS, LIGHT_FILLS, LIGHT_NAMES, write_csv, write_xlsx
-from taizhang.sheets.importer import apply_plan, plan_rows
+from taizhang.sheets.importer import import_rows
 from taizhang.sheets.reader import read_sheet
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Task
@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reimport(path, source, by=None):
-    sheet = read_sheet(path)
-    plan = plan_rows(sheet.rows, feedback_date=source.feedback_date, hidden_columns=sheet.hidden_columns)
-    assert not plan.errors, plan.errors
-    return apply_plan(plan, source, by=by)
+    return import_rows(read_sheet(path), source, by=by)
 
 
 def test_export_then_import_changes_nothing(ledger, tmp_path, people):
