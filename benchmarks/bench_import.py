@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 SCRATCH = Path(tempfile.mkdtemp(prefix="taizhang-bench-import-"))
@@ -119,6 +120,19 @@ def calamine_sheet_bytes(path: Path) -> int:
     return int(out.stdout)
 
 
+def trace_memory(path: Path) -> None:
+    """The Python heap's peak during an import (tracemalloc slows it threefold, so it runs untimed)."""
+    source = ledger_actions.save_source(
+        None, {"kind": "tour", "title": "基准导入", "feedback_date": dt.date(2024, 1, 15)}, by=None
+    )
+    tracemalloc.start()
+    with paused_gc():
+        import_rows(read_sheet(path), source, by=None)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"Python heap peak during the import {peak / 1e6:.1f} MB (calamine's sheet and SQLite's cache not included)")
+
+
 def checkpoint():
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -128,12 +142,15 @@ def checkpoint():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--trace-memory", action="store_true", help="only the Python heap's peak, untimed")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     build_org()
     path = SCRATCH / "ledger.xlsx"
     generate(path, args.rows)
     print(f"== import of {args.rows:,} measures · {connection.vendor} · file {path.stat().st_size / 1e6:.1f} MB")
+    if args.trace_memory:
+        return trace_memory(path)
 
     checkpoint()
     source = ledger_actions.save_source(

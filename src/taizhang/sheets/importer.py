@@ -365,6 +365,10 @@ class PlanWriter:
     def add(self, planned: PlannedTask) -> None:
         self.position += 1
         item, key = planned.finding, planned.finding_key
+        if key not in self.findings and self.findings:
+            # A finding's measures come one after another: the ids of earlier findings are not needed
+            # again (pending rows of unwritten findings are resolved from `new_findings`).
+            self.findings.clear()
         match = self.existing.get(planned.fields["id"]) or self.by_text.get((item["number"], planned.measure))
         if key not in self.findings and key not in self.new_findings:
             found = (match.finding_id if match else None) or self.old_findings.get((item["number"], item["text"]))
