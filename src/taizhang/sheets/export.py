@@ -10,7 +10,7 @@ import csv
 from itertools import groupby
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
@@ -171,6 +171,27 @@ def _rows_of_cells(sheet) -> None:
     sheet._values_to_row = values_to_row
 
 
+class _FixedStyleCell(Cell):
+    """A reused body cell whose style never changes: its style id is looked up once, not once a row
+    (hashing the style array for every cell cost as much as writing the cell)."""
+
+    __slots__ = ("_fixed_style_id",)
+
+    @classmethod
+    def like(cls, template: Cell) -> "_FixedStyleCell":
+        cell = cls(template.parent, style_array=template._style)
+        cell._fixed_style_id = template.style_id  # registers the style in the workbook, once
+        return cell
+
+    @property
+    def style_id(self):
+        return self._fixed_style_id
+
+    @property
+    def has_style(self):
+        return True
+
+
 def write_xlsx(source, out, *, user=None) -> int:
     """Write the ledger to `out` (a path or a binary file); returns the number of task rows."""
     workbook = Workbook(write_only=True)
@@ -194,9 +215,9 @@ def write_xlsx(source, out, *, user=None) -> int:
     # Collected and set once: MultiCellRange.add checks every existing range (quadratic on big ledgers).
     merges = [CellRange(min_col=1, min_row=1, max_col=ID_COLUMN - 1, max_row=1)]
     sheet.append([cell(h, font=Font(bold=True), border=border, alignment=wrap) for h in HEADERS])
-    body = [cell(border=border, alignment=wrap) for _ in HEADERS]
+    body = [_FixedStyleCell.like(cell(border=border, alignment=wrap)) for _ in HEADERS]
     light_cells = {
-        light: cell(border=border, alignment=wrap, fill=PatternFill("solid", fgColor=color))
+        light: _FixedStyleCell.like(cell(border=border, alignment=wrap, fill=PatternFill("solid", fgColor=color)))
         for light, color in LIGHT_FILLS.items()
     }
     row_number, count = 2, 0
