@@ -81,9 +81,15 @@ def test_task_rows_hold_their_defaults(people, ledger):
     assert verify_chain().ok
 
 
-def test_new_uuids_are_random_version_4():
+def test_new_uuids_are_unique_and_time_ordered_version_7():
+    import time
+
     from taizhang.core.bulk import new_uuid_hex
 
-    uids = [uuid.UUID(new_uuid_hex()) for _ in range(500)]
-    assert len(set(uids)) == 500
-    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in uids)
+    before = time.time_ns() // 1_000_000
+    uids = [uuid.UUID(new_uuid_hex()) for _ in range(2000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(uids)) == 2000
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in uids)
+    stamps = [u.int >> 80 for u in uids]  # the first 48 bits: Unix time in milliseconds
+    assert stamps == sorted(stamps) and before <= stamps[0] and stamps[-1] <= after
