@@ -1,4 +1,4 @@
-"""Plain bulk inserts for imports of tens of thousands of rows: executemany on SQLite, COPY on PostgreSQL.
+"""Plain bulk inserts for imports of tens of thousands of rows: multi-row INSERTs on SQLite, COPY on PostgreSQL.
 
 Django's bulk_create builds a model instance per row and prepares every value of every field through
 the field's methods; at 50,000 rows that costs ten times the database's own work. Here values arrive
@@ -27,13 +27,13 @@ class EncodedJSON(str):
 
 def _converter(field: models.Field, conn):
     """How a column's Python values become SQLite's, or None when they already are."""
-    if isinstance(field, _AS_IS) and not isinstance(field, models.JSONField):
+    if isinstance(field, _AS_IS):
         return None
     if isinstance(field, models.JSONField):
 
         def convert_json(value):
-            if value is None or isinstance(value, EncodedJSON):
-                return value and str(value)
+            if isinstance(value, EncodedJSON):
+                return str(value)
             return field.get_db_prep_save(value, conn)
 
         return convert_json
