@@ -62,27 +62,20 @@ def leader_list(user):
     unit, on = user.unit, today()
     upper = str(int(unit.path) + 1).zfill(len(unit.path))
     units_sql = "SELECT id FROM org_unit WHERE path >= %s AND path < %s"
+    where = f"{SUBTREE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s"
+    params = [unit.path, upper] * 3 + [on]
 
     def ours():
         queryset = scoped_tasks(user).filter(status="in_progress").in_schedule(["overdue"])
         return list(queryset.order_by("deadline_date", "pk")[:PAGE])
 
     def floor():
-        return raw(
-            f"SELECT {COLUMNS} {JOINS} "
-            f"WHERE {SUBTREE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
-            f"ORDER BY t.deadline_date, t.id LIMIT {PAGE}",
-            [unit.path, upper] * 3 + [on],
-        )
+        return raw(f"SELECT {COLUMNS} {JOINS} WHERE {where} ORDER BY t.deadline_date, t.id LIMIT {PAGE}", params)
 
     def count_floor():
         # What the list and the API also return: the number of matching rows, counted up to the cap.
-        return raw(
-            f"SELECT COUNT(*) FROM (SELECT t.id FROM tasks_task t "
-            f"WHERE {SUBTREE_SQL.format(units=units_sql)} AND t.status = 'in_progress' AND t.deadline_date < %s "
-            f"LIMIT {CappedPaginator.COUNT_CAP + 1}) AS capped",
-            [unit.path, upper] * 3 + [on],
-        )[0][0]
+        capped = f"SELECT t.id FROM tasks_task t WHERE {where} LIMIT {CappedPaginator.COUNT_CAP + 1}"
+        return raw(f"SELECT COUNT(*) FROM ({capped}) AS capped", params)[0][0]
 
     assert len(ours()) == len(floor()), (len(ours()), len(floor()))
     report(f"leader red list, depth {unit.depth} subtree", timed(ours), timed(floor), 3)
