@@ -12,7 +12,7 @@ from django.test import Client
 from taizhang.core.api import CappedPaginator
 from taizhang.org.models import Unit, User, subtree_q
 from taizhang.tasks.models import DONE, Task, today
-from taizhang.tasks.views import scoped_tasks
+from taizhang.tasks.views import listed_tasks
 
 PAGE = 50
 SCOPE_SQL = """t.id IN (
@@ -26,12 +26,9 @@ SUBTREE_SQL = """(
     OR t.id IN (SELECT task_id FROM tasks_task_partner_units WHERE unit_id IN ({units}))
     OR t.id IN (SELECT pg.task_id FROM tasks_task_partner_groups pg
                 JOIN org_unitgroup_members m ON m.unitgroup_id = pg.unitgroup_id WHERE m.unit_id IN ({units})))"""
-# The same data the page's query brings back: the task and the related rows it shows.
-COLUMNS = "t.*, u.*, f.*, c.*, p.*, s.*"
+# The same data the lists' query brings back: the task and the related rows a list row shows.
+COLUMNS = "t.*, u.*, s.*"
 JOINS = """FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id
-    LEFT JOIN rectification_finding f ON f.id = t.finding_id
-    LEFT JOIN rectification_category c ON c.id = f.category_id
-    LEFT JOIN org_person p ON p.id = t.leader_id
     JOIN rectification_source s ON s.id = t.source_id"""
 
 
@@ -44,7 +41,7 @@ def my_tasks(user):
     unit = user.unit
 
     def ours():
-        return list(scoped_tasks(user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:PAGE])
+        return list(listed_tasks(user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:PAGE])
 
     def floor():
         return raw(
@@ -66,7 +63,7 @@ def leader_list(user):
     params = [unit.path, upper] * 3 + [on]
 
     def ours():
-        queryset = scoped_tasks(user).filter(status="in_progress").in_schedule(["overdue"])
+        queryset = listed_tasks(user).filter(status="in_progress").in_schedule(["overdue"])
         return list(queryset.order_by("deadline_date", "pk")[:PAGE])
 
     def floor():

@@ -39,8 +39,13 @@ LEDGER_PAGE = 200
 
 
 def scoped_tasks(user):
-    """Tasks in the user's scope with what every list shows (partners are fetched where shown)."""
+    """Tasks in the user's scope with what a task's page shows (partners are fetched where shown)."""
     return Task.objects.restrict(user).select_related("lead_unit", "finding__category", "leader", "source")
+
+
+def listed_tasks(user):
+    """Tasks in the user's scope with what a list row shows: its lead unit and its source."""
+    return Task.objects.restrict(user).select_related("lead_unit", "source")
 
 
 def ledger_figures(queryset) -> tuple[dict, dict]:
@@ -137,7 +142,7 @@ def ledger(request, pk):
 
 @login_required
 def task_list(request):
-    filterset = TaskFilter(request.GET, queryset=scoped_tasks(request.user), request=request)
+    filterset = TaskFilter(request.GET, queryset=listed_tasks(request.user), request=request)
     paginator = CappedPaginator(filtered(filterset).order_by("deadline_date", "pk"), 50)
     page = paginator.get_page(request.GET.get("page"))
     context = {
@@ -152,7 +157,7 @@ def task_list(request):
 @login_required
 def my_tasks(request):
     """The liaison's page: open tasks in scope, and one form to report progress on several at once."""
-    tasks = list(scoped_tasks(request.user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:200])
+    tasks = list(listed_tasks(request.user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:200])
     if request.method == "POST":
         chosen = [t for t in tasks if request.POST.get(f"report-{t.pk}")]
         entries = []
