@@ -415,7 +415,9 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     if not rows:
         return []
     today_, now = _today(), timezone.now()
-    first_position = Task.objects.filter(source=source).count() + 1
+    # Rows without a position go after the ledger's tasks (imports number their rows themselves).
+    needs_position = any(not row.get("position") for row in rows)
+    first_position = Task.objects.filter(source=source).count() + 1 if needs_position else 0
     findings = {r["finding_id"] for r in rows} - {None}
     if findings and Finding.objects.filter(pk__in=findings).exclude(source=source).exists():
         raise ValidationError({"finding": _("The finding belongs to another source.")})

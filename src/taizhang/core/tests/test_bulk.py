@@ -75,6 +75,7 @@ def test_task_rows_hold_their_defaults(people, ledger):
         )
     task = Task.objects.get(pk=pk)
     assert isinstance(task.uid, uuid.UUID) and task.version == 1 and task.status == "not_started"
+    assert task.position == 20  # after the ledger's 19 tasks
     assert task.deadline_date == dt.date(2026, 12, 31) and list(task.partner_units.all()) == [lead]
     event = history(task).get()
     assert event.after["deadline_date"] == "2026-12-31" and event.after["partner_units"] == [lead.pk]
