@@ -416,7 +416,7 @@ class PlanWriter:
         self.counts["updated" if changed else "unchanged"] += 1
         if progress_text and progress_text != task.latest_progress:
             if task.status in (Status.CLOSED, Status.PHASE_DONE):
-                Task.objects.filter(pk=task.pk).update(latest_progress=progress_text)
+                task_actions.set_imported_progress(task, by=self.by, text=progress_text)
             else:
                 task_actions.report_progress(task, by=self.by, text=progress_text)
 

@@ -258,6 +258,25 @@ def report_progress(
 
 
 @transaction.atomic
+def set_imported_progress(task: Task, *, by, text: str) -> Task:
+    """The progress column of a re-imported ledger, for a task already closed (a progress report would
+    be refused): the latest progress text changes, audited, and no report is invented."""
+    require_ledger_manager(by)
+    task = _lock(task, None)
+    before = task.latest_progress
+    task.latest_progress = text
+    _bump(task, ["latest_progress"])
+    audit.record(
+        by,
+        "task.progress_imported",
+        task,
+        before={"latest_progress": before},
+        after={"latest_progress": text, "version": task.version},
+    )
+    return task
+
+
+@transaction.atomic
 def report_progress_batch(entries: list[dict], *, by) -> list[Progress]:
     """One submission for several tasks (report once, not once per table): all or nothing."""
     if not entries:

@@ -73,6 +73,26 @@ def test_offline_edit_updates_exactly_two_tasks(ledger, tmp_path, people):
     assert verify_chain().ok
 
 
+def test_new_progress_on_a_closed_task_is_recorded_not_reported(ledger, tmp_path, people):
+    task = Task.objects.get(measure="编发基层党支部学习参考书目和专题清单")
+    Task.objects.filter(pk=task.pk).update(status=Status.CLOSED)
+    path = tmp_path / "ledger.xlsx"
+    write_xlsx(ledger, path)
+    book = load_workbook(path)
+    sheet = book.active
+    row = next(r for r in range(3, 22) if sheet.cell(row=r, column=4).value == task.measure)
+    sheet.cell(row=row, column=12).value = "已印发书目清单并组织专题学习"
+    book.save(path)
+    reports = task.progress_reports.count()
+    reimport(path, ledger, people["office"])
+    task.refresh_from_db()
+    assert task.latest_progress == "已印发书目清单并组织专题学习" and task.status == Status.CLOSED
+    assert task.progress_reports.count() == reports  # a closed task gets no invented report
+    event = history(task).last()
+    assert event.action == "task.progress_imported" and event.after["latest_progress"] == task.latest_progress
+    assert verify_chain().ok
+
+
 def test_csv_export_has_bom_and_escapes_formulas(ledger, people):
     task = Task.objects.first()
     Task.objects.filter(pk=task.pk).update(note="@cmd|' /C calc'!A0")
