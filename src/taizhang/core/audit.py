@@ -116,7 +116,6 @@ def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
         "actor": getattr(actor, "username", None) or "system",
         "action": action,
         "object_type": object_type(model),
-        "before": None,
         "request_id": current_request_id(),
     }
     seq, prev = head.seq, head.hash

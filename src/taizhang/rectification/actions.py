@@ -100,10 +100,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         by,
         "finding.create",
         Finding,
-        (
-            (pk, f"{i['number']}. {i['text'][:60]}" if i["number"] else i["text"][:60], _finding_after(i))
-            for pk, i in zip(ids, items, strict=True)
-        ),
+        ((pk, Finding.label(i["number"], i["text"]), _finding_after(i)) for pk, i in zip(ids, items, strict=True)),
     )
     return ids
 

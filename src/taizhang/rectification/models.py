@@ -109,4 +109,9 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
 
     def __str__(self):
-        return f"{self.number}. {self.text[:60]}" if self.number else self.text[:60]
+        return self.label(self.number, self.text)
+
+    @staticmethod
+    def label(number: str, text: str) -> str:
+        """How a finding is named in lists and the audit trail (bulk imports name it without an instance)."""
+        return f"{number}. {text[:60]}" if number else text[:60]

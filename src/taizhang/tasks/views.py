@@ -48,23 +48,28 @@ def listed_tasks(user):
     return Task.objects.restrict(user).select_related("lead_unit", "source")
 
 
+def completed(counts: dict) -> dict:
+    """Total, done and completion rate from a row of counts (`total`, `done`)."""
+    total, done = counts["total"], counts["done"]
+    return {"total": total, "done": done, "rate": round(100 * done / total, 1) if total else 0}
+
+
+def _completion_counts() -> dict:
+    return {"total": Count("pk"), "done": Count("pk", filter=Q(status__in=DONE))}
+
+
+def _schedule_counts(on) -> dict:
+    return {state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
+
+
 def ledger_figures(queryset) -> tuple[dict, dict]:
     """Completion (total, done, rate) and light counts of a set of tasks, in one aggregate query."""
-    on = today()
-    counts = queryset.order_by().aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(status__in=DONE)),
-        **{state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values},
-    )
-    totals = {"total": counts["total"], "done": counts["done"]}
-    totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else 0
-    return totals, light_counts({state: counts[state] for state in Schedule.values})
+    counts = queryset.order_by().aggregate(**_completion_counts(), **_schedule_counts(today()))
+    return completed(counts), light_counts({state: counts[state] for state in Schedule.values})
 
 
 def completion(queryset) -> dict:
-    totals = queryset.order_by().aggregate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-    totals["rate"] = round(100 * totals["done"] / totals["total"], 1) if totals["total"] else 0
-    return totals
+    return completed(queryset.order_by().aggregate(**_completion_counts()))
 
 
 class CountedPaginator(Paginator):
@@ -85,25 +90,18 @@ def _error_text(exc: ValidationError) -> str:
 def source_list(request):
     """Every source in scope with its completion and lights: one grouped query, whatever the count."""
     sources = list(Source.objects.restrict(request.user).order_by("-feedback_date", "-pk"))
-    on = today()
-    states = {state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
     totals = {
         row["source"]: row
-        for row in scoped_tasks(request.user)
+        for row in Task.objects.restrict(request.user)
         .order_by()
         .values("source")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)), **states)
+        .annotate(**_completion_counts(), **_schedule_counts(today()))
     }
     empty = {"total": 0, "done": 0} | dict.fromkeys(Schedule.values, 0)
     rows = []
     for source in sources:
         total = totals.get(source.pk, empty)
-        done = {
-            "total": total["total"],
-            "done": total["done"],
-            "rate": round(100 * total["done"] / total["total"], 1) if total["total"] else 0,
-        }
-        rows.append((source, done, light_counts({state: total[state] for state in Schedule.values})))
+        rows.append((source, completed(total), light_counts({state: total[state] for state in Schedule.values})))
     return render(request, "tasks/source_list.html", {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER)})
 
 
