@@ -100,17 +100,13 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         by,
         "finding.create",
         Finding,
-        ((pk, Finding.label(i["number"], i["text"]), _finding_after(i)) for pk, i in zip(ids, items, strict=True)),
+        (
+            (pk, Finding.label(i["number"], i["text"]), _CREATED_AFTER(i | {"found_in_id": None}))
+            for pk, i in zip(ids, items, strict=True)
+        ),
     )
     return ids
 
 
-def _finding_after(item: dict) -> dict:
-    # The same snapshot `save_finding` records (FINDING_FIELDS, foreign keys as ids).
-    return {
-        "category": item["category_id"],
-        "number": item["number"],
-        "position": item["position"],
-        "text": item["text"],
-        "found_in": None,
-    }
+# The `finding.create` event's `after`, as `save_finding` records it.
+_CREATED_AFTER = audit.SnapshotText(Finding, FINDING_FIELDS)

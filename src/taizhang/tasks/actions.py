@@ -456,7 +456,10 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
         values.append((new_uuid_hex(), source.pk, today_, now, now, *_UNSET_ON_CREATE.values(), *data.values()))
-        afters.append(_created_snapshot(data, row))
+        data["partner_units"] = row.get("partner_unit_ids", ())
+        data["partner_groups"] = row.get("partner_group_ids", ())
+        data["version"] = 1
+        afters.append(_CREATED_AFTER(data))
     ids = insert_rows(
         Task,
         ("uid", "source_id", "activity_on", "created_at", "updated_at", *_UNSET_ON_CREATE, *_NEW_TASK),
@@ -520,20 +523,5 @@ _TEXT_LIMITS = {
 }
 
 
-_SNAPSHOT_KEYS = [
-    (name, f"{name}_id" if name in ("finding", "lead_unit", "leader", "owner") else name)
-    for name in TASK_FIELDS
-    if name not in ("partner_units", "partner_groups")
-]
-
-
-def _created_snapshot(data: dict, row: dict) -> dict:
-    """The `task.create` event's `after`: the same keys and JSON values as `save_task` records."""
-    after = {name: data[key] for name, key in _SNAPSHOT_KEYS}
-    if after["deadline_date"] is not None:
-        after["deadline_date"] = after["deadline_date"].isoformat()
-    after["status"] = str(after["status"])
-    after["partner_units"] = sorted(set(row.get("partner_unit_ids", ())))
-    after["partner_groups"] = sorted(set(row.get("partner_group_ids", ())))
-    after["version"] = 1
-    return after
+# The `task.create` event's `after` as `save_task` records it (TASK_FIELDS and the version).
+_CREATED_AFTER = audit.SnapshotText(Task, [*TASK_FIELDS, "version"])

@@ -6,8 +6,19 @@ import uuid
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from taizhang.core.audit import canonical, compute_hash, history, record_many, verify_chain
+from taizhang.core.audit import (
+    _CANONICAL,
+    SnapshotText,
+    canonical,
+    compute_hash,
+    history,
+    json_safe,
+    record_many,
+    verify_chain,
+)
 from taizhang.core.bulk import insert_rows
 from taizhang.core.models import AuditEvent, StoredFile, WorkDay
 from taizhang.org.models import Unit
@@ -94,3 +105,89 @@ def test_new_uuids_are_unique_and_time_ordered_version_7():
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in uids)
     stamps = [u.int >> 80 for u in uids]  # the first 48 bits: Unix time in milliseconds
     assert stamps == sorted(stamps) and before <= stamps[0] and stamps[-1] <= after
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+_ID = st.none() | st.integers(min_value=1, max_value=2**40)
+
+
+@given(
+    texts=st.fixed_dictionaries({k: _TEXT for k in ("number", "measure", "leader_text", "deadline_text", "note")}),
+    ids=st.fixed_dictionaries({k: _ID for k in ("finding_id", "lead_unit_id", "leader_id", "owner_id")}),
+    day=st.none() | st.dates(),
+    position=st.integers(min_value=0, max_value=2**31),
+    partners=st.lists(st.integers(min_value=1, max_value=10**6), max_size=6),
+)
+def test_snapshot_text_is_the_canonical_encoding_of_the_snapshot(texts, ids, day, position, partners):
+    """The bulk path writes the text itself; it must be what the chain's verifier recomputes."""
+    fields = ["finding", "number", "position", "measure", "lead_unit", "partner_units", "leader", "leader_text"]
+    fields += ["owner", "deadline_text", "deadline_date", "note", "version"]
+    values = texts | ids | {"position": position, "deadline_date": day, "partner_units": partners, "version": 3}
+    by_name = {name.removesuffix("_id"): value for name, value in values.items()}
+    by_name["partner_units"] = sorted(set(partners))
+    assert SnapshotText(Task, fields)(values) == _CANONICAL.encode(json_safe(by_name))
+
+
+def test_snapshot_text_refuses_a_field_it_cannot_write():
+    with pytest.raises(TypeError, match="created_at"):
+        SnapshotText(Task, ["created_at"])
+
+
+@pytest.mark.django_db
+def test_an_imported_task_records_what_a_task_made_by_hand_records(people, ledger):
+    from taizhang.tasks.actions import create_tasks, save_task
+
+    finding = ledger.findings.first()
+    lead, partner = Unit.objects.exclude(parent=None)[:2]
+    by_hand = save_task(
+        None,
+        {
+            "finding": finding,
+            "number": "3",
+            "position": 40,
+            "measure": '建立"制度"\\并长期坚持',
+            "lead_unit": lead,
+            "partner_units": [partner, lead],
+            "leader_text": "分管副书记",
+            "deadline": "2026年12月底前",
+            "note": "注：按月报送",
+        },
+        by=people["office"],
+        source=ledger,
+    )
+    with transaction.atomic():
+        (pk,) = create_tasks(
+            ledger,
+            [
+                {
+                    "finding_id": finding.pk,
+                    "number": "3",
+                    "position": 40,
+                    "measure": by_hand.measure,
+                    "lead_unit_id": lead.pk,
+                    "partner_unit_ids": [partner.pk, lead.pk, partner.pk],
+                    "leader_text": "分管副书记",
+                    "note": "注：按月报送",
+                    **{f"deadline_{k}": getattr(by_hand, f"deadline_{k}") for k in ("kind", "text", "date")},
+                    **{f"deadline_{k}": getattr(by_hand, f"deadline_{k}") for k in ("precision", "period")},
+                }
+            ],
+            by=people["office"],
+        )
+    imported = Task.objects.get(pk=pk)
+    assert history(imported).get().after == history(by_hand).get().after
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_an_imported_finding_records_what_a_finding_made_by_hand_records(people, ledger):
+    from taizhang.rectification.actions import create_findings, save_finding
+
+    category = ledger.categories.first()
+    data = {"number": "（4）", "position": 31, "text": "制度\t执行\n“不到位”"}
+    by_hand = save_finding(None, data | {"category": category}, by=people["office"], source=ledger)
+    with transaction.atomic():
+        (pk,) = create_findings(ledger, [data | {"category_id": category.pk}], by=people["office"])
+    imported = ledger.findings.get(pk=pk)
+    assert history(imported).get().after == history(by_hand).get().after
+    assert verify_chain().ok
