@@ -175,46 +175,24 @@ def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
                 f'"object_repr":{encode_str(object_repr)}{tail}{seq}}}'
             )
             digest = hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
-            yield (
-                seq,
-                now,
-                base["actor_id"],
-                base["actor"],
-                action,
-                base["object_type"],
-                object_id,
-                object_repr,
-                None,
-                after_text,
-                base["request_id"],
-                prev,
-                digest,
-            )
+            yield (seq, object_id, object_repr, after_text, prev, digest)
             prev = digest
 
-    insert_rows(AuditEvent, EVENT_COLUMNS, rows())
+    shared = {
+        "at": now,
+        "actor_id": base["actor_id"],
+        "actor_name": base["actor"],
+        "action": action,
+        "object_type": base["object_type"],
+        "before": None,
+        "request_id": base["request_id"],
+    }
+    insert_rows(AuditEvent, ("seq", "object_id", "object_repr", "after", "prev_hash", "hash"), rows(), same=shared)
     written = seq - head.seq
     if written:
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return written
-
-
-EVENT_COLUMNS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "request_id",
-    "prev_hash",
-    "hash",
-)
 
 
 @dataclass

@@ -64,45 +64,60 @@ def new_uuid_hex() -> str:
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
-def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], *, returning: bool = False) -> list[int]:
+def insert_rows(
+    model, columns: Sequence[str], rows: Iterable[Sequence], *, returning: bool = False, same: dict | None = None
+) -> list[int]:
     """Insert `rows` (tuples in the order of `columns`, attnames such as ``lead_unit_id``).
 
-    With `returning`, the rows get new primary keys, returned in the order of `rows`. UUID columns
-    take UUIDs or 32 hex digits; JSON columns take JSON-safe values or `EncodedJSON`.
+    `same` maps further columns to the one value every row has (a creation time, the parent's id):
+    converted once instead of once a row. With `returning`, the rows get new primary keys, returned
+    in the order of `rows`. UUID columns take UUIDs or 32 hex digits; JSON columns take JSON-safe
+    values or `EncodedJSON`.
     """
     conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-attribute lookup costs more than the work
-    meta = model._meta
+    meta, same = model._meta, same or {}
     fields = [meta.get_field(name) for name in columns]  # names or attnames
+    shared = [meta.get_field(name) for name in same]
+    ids = []
     if returning:
         rows = list(rows)
         ids = _allocate_ids(conn, meta, len(rows))
-        fields.insert(0, meta.pk)
-        rows = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
-    else:
-        ids = []
     quote = conn.ops.quote_name
-    table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    all_fields = [meta.pk] * bool(returning) + fields + shared
+    table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in all_fields)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            _copy(cursor.cursor, f"COPY {table} ({names}) FROM STDIN", fields, rows)
+            tail = tuple(_copy_value(f, v) for f, v in zip(shared, same.values(), strict=True))
+            _copy(cursor.cursor, f"COPY {table} ({names}) FROM STDIN", fields, rows, ids, tail)
         else:
             converters = [(i, c) for i, c in enumerate(_converter(f, conn) for f in fields) if c]
             if converters:
                 rows = (_converted(row, converters) for row in rows)
+            tail = _converted(same.values(), [(i, _converter(f, conn)) for i, f in enumerate(shared)])
             # The driver's own cursor and "?" marks: Django's rewriting of "%s" costs more than the insert.
-            _insert_multirow(cursor.cursor, f"INSERT INTO {table} ({names}) VALUES ", len(fields), rows)
+            head = f"INSERT INTO {table} ({names}) VALUES "
+            _insert_multirow(cursor.cursor, head, len(all_fields) - len(shared), rows, ids, tail)
     return ids
 
 
-def _insert_multirow(cursor, head: str, width: int, rows) -> None:
-    """SQLite: several hundred rows per statement (one statement per row costs twice as much)."""
+def _insert_multirow(cursor, head: str, own: int, rows, ids: list[int], shared: list) -> None:
+    """SQLite: several hundred rows per statement (one statement per row costs twice as much).
+
+    Each row binds its `own` values, then the values every row shares; a shared NULL is written as
+    NULL rather than bound (binding a None costs the driver more than inserting it).
+    """
+    tail = [value for value in shared if value is not None]
+    width = own + len(tail)
+    one = "(" + ",".join(["?"] * own + ["NULL" if value is None else "?" for value in shared]) + ")"
     per_statement = max(1, min(500, 32_000 // width))  # SQLite binds at most 32,766 values per statement
-    one = "(" + ",".join("?" * width) + ")"
     full = head + ",".join([one] * per_statement)
     execute = partial(sqlite3.Cursor.execute, cursor)  # past Django's rewriting of "%s" marks
-    batch = []
+    batch, ids = [], iter(ids) if ids else None
     for row in rows:
-        batch.extend(row)
+        if ids is not None:
+            batch.append(next(ids))
+        batch += row
+        batch += tail
         if len(batch) == per_statement * width:
             execute(full, batch)
             batch = []
@@ -114,7 +129,7 @@ def _converted(row, converters) -> list:
     row = list(row)
     for i, convert in converters:
         value = row[i]
-        if value is not None:  # NULL stays NULL; most optional dates are empty
+        if value is not None and convert is not None:  # NULL stays NULL; most optional dates are empty
             row[i] = convert(value)
     return row
 
@@ -141,18 +156,24 @@ def _allocate_ids(conn, meta, count: int) -> list[int]:
     return list(range(start + 1, start + count + 1))
 
 
-def _copy(cursor, sql: str, fields, rows) -> None:
+def _copy(cursor, sql: str, fields, rows, ids: list[int], tail: tuple) -> None:
     """PostgreSQL: COPY, the server's own bulk path (a 1,000-row INSERT is parsed and planned as a
     statement of 27,000 parameters; COPY streams rows)."""
     json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    ids = iter(ids) if ids else None
     with cursor.copy(sql) as copy:
         for row in rows:
             if json_columns:
                 row = list(row)
                 for i in json_columns:
-                    if row[i] is not None and not isinstance(row[i], EncodedJSON):
-                        row[i] = json.dumps(row[i], ensure_ascii=False)
-            copy.write_row(row)
+                    row[i] = _copy_value(fields[i], row[i])
+            copy.write_row((next(ids), *row, *tail) if ids is not None else (*row, *tail))
+
+
+def _copy_value(field, value):
+    if isinstance(field, models.JSONField) and value is not None and not isinstance(value, EncodedJSON):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 @contextlib.contextmanager

@@ -455,16 +455,17 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         data["position"] = data["position"] or first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
-        values.append((new_uuid_hex(), source.pk, today_, now, now, *_UNSET_ON_CREATE.values(), *data.values()))
+        values.append((new_uuid_hex(), *data.values()))
         data["partner_units"] = row.get("partner_unit_ids", ())
         data["partner_groups"] = row.get("partner_group_ids", ())
         data["version"] = 1
         afters.append(_CREATED_AFTER(data))
     ids = insert_rows(
         Task,
-        ("uid", "source_id", "activity_on", "created_at", "updated_at", *_UNSET_ON_CREATE, *_NEW_TASK),
+        ("uid", *_NEW_TASK),
         values,
         returning=True,
+        same={"source_id": source.pk, "activity_on": today_, "created_at": now, "updated_at": now, **_UNSET_ON_CREATE},
     )
     insert_rows(
         Task.partner_units.through,
