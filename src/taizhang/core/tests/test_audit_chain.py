@@ -37,6 +37,13 @@ def test_altered_json_payload_is_named(people):
     assert "event #7 was altered" in verify_chain().problem
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="jsonb refuses text that is not JSON")
+def test_payload_that_is_not_json_is_named(people):
+    # SQLite keeps no JSON_VALID check on the chain's columns (ChainedJSONField): the chain is the check.
+    raw("UPDATE {table} SET after = %s WHERE seq = 7", ['{"name": 别的'])
+    assert "event #7 was altered" in verify_chain().problem
+
+
 def test_deleted_event_is_named(people):
     raw("DELETE FROM {table} WHERE seq = 3")
     with pytest.raises(CommandError, match="event #3 is missing"):
