@@ -198,17 +198,21 @@ def plan_rows(
         return plan
     matcher, deadlines, finding, hidden_read = UnitMatcher(), {}, None, []
     category, last_number, last_text = "", None, None
+    # Each row's fields by name, unmapped ones empty: read once a row instead of once a use.
+    unmapped, mapped, width = {key: "" for key in L.SYNONYMS if key not in cols}, cols.items(), max(cols.values()) + 1
+    clean, padding = L.clean, [""] * width
     for index, raw in enumerate(chain(head[first_data:], rows), start=first_data):
         if progress and index % 1000 == 0:
             progress(index, total)
-        cells = [L.clean(v) for v in raw]
+        cells = [clean(v) for v in raw]
         if not any(cells):
             continue
         if L.is_note_line(cells):
             break
-
-        def get(key, cells=cells):
-            return cells[cols[key]] if key in cols and cols[key] < len(cells) else ""
+        if len(cells) < width:
+            cells += padding[len(cells) :]
+        values = {key: cells[col] for key, col in mapped} | unmapped
+        get = values.__getitem__
 
         section = L.section_title(cells)
         if section:  # one value across the row (often merged across the table): 一、…方面

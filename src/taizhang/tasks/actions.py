@@ -5,6 +5,7 @@ task's version. A caller that read an older version gets `Conflict`, never a sil
 """
 
 import datetime as dt
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -442,22 +443,23 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         raise ValidationError({"finding": _("The finding belongs to another source.")})
     leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
-    values, afters = [], []
+    values, afters, stored = [], [], itemgetter(*_NEW_TASK)
     for offset, row in enumerate(rows):
-        if not row["measure"].strip():
+        data = _NEW_TASK | row  # the row's other keys (partner_unit_ids…) ride along; `stored` skips them
+        if not data["measure"].strip():
             raise ValidationError({"measure": _("The measure is empty.")})
-        if not row.get("lead_unit_id"):
+        if not data["lead_unit_id"]:
             raise ValidationError({"lead_unit": _("A task needs a lead unit.")})
-        data = {name: row.get(name, default) for name, default in _NEW_TASK.items()}
         for name, limit in _TEXT_LIMITS.items():
             if len(data[name]) > limit:
                 raise ValidationError({name: _("At most %(limit)d characters.") % {"limit": limit}})
-        data["position"] = data["position"] or first_position + offset
+        if not data["position"]:
+            data["position"] = first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
-        values.append((new_uuid_hex(), *data.values()))
-        data["partner_units"] = row.get("partner_unit_ids", ())
-        data["partner_groups"] = row.get("partner_group_ids", ())
+        values.append((new_uuid_hex(), *stored(data)))
+        data["partner_units"] = data.get("partner_unit_ids", ())
+        data["partner_groups"] = data.get("partner_group_ids", ())
         data["version"] = 1
         afters.append(_CREATED_AFTER(data))
     ids = insert_rows(

@@ -113,7 +113,9 @@ _ID = st.none() | st.integers(min_value=1, max_value=2**40)
 
 @given(
     texts=st.fixed_dictionaries({k: _TEXT for k in ("number", "measure", "leader_text", "deadline_text", "note")}),
-    ids=st.fixed_dictionaries({k: _ID for k in ("finding_id", "lead_unit_id", "leader_id", "owner_id")}),
+    ids=st.fixed_dictionaries(
+        {k: _ID for k in ("finding_id", "leader_id", "owner_id")} | {"lead_unit_id": _ID.filter(bool)}  # NOT NULL
+    ),
     day=st.none() | st.dates(),
     position=st.integers(min_value=0, max_value=2**31),
     partners=st.lists(st.integers(min_value=1, max_value=10**6), max_size=6),
