@@ -51,14 +51,18 @@ def _converter(field: models.Field, conn):
     return convert_repeated
 
 
-def new_uuid_hex() -> str:
-    """A time-ordered (version 7, RFC 9562) UUID as 32 hex digits, the form both databases take.
+def new_uuid_hexes(count: int) -> list[str]:
+    """`count` time-ordered (version 7, RFC 9562) UUIDs as 32 hex digits, the form both databases take.
 
     Ids made in the same millisecond share their first digits, so a batch lands at the end of the
     unique index instead of on random pages of it (SQLite: a quarter to a third less time per insert).
+    The random bits of the whole batch come from one system call.
     """
-    digits = os.urandom(10).hex()
-    return f"{time.time_ns() // 1_000_000:012x}7{digits[:3]}{_VARIANT[digits[3]]}{digits[4:19]}"
+    stamp = f"{time.time_ns() // 1_000_000:012x}7"
+    digits = os.urandom(10 * count).hex()
+    return [
+        f"{stamp}{digits[i : i + 3]}{_VARIANT[digits[i + 3]]}{digits[i + 4 : i + 19]}" for i in range(0, 20 * count, 20)
+    ]
 
 
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}

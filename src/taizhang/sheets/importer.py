@@ -201,6 +201,12 @@ def plan_rows(
     # Each row's fields by name, unmapped ones empty: read once a row instead of once a use.
     unmapped, mapped, width = {key: "" for key in L.SYNONYMS if key not in cols}, cols.items(), max(cols.values()) + 1
     clean, padding = L.clean, [""] * width
+
+    def refuse(index, raw, key, message):
+        column = cell_ref(index, cols.get(key, 0)) if key in cols else ""
+        plan.errors.append({"row": index + 1, "column": column, "message": message})
+        plan.refused_rows.append((index + 1, raw, f"{column} {message}".strip()))
+
     for index, raw in enumerate(chain(head[first_data:], rows), start=first_data):
         if progress and index % 1000 == 0:
             progress(index, total)
@@ -228,14 +234,9 @@ def plan_rows(
         new_finding = (number and number != last_number) or (text and text != last_text) or not finding
         measure_text = get("measure")
 
-        def refuse(key, message, index=index, raw=raw):
-            column = cell_ref(index, cols.get(key, 0)) if key in cols else ""
-            plan.errors.append({"row": index + 1, "column": column, "message": message})
-            plan.refused_rows.append((index + 1, raw, f"{column} {message}".strip()))
-
         if not measure_text:
             if text or number:
-                refuse("measure", "The measure (整改措施) is empty.")
+                refuse(index, raw, "measure", "The measure (整改措施) is empty.")
             continue
         if new_finding:
             finding = {"number": number, "text": text or measure_text, "category": row_category, "row": index + 1}
@@ -244,13 +245,14 @@ def plan_rows(
                 plan.findings.append(finding)
             last_number, last_text = number, text
         if not get("lead_unit"):
-            refuse("lead_unit", "The lead unit (牵头单位) is empty.")
+            refuse(index, raw, "lead_unit", "The lead unit (牵头单位) is empty.")
             continue
         lead = matcher.resolve(get("lead_unit"))
         partners = matcher.resolve(get("partner"))
-        for name in lead[2] + partners[2]:
-            if name not in plan.units_created:
-                plan.units_created.append(name)
+        if lead[2] or partners[2]:
+            for name in lead[2] + partners[2]:
+                if name not in plan.units_created:
+                    plan.units_created.append(name)
         deadline_cell = raw[cols["deadline"]] if "deadline" in cols and cols["deadline"] < len(raw) else ""
         deadline = deadlines.get((type(deadline_cell), deadline_cell))
         if deadline is None:  # a few dozen distinct deadline cells in a ledger of thousands of rows

@@ -90,7 +90,8 @@ _NUMBER_PREFIX = re.compile(r"^[（(]?([0-9一二三四五六七八九十]+)[)�
 
 def section_title(cells: list[str]) -> str | None:
     """A row whose non-empty cells all say the same thing is a section row (a category)."""
-    values = {c for c in cells if c}
+    values = set(cells)
+    values.discard("")
     if len(values) != 1:
         return None
     text = values.pop()
@@ -100,8 +101,10 @@ def section_title(cells: list[str]) -> str | None:
 
 def split_measures(text: str) -> list[str]:
     """'1.… 2.…' inside one cell are separate measures."""
+    if not _NUMBERED.match(text):
+        return [text]
     parts = [p.strip() for p in _NUMBERED.split(text) if p.strip()]
-    return parts if len(parts) >= 2 and _NUMBERED.match(text) else [text]
+    return parts if len(parts) >= 2 else [text]
 
 
 def normalise_number(text: str) -> str:
@@ -111,4 +114,7 @@ def normalise_number(text: str) -> str:
 
 def is_note_line(cells: list[str]) -> bool:
     first = next((c for c in cells if c), "")
-    return bool(re.match(r"^(注|说明|备注)[:：]", first))
+    return first[:1] in _NOTE_START and bool(_NOTE.match(first))
+
+
+_NOTE_START, _NOTE = ("注", "说", "备"), re.compile(r"^(注|说明|备注)[:：]")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit, files
-from taizhang.core.bulk import insert_rows, new_uuid_hex
+from taizhang.core.bulk import insert_rows, new_uuid_hexes
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
@@ -444,7 +444,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
     values, afters, stored = [], [], itemgetter(*_NEW_TASK)
-    for offset, row in enumerate(rows):
+    for offset, (row, uid) in enumerate(zip(rows, new_uuid_hexes(len(rows)), strict=True)):
         data = _NEW_TASK | row  # the row's other keys (partner_unit_ids…) ride along; `stored` skips them
         if not data["measure"].strip():
             raise ValidationError({"measure": _("The measure is empty.")})
@@ -457,7 +457,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
             data["position"] = first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
-        values.append((new_uuid_hex(), *stored(data)))
+        values.append((uid, *stored(data)))
         data["partner_units"] = data.get("partner_unit_ids", ())
         data["partner_groups"] = data.get("partner_group_ids", ())
         data["version"] = 1

@@ -96,10 +96,10 @@ def test_task_rows_hold_their_defaults(people, ledger):
 def test_new_uuids_are_unique_and_time_ordered_version_7():
     import time
 
-    from taizhang.core.bulk import new_uuid_hex
+    from taizhang.core.bulk import new_uuid_hexes
 
     before = time.time_ns() // 1_000_000
-    uids = [uuid.UUID(new_uuid_hex()) for _ in range(2000)]
+    uids = [uuid.UUID(hex) for _ in range(20) for hex in new_uuid_hexes(100)]
     after = time.time_ns() // 1_000_000
     assert len(set(uids)) == 2000
     assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in uids)
