@@ -210,7 +210,8 @@ def plan_rows(
     for index, raw in enumerate(chain(head[first_data:], rows), start=first_data):
         if progress and index % 1000 == 0:
             progress(index, total)
-        cells = [clean(v) for v in raw]
+        # clean() inlined for text cells (most cells); a leading "'" still goes through it.
+        cells = [(t if (t := v.strip())[:1] != "'" else clean(t)) if v.__class__ is str else clean(v) for v in raw]
         if not any(cells):
             continue
         if L.is_note_line(cells):
@@ -356,6 +357,7 @@ class PlanWriter:
         self.source, self.by = source, by
         self.root = Unit.objects.filter(parent=None).order_by("path").first()
         self.units, self.categories, self.members = {}, {}, {}  # created units, categories, group members
+        self.resolved_ids = {}  # see _ids
         self.people = {}
         for person in Person.objects.all():
             self.people.setdefault(person.post, person.pk)
@@ -375,7 +377,11 @@ class PlanWriter:
             # A finding's measures come one after another: the ids of earlier findings are not needed
             # again (pending rows of unwritten findings are resolved from `new_findings`).
             self.findings.clear()
-        match = self.existing.get(planned.fields["id"]) or self.by_text.get((item["number"], planned.measure))
+        match = (
+            (self.existing.get(planned.fields["id"]) or self.by_text.get((item["number"], planned.measure)))
+            if self.existing  # a first import matches nothing
+            else None
+        )
         if key not in self.findings and key not in self.new_findings:
             found = (match.finding_id if match else None) or self.old_findings.get((item["number"], item["text"]))
             if found:
@@ -436,6 +442,25 @@ class PlanWriter:
             self.units[name] = org_actions.save_unit(None, {"name": name, "parent": self.root}, by=self.by).pk
         return self.units[name]
 
+    def _ids(self, resolved) -> tuple[list[int], list[int], list[int], list[int]]:
+        """A units cell as ids: its units, units created for unknown names, its groups' members, its groups.
+
+        Worked out once per distinct cell: the matcher hands back the same tuple for the same text
+        (kept here with its ids, so the `id` key cannot be reused while this writer lives).
+        """
+        try:
+            return self.resolved_ids[id(resolved)][1]
+        except KeyError:
+            units, groups, unknown = resolved
+            ids = (
+                [u.pk for u in units],
+                [self._unit(n) for n in unknown],
+                [u for g in groups for u in self._members(g)],
+                [g.pk for g in groups],
+            )
+            self.resolved_ids[id(resolved)] = (resolved, ids)
+            return ids
+
     def _members(self, group) -> list[int]:
         if group.pk not in self.members:
             self.members[group.pk] = list(group.members.values_list("pk", flat=True))
@@ -444,18 +469,17 @@ class PlanWriter:
     def _task_row(self, planned: PlannedTask, finding_id: int | None) -> dict:
         """The task's stored fields by attname, as `create_tasks` takes them."""
         f = planned.fields
-        lead_units, lead_groups, unknown = f["lead"]
-        leads = [u.pk for u in lead_units] + [self._unit(n) for n in unknown]
-        leads += [u for g in lead_groups for u in self._members(g)]
-        partner_units, partner_groups, unknown_partners = f["partners"]
+        units, new_units, members, _groups = self._ids(f["lead"])
+        leads = units + new_units + members
+        partner_units, new_partners, _members, partner_groups = self._ids(f["partners"])
         deadline = f["deadline"]
         return {
             "finding_id": finding_id,
             "measure": planned.measure,
             "target": f["target"],
             "lead_unit_id": leads[0],
-            "partner_unit_ids": [u.pk for u in partner_units] + leads[1:] + [self._unit(n) for n in unknown_partners],
-            "partner_group_ids": [g.pk for g in partner_groups],
+            "partner_unit_ids": partner_units + leads[1:] + new_partners,
+            "partner_group_ids": partner_groups,
             "leader_id": self.people.get(f["leader"]) if f["leader"] else None,
             "leader_text": f["leader"],
             "owner_id": self.people.get(f["owner"]) if f["owner"] else None,
