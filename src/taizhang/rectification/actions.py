@@ -89,12 +89,12 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
     categories = {i["category_id"] for i in items} - {None}
     if categories and Category.objects.filter(pk__in=categories).exclude(source=source).exists():
         raise ValidationError({"category": _("The category belongs to another source.")})
-    columns = ("source_id", "category_id", "number", "position", "text", "found_in_id")
     ids = insert_rows(
         Finding,
-        columns,
-        ((source.pk, i["category_id"], i["number"], i["position"], i["text"], None) for i in items),
+        ("category_id", "number", "position", "text"),
+        ((i["category_id"], i["number"], i["position"], i["text"]) for i in items),
         returning=True,
+        same={"source_id": source.pk, "found_in_id": None},
     )
     audit.record_many(
         by,

@@ -457,6 +457,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
             data["position"] = first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
+        data["status"] = str(data["status"])  # the plain text of a Status: the driver binds it without adapting
         values.append((uid, *stored(data)))
         data["partner_units"] = data.get("partner_unit_ids", ())
         data["partner_groups"] = data.get("partner_group_ids", ())
