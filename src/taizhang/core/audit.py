@@ -3,9 +3,10 @@
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
+from operator import itemgetter
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
@@ -52,7 +53,13 @@ class SnapshotText:
         self.template = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in sorted(fields)) + "}"
 
     def __call__(self, values) -> EncodedJSON:
-        return EncodedJSON(self.template % tuple([encode(values[key]) for key, encode in self.encoders]))
+        return self.many([values])[0]
+
+    def many(self, rows: Sequence) -> list[EncodedJSON]:
+        """The texts of many rows, encoded a column at a time (the encoders run in C over each column)."""
+        columns = [map(encode, map(itemgetter(key), rows)) for key, encode in self.encoders]
+        template = self.template
+        return [EncodedJSON(template % parts) for parts in zip(*columns, strict=True)]
 
 
 def _json_of(field):

@@ -96,14 +96,12 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         returning=True,
         same={"source_id": source.pk, "found_in_id": None},
     )
+    afters = _CREATED_AFTER.many([i | {"found_in_id": None} for i in items])
     audit.record_many(
         by,
         "finding.create",
         Finding,
-        (
-            (pk, Finding.label(i["number"], i["text"]), _CREATED_AFTER(i | {"found_in_id": None}))
-            for pk, i in zip(ids, items, strict=True)
-        ),
+        ((pk, Finding.label(i["number"], i["text"]), a) for pk, i, a in zip(ids, items, afters, strict=True)),
     )
     return ids
 

@@ -443,7 +443,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         raise ValidationError({"finding": _("The finding belongs to another source.")})
     leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
-    values, afters, stored = [], [], itemgetter(*_NEW_TASK)
+    values, snapshots, stored = [], [], itemgetter(*_NEW_TASK)
     for offset, (row, uid) in enumerate(zip(rows, new_uuid_hexes(len(rows)), strict=True)):
         data = _NEW_TASK | row  # the row's other keys (partner_unit_ids…) ride along; `stored` skips them
         if not data["measure"].strip():
@@ -462,7 +462,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         data["partner_units"] = data.get("partner_unit_ids", ())
         data["partner_groups"] = data.get("partner_group_ids", ())
         data["version"] = 1
-        afters.append(_CREATED_AFTER(data))
+        snapshots.append(data)
     ids = insert_rows(
         Task,
         ("uid", *_NEW_TASK),
@@ -484,7 +484,10 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         by,
         "task.create",
         Task,
-        ((pk, row["measure"][:60], after) for pk, row, after in zip(ids, rows, afters, strict=True)),
+        (
+            (pk, row["measure"][:60], after)
+            for pk, row, after in zip(ids, rows, _CREATED_AFTER.many(snapshots), strict=True)
+        ),
     )
     return ids
 
