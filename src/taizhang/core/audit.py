@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from taizhang.core.bulk import EncodedJSON, insert_rows
+from taizhang.core.bulk import insert_rows
 from taizhang.core.middleware import current_request_id
 from taizhang.core.models import AuditEvent, AuditHead
 
@@ -52,14 +52,13 @@ class SnapshotText:
         # %-formatting of one template joins the parts fastest; field names hold no "%".
         self.template = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in sorted(fields)) + "}"
 
-    def __call__(self, values) -> EncodedJSON:
+    def __call__(self, values) -> str:
         return self.many([values])[0]
 
-    def many(self, rows: Sequence) -> list[EncodedJSON]:
+    def many(self, rows: Sequence) -> list[str]:
         """The texts of many rows, encoded a column at a time (the encoders run in C over each column)."""
         columns = [map(encode, map(itemgetter(key), rows)) for key, encode in self.encoders]
-        template = self.template
-        return [EncodedJSON(template % parts) for parts in zip(*columns, strict=True)]
+        return list(map(self.template.__mod__, zip(*columns, strict=True)))
 
 
 def _json_of(field):
@@ -144,11 +143,11 @@ def record(actor, action: str, obj: models.Model, *, before=None, after=None) ->
     return event
 
 
-def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
+def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: bool = False) -> int:
     """Append one event per created object in one locked step (imports of thousands of rows).
 
-    `items` are (object_id, object_repr, after) with `after` JSON-safe, or already canonical text
-    (`EncodedJSON`, see `SnapshotText`); nothing is built per row but the event's canonical text, its
+    `items` are (object_id, object_repr, after) with `after` JSON-safe, or with `encoded` already its
+    canonical text (see `SnapshotText`); nothing is built per row but the event's canonical text, its
     hash and its row, so the chain costs little more than the rows it records.
     """
     if not connection.in_atomic_block:
@@ -178,7 +177,7 @@ def record_many(actor, action: str, model, items: Iterable[tuple]) -> int:
         for object_id, object_repr, after in items:
             seq += 1
             object_id, object_repr = str(object_id), object_repr[:300]
-            after_text = after if after.__class__ is EncodedJSON else EncodedJSON(encode(after))
+            after_text = after if encoded else encode(after)
             # encode_basestring is what the encoder itself runs on a str (ensure_ascii=False).
             text = (
                 f"{head_part}{after_text}{middle}{encode_str(object_id)},"

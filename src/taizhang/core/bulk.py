@@ -8,7 +8,6 @@ UUIDs). Callers stay in the actions layer, which checks permissions and writes t
 
 import contextlib
 import gc
-import json
 import os
 import sqlite3
 import time
@@ -17,28 +16,23 @@ from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
-# Fields whose Python value is also the database value on SQLite and PostgreSQL.
-_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
-
-
-class EncodedJSON(str):
-    """JSON text the caller has already encoded (the audit chain encodes `after` once, to hash it)."""
+# Fields whose Python value is also the database value on SQLite and PostgreSQL. JSON columns take
+# JSON text (the audit chain encodes it once, to hash it) and UUID columns 32 hex digits.
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.JSONField,
+    models.UUIDField,
+)
 
 
 def _converter(field: models.Field, conn):
     """How a column's Python values become SQLite's, or None when they already are."""
     if isinstance(field, _AS_IS):
         return None
-    if isinstance(field, models.JSONField):
-
-        def convert_json(value):
-            if isinstance(value, EncodedJSON):
-                return str(value)
-            return field.get_db_prep_save(value, conn)
-
-        return convert_json
-    if isinstance(field, models.UUIDField):
-        return lambda value: value if isinstance(value, str) or value is None else value.hex
     seen = {None: None}  # dates and times repeat (one creation time per batch, few distinct deadlines)
 
     def convert_repeated(value):
@@ -75,8 +69,7 @@ def insert_rows(
 
     `same` maps further columns to the one value every row has (a creation time, the parent's id):
     converted once instead of once a row. With `returning`, the rows get new primary keys, returned
-    in the order of `rows`. UUID columns take UUIDs or 32 hex digits; JSON columns take JSON-safe
-    values or `EncodedJSON`.
+    in the order of `rows`. UUID columns take 32 hex digits; JSON columns take JSON text.
     """
     conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-attribute lookup costs more than the work
     meta, same = model._meta, same or {}
@@ -91,8 +84,7 @@ def insert_rows(
     table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in all_fields)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            tail = tuple(_copy_value(f, v) for f, v in zip(shared, same.values(), strict=True))
-            _copy(cursor.cursor, f"COPY {table} ({names}) FROM STDIN", fields, rows, ids, tail)
+            _copy(cursor.cursor, f"COPY {table} ({names}) FROM STDIN", rows, ids, tuple(same.values()))
         else:
             converters = [(i, c) for i, c in enumerate(_converter(f, conn) for f in fields) if c]
             if converters:
@@ -160,24 +152,13 @@ def _allocate_ids(conn, meta, count: int) -> list[int]:
     return list(range(start + 1, start + count + 1))
 
 
-def _copy(cursor, sql: str, fields, rows, ids: list[int], tail: tuple) -> None:
+def _copy(cursor, sql: str, rows, ids: list[int], tail: tuple) -> None:
     """PostgreSQL: COPY, the server's own bulk path (a 1,000-row INSERT is parsed and planned as a
     statement of 27,000 parameters; COPY streams rows)."""
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     ids = iter(ids) if ids else None
     with cursor.copy(sql) as copy:
         for row in rows:
-            if json_columns:
-                row = list(row)
-                for i in json_columns:
-                    row[i] = _copy_value(fields[i], row[i])
             copy.write_row((next(ids), *row, *tail) if ids is not None else (*row, *tail))
-
-
-def _copy_value(field, value):
-    if isinstance(field, models.JSONField) and value is not None and not isinstance(value, EncodedJSON):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 @contextlib.contextmanager

@@ -102,6 +102,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         "finding.create",
         Finding,
         ((pk, Finding.label(i["number"], i["text"]), a) for pk, i, a in zip(ids, items, afters, strict=True)),
+        encoded=True,
     )
     return ids
 

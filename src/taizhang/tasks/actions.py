@@ -488,6 +488,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
             (pk, row["measure"][:60], after)
             for pk, row, after in zip(ids, rows, _CREATED_AFTER.many(snapshots), strict=True)
         ),
+        encoded=True,
     )
     return ids
 
