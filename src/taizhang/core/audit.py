@@ -165,7 +165,7 @@ def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: b
     seq, prev = head.seq, head.hash
     # The canonical text is assembled from parts encoded once each, in sorted key order, so it is
     # exactly what `canonical()` produces when the event is read back; `after` is stored as encoded.
-    encode, encode_str = _CANONICAL.encode, encode_basestring
+    encode, encode_str, sha256 = _CANONICAL.encode, encode_basestring, hashlib.sha256
     head_part = (
         f'{{"action":{encode(action)},"actor":{encode(base["actor"])},"actor_id":{encode(base["actor_id"])},"after":'
     )
@@ -179,11 +179,11 @@ def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: b
             object_id, object_repr = str(object_id), object_repr[:300]
             after_text = after if encoded else encode(after)
             # encode_basestring is what the encoder itself runs on a str (ensure_ascii=False).
-            text = (
-                f"{head_part}{after_text}{middle}{encode_str(object_id)},"
+            text = (  # what is hashed: the previous hash, a newline, the event's canonical text
+                f"{prev}\n{head_part}{after_text}{middle}{encode_str(object_id)},"
                 f'"object_repr":{encode_str(object_repr)}{tail}{seq}}}'
             )
-            digest = hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
+            digest = sha256(text.encode()).hexdigest()
             yield (seq, object_id, object_repr, after_text, prev, digest)
             prev = digest
 

@@ -82,8 +82,8 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
     def stream() -> Iterator[list]:
         pad = [""] * (sheet.start[1] if sheet.start else 0)  # calamine's rows begin at the first used column
         try:
-            rows = ((pad + row) if pad else row for row in sheet.iter_rows())
-            yield from _fill_merges(rows, merges)
+            rows = (pad + row for row in sheet.iter_rows()) if pad else sheet.iter_rows()
+            yield from _fill_merges(rows, merges) if merges else rows
         except UnreadableFile:
             raise
         except Exception as exc:
