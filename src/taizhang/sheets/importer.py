@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -198,8 +199,12 @@ def plan_rows(
         return plan
     matcher, deadlines, finding, hidden_read = UnitMatcher(), {}, None, []
     category, last_number, last_text = "", None, None
-    # Each row's fields by name, unmapped ones empty: read once a row instead of once a use.
-    unmapped, mapped, width = {key: "" for key in L.SYNONYMS if key not in cols}, cols.items(), max(cols.values()) + 1
+    # A row's fields in one call, in the order they are unpacked below; an unmapped field reads the
+    # empty cell appended to every row.
+    names = ("id", "number", "category", "finding", "measure", "target", "leader", "lead_unit", "partner", "owner")
+    names += ("progress", "closed", "status", "note")
+    pick = itemgetter(*(cols.get(name, -1) for name in names))
+    width = max(cols.values()) + 1
     clean, padding = L.clean, [""] * width
 
     def refuse(index, raw, key, message):
@@ -218,8 +223,23 @@ def plan_rows(
             break
         if len(cells) < width:
             cells += padding[len(cells) :]
-        values = {key: cells[col] for key, col in mapped} | unmapped
-        get = values.__getitem__
+        cells.append("")
+        (
+            id_,
+            number_cell,
+            category_cell,
+            finding_cell,
+            measure_text,
+            target,
+            leader,
+            lead_cell,
+            partner_cell,
+            owner,
+            progress_text,
+            closed_cell,
+            status_cell,
+            note,
+        ) = pick(cells)
 
         section = L.section_title(cells)
         if section:  # one value across the row (often merged across the table): 一、…方面
@@ -228,12 +248,11 @@ def plan_rows(
                 plan.categories.append(category)
             last_number = last_text = None
             continue
-        row_category = get("category") or category
+        row_category = category_cell or category
         if row_category and row_category not in plan.categories:
             plan.categories.append(row_category)
-        number, text = L.normalise_number(get("number")), get("finding")
+        number, text = L.normalise_number(number_cell), finding_cell
         new_finding = (number and number != last_number) or (text and text != last_text) or not finding
-        measure_text = get("measure")
 
         if not measure_text:
             if text or number:
@@ -245,11 +264,11 @@ def plan_rows(
             if on_task is None:
                 plan.findings.append(finding)
             last_number, last_text = number, text
-        if not get("lead_unit"):
+        if not lead_cell:
             refuse(index, raw, "lead_unit", "The lead unit (牵头单位) is empty.")
             continue
-        lead = matcher.resolve(get("lead_unit"))
-        partners = matcher.resolve(get("partner"))
+        lead = matcher.resolve(lead_cell)
+        partners = matcher.resolve(partner_cell)
         if lead[2] or partners[2]:
             for name in lead[2] + partners[2]:
                 if name not in plan.units_created:
@@ -271,13 +290,12 @@ def plan_rows(
                     "message": f"Deadline “{deadline.text}” cannot be read; the task is flagged to set a date.",
                 }
             )
-        progress_text = get("progress")
         status = (
-            STATUS_WORDS.get(get("status"))
+            STATUS_WORDS.get(status_cell)
             or STATUS_WORDS.get(progress_text)
             or (
                 Status.CLOSED
-                if get("closed") in ("是", "已销号")
+                if closed_cell in ("是", "已销号")
                 else Status.IN_PROGRESS
                 if progress_text
                 else Status.NOT_STARTED
@@ -286,7 +304,7 @@ def plan_rows(
         if index in hidden_rows:
             hidden_read.append(index + 1)
         # A row carrying our stable ID is one task, even if its text happens to contain "1. … 2. …".
-        measures = [measure_text] if get("id") else L.split_measures(measure_text)
+        measures = [measure_text] if id_ else L.split_measures(measure_text)
         for measure in measures:
             planned = PlannedTask(
                 index + 1,
@@ -295,14 +313,14 @@ def plan_rows(
                 {
                     "lead": lead,
                     "partners": partners,
-                    "leader": get("leader"),
-                    "owner": get("owner"),
+                    "leader": leader,
+                    "owner": owner,
                     "deadline": deadline,
                     "status": status,
                     "progress": "" if progress_text in STATUS_WORDS else progress_text,
-                    "target": get("target"),
-                    "note": get("note"),
-                    "id": get("id") if len(measures) == 1 else "",
+                    "target": target,
+                    "note": note,
+                    "id": id_ if len(measures) == 1 else "",
                 },
                 finding,
             )
