@@ -460,21 +460,22 @@ class PlanWriter:
             self.units[name] = org_actions.save_unit(None, {"name": name, "parent": self.root}, by=self.by).pk
         return self.units[name]
 
-    def _ids(self, resolved) -> tuple[list[int], list[int], list[int], list[int]]:
+    def _ids(self, resolved) -> tuple[tuple[int, ...], ...]:
         """A units cell as ids: its units, units created for unknown names, its groups' members, its groups.
 
         Worked out once per distinct cell: the matcher hands back the same tuple for the same text
-        (kept here with its ids, so the `id` key cannot be reused while this writer lives).
+        (kept here with its ids, so the `id` key cannot be reused while this writer lives). Tuples,
+        as every row of that cell shares them.
         """
         try:
             return self.resolved_ids[id(resolved)][1]
         except KeyError:
             units, groups, unknown = resolved
             ids = (
-                [u.pk for u in units],
-                [self._unit(n) for n in unknown],
-                [u for g in groups for u in self._members(g)],
-                [g.pk for g in groups],
+                tuple(u.pk for u in units),
+                tuple(self._unit(n) for n in unknown),
+                tuple(u for g in groups for u in self._members(g)),
+                tuple(g.pk for g in groups),
             )
             self.resolved_ids[id(resolved)] = (resolved, ids)
             return ids
@@ -489,7 +490,7 @@ class PlanWriter:
         f = planned.fields
         units, new_units, members, _groups = self._ids(f["lead"])
         leads = units + new_units + members
-        partner_units, new_partners, _members, partner_groups = self._ids(f["partners"])
+        partner_units, new_partners, _, partner_groups = self._ids(f["partners"])
         deadline = f["deadline"]
         return {
             "finding_id": finding_id,
