@@ -2,8 +2,9 @@
 
 Django's bulk_create builds a model instance per row and prepares every value of every field through
 the field's methods; at 50,000 rows that costs ten times the database's own work. Here values arrive
-as tuples in column order and only the columns whose type needs it are converted (dates, times, JSON,
-UUIDs). Callers stay in the actions layer, which checks permissions and writes the audit events.
+as tuples in column order and only dates and times are converted (JSON arrives as text, UUIDs as hex);
+values every row shares are converted once. Callers stay in the actions layer, which checks permissions
+and writes the audit events.
 """
 
 import contextlib
