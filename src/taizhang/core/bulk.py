@@ -122,6 +122,28 @@ def _insert_multirow(cursor, head: str, own: int, rows, ids: list[int], shared: 
         execute(head + ",".join([one] * (len(batch) // width)), batch)
 
 
+def any_elsewhere(model, ids: set, column: str, value) -> bool:
+    """Whether any row of `model` among `ids` has `column` other than `value`: a batch's parents
+    checked in one plain query (the ORM prepares and compiles an IN of a thousand ids at ~1 ms a batch)."""
+    ids = [int(pk) for pk in ids if pk is not None]
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta, quote = model._meta, conn.ops.quote_name
+    query = (
+        f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.get_field(column).column)} <> %s "
+        f"AND {quote(meta.pk.column)} "
+    )
+    with conn.cursor() as cursor:
+        for start in range(0, len(ids), 10_000):  # SQLite binds at most 32,766 values per statement
+            chunk = ids[start : start + 10_000]
+            if conn.vendor == "postgresql":
+                cursor.execute(query + "= ANY(%s) LIMIT 1", [value, chunk])
+            else:
+                cursor.execute(query + f"IN ({', '.join(['%s'] * len(chunk))}) LIMIT 1", [value, *chunk])
+            if cursor.fetchone():
+                return True
+    return False
+
+
 def _converted(row, converters) -> list:
     row = list(row)
     for i, convert in converters:

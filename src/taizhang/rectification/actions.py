@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit
-from taizhang.core.bulk import insert_rows
+from taizhang.core.bulk import any_elsewhere, insert_rows
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import apply_fields
 from taizhang.rectification.models import Category, Finding, Source
@@ -86,8 +86,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
     require_ledger_manager(by)
     if any(not item["text"].strip() for item in items):
         raise ValidationError({"text": _("The problem text is empty.")})
-    categories = {i["category_id"] for i in items} - {None}
-    if categories and Category.objects.filter(pk__in=categories).exclude(source=source).exists():
+    if any_elsewhere(Category, {i["category_id"] for i in items}, "source", source.pk):
         raise ValidationError({"category": _("The category belongs to another source.")})
     ids = insert_rows(
         Finding,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit, files
-from taizhang.core.bulk import insert_rows, new_uuid_hexes
+from taizhang.core.bulk import any_elsewhere, insert_rows, new_uuid_hexes
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
@@ -438,8 +438,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     # Rows without a position go after the ledger's tasks (imports number their rows themselves).
     needs_position = any(not row.get("position") for row in rows)
     first_position = Task.objects.filter(source=source).count() + 1 if needs_position else 0
-    findings = {r["finding_id"] for r in rows} - {None}
-    if findings and Finding.objects.filter(pk__in=findings).exclude(source=source).exists():
+    if any_elsewhere(Finding, {r["finding_id"] for r in rows}, "source", source.pk):
         raise ValidationError({"finding": _("The finding belongs to another source.")})
     leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}

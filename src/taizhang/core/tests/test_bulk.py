@@ -193,3 +193,31 @@ def test_an_imported_finding_records_what_a_finding_made_by_hand_records(people,
     imported = ledger.findings.get(pk=pk)
     assert history(imported).get().after == history(by_hand).get().after
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_bulk_creations_refuse_a_parent_from_another_ledger(people, ledger):
+    from django.core.exceptions import ValidationError
+
+    from taizhang.rectification.actions import create_findings, ensure_category, save_source
+    from taizhang.tasks.actions import create_tasks
+
+    other = save_source(None, {"kind": "tour", "title": "另一台账", "feedback_date": dt.date(2026, 1, 5)}, by=None)
+    foreign_category = ensure_category(other, "别的方面", by=None)
+    (foreign_finding,) = create_findings(
+        other, [{"number": "1", "text": "别处的问题", "position": 1, "category_id": None}], by=people["office"]
+    )
+    events = AuditEvent.objects.count()
+    lead = Unit.objects.exclude(parent=None).first()
+    own = ledger.findings.first().pk
+    rows = [{"finding_id": pk, "measure": "建立制度", "lead_unit_id": lead.pk} for pk in (own, foreign_finding)]
+    with pytest.raises(ValidationError) as refused:
+        create_tasks(ledger, rows, by=people["office"])
+    assert list(refused.value.message_dict) == ["finding"]
+    items = [{"number": "9", "text": "问题", "position": 99, "category_id": foreign_category.pk}]
+    with pytest.raises(ValidationError) as refused:
+        create_findings(ledger, items, by=people["office"])
+    assert list(refused.value.message_dict) == ["category"]
+    assert AuditEvent.objects.count() == events and not ledger.tasks.filter(measure="建立制度").exists()
+    # the same rows with this ledger's own parents go in
+    assert len(create_tasks(ledger, rows[:1], by=people["office"])) == 1
