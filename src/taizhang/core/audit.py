@@ -48,7 +48,7 @@ class SnapshotText:
         for name in sorted(fields):
             field = meta.get_field(name)
             key = field.attname if field.concrete else name
-            self.encoders.append((key, _json_of(field)))
+            self.encoders.append((key, *_json_of(field)))
         # %-formatting of one template joins the parts fastest; field names hold no "%".
         self.template = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in sorted(fields)) + "}"
 
@@ -56,26 +56,44 @@ class SnapshotText:
         return self.many([values])[0]
 
     def many(self, rows: Sequence) -> list[str]:
-        """The texts of many rows, encoded a column at a time (the encoders run in C over each column)."""
-        columns = [map(encode, map(itemgetter(key), rows)) for key, encode in self.encoders]
+        """The texts of many rows, encoded a column at a time: the encoders are C functions mapped over a
+        column; NULLs are written inline, and values that repeat (dates, id lists) are encoded once each."""
+        columns = []
+        for key, encode, kind in self.encoders:
+            values = map(itemgetter(key), rows)
+            if kind is _PLAIN:
+                columns.append(map(encode, values))
+            elif kind is _NULLABLE:
+                columns.append(["null" if v is None else encode(v) for v in values])
+            else:  # _REPEATING: id lists arrive as tuples (imports) or lists (callers by hand)
+                seen = {None: "null"}
+                columns.append(
+                    [
+                        seen[k]
+                        if (k := v if v.__class__ is not list else tuple(v)) in seen
+                        else seen.setdefault(k, encode(v))
+                        for v in values
+                    ]
+                )
         return list(map(self.template.__mod__, zip(*columns, strict=True)))
 
 
-def _json_of(field):
-    """How one field's stored value is written in canonical JSON (what `json_safe` then the encoder give).
+_PLAIN, _NULLABLE, _REPEATING = "plain", "nullable", "repeating"
 
-    Columns that are never NULL get the encoder's own C function, the rest a small wrapper.
-    """
+
+def _json_of(field):
+    """How one field's stored value is written in canonical JSON (what `json_safe` then the encoder give),
+    and how its column is encoded (see `SnapshotText.many`)."""
     if field.many_to_many:
-        return lambda ids: "[" + ",".join(map(str, sorted(set(ids)))) + "]"
+        return (lambda ids: "[" + ",".join(map(str, sorted(set(ids)))) + "]"), _REPEATING
     if isinstance(field, models.BooleanField):
-        return lambda v: "null" if v is None else ("true" if v else "false")
+        return (lambda v: "true" if v else "false"), _REPEATING
     if isinstance(field, (models.ForeignKey, models.IntegerField)):
-        return (lambda v: "null" if v is None else str(int(v))) if field.null else int.__repr__
+        return int.__repr__, _NULLABLE if field.null else _PLAIN
     if isinstance(field, (models.CharField, models.TextField)):
-        return (lambda v: "null" if v is None else encode_basestring(v)) if field.null else encode_basestring
+        return encode_basestring, _NULLABLE if field.null else _PLAIN
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
-        return lambda v: "null" if v is None else f'"{v.isoformat()}"'
+        return (lambda v: f'"{v.isoformat()}"'), _REPEATING
     raise TypeError(f"{field.name}: no canonical form for {type(field).__name__} in bulk snapshots")
 
 

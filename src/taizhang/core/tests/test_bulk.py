@@ -130,6 +130,35 @@ def test_snapshot_text_is_the_canonical_encoding_of_the_snapshot(texts, ids, day
     assert SnapshotText(Task, fields)(values) == _CANONICAL.encode(json_safe(by_name))
 
 
+_FEW_IDS = st.sampled_from([None, 1, 2, 70])
+_FEW_LISTS = st.lists(st.sampled_from([3, 4, 5]), max_size=3)
+
+
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "finding_id": _FEW_IDS,
+                "lead_unit_id": st.sampled_from([1, 2]),
+                "deadline_date": st.sampled_from([None, dt.date(2026, 6, 30), dt.date(2026, 12, 31)]),
+                "partner_units": _FEW_LISTS | _FEW_LISTS.map(tuple),
+                "measure": st.sampled_from(["措施", 'a"b']),
+            }
+        ),
+        max_size=12,
+    )
+)
+def test_snapshot_texts_of_a_batch_are_each_rows_own(rows):
+    """Values that repeat down a column are encoded once per batch; every row still gets its own text."""
+    fields = ["finding", "lead_unit", "deadline_date", "partner_units", "measure"]
+    expected = []
+    for values in rows:
+        by_name = {name.removesuffix("_id"): value for name, value in values.items()}
+        by_name["partner_units"] = sorted(set(values["partner_units"]))
+        expected.append(_CANONICAL.encode(json_safe(by_name)))
+    assert SnapshotText(Task, fields).many(rows) == expected
+
+
 def test_snapshot_text_refuses_a_field_it_cannot_write():
     with pytest.raises(TypeError, match="created_at"):
         SnapshotText(Task, ["created_at"])
