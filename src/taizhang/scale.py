@@ -380,7 +380,6 @@ def _audit(out) -> int:
                 before=None,
                 after={"lead_unit": lead, "deadline_text": deadline, "status": status},
                 request_id="",
-                prev_hash=prev,
             )
             event.hash = audit.compute_hash(prev, event)
             prev = event.hash

@@ -16,15 +16,26 @@ class ChainedJSONField(models.JSONField):
         return None
 
 
+class ChainSeqField(models.PositiveBigIntegerField):
+    """An event's place in the chain, and its primary key.
+
+    Declared INTEGER on SQLite so that it is the table's rowid: no separate id column, no second index
+    to keep in step on every append (an import appends tens of thousands of events).
+    """
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
 class AuditEvent(models.Model):
     """One change, written by the actions layer in the same transaction as the change itself.
 
     `seq` is a gap-free counter (taken from AuditHead under a lock), so a deleted event shows as a
-    missing number; `hash` covers the previous hash and a canonical JSON of the event, so an altered
-    or reordered event breaks the chain. Never updated or deleted by the application.
+    missing number; `hash` covers the previous event's hash and a canonical JSON of the event, so an
+    altered or reordered event breaks the chain. Never updated or deleted by the application.
     """
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    seq = ChainSeqField(primary_key=True)
     at = models.DateTimeField(_("time"))
     actor_id = models.BigIntegerField(null=True, blank=True)
     actor_name = models.CharField(_("actor"), max_length=150)
@@ -35,7 +46,6 @@ class AuditEvent(models.Model):
     before = ChainedJSONField(null=True, blank=True)
     after = ChainedJSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
     class Meta:
@@ -48,9 +58,9 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args, **kwargs):
-        if self.pk:
+        if not self._state.adding:  # its key, `seq`, is set before the first save
             raise RuntimeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs | {"force_insert": True})
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit events are append-only.")
