@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -67,15 +68,21 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
             raise UnreadableFile(f"{path.name} is not a spreadsheet file (its content does not match {suffix}).")
         return _csv_sheet(path, max_rows)
-    if head.startswith(b"PK"):
+    zipped = head.startswith(b"PK")
+    if zipped:
         _check_zip(path)
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
-        merges = sheet.merged_cell_ranges or []
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Hidden rows and columns are read from the sheet's XML while calamine parses the sheet (it
+        # releases the interpreter lock): on two cores the scan adds nothing to the import's time.
+        scan = pool.submit(_hidden_rows_and_columns, path) if zipped else None
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheet = workbook.get_sheet_by_index(0)
+            height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
+            merges = sheet.merged_cell_ranges or []
+        except Exception as exc:  # calamine raises its own error types for every kind of damage
+            raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
+        hidden_rows, hidden = scan.result() if scan else (frozenset(), frozenset())
     if height > max_rows:
         raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
 
@@ -89,7 +96,6 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         except Exception as exc:
             raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
 
-    hidden_rows, hidden = _hidden_rows_and_columns(path) if head.startswith(b"PK") else (frozenset(), frozenset())
     return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height, hidden_rows)
 
 
