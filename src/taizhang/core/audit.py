@@ -40,14 +40,14 @@ class SnapshotText:
     """The canonical JSON text of `snapshot(obj, fields)`, built from stored values without a model
     instance: imports record tens of thousands of creations, and building then encoding a dict per
     row cost more than writing the row. Values come by attname (``lead_unit_id``); a many-to-many
-    field by its name, as an iterable of ids.
+    field by its name, as an iterable of ids; `keys` names other keys for some fields.
     """
 
-    def __init__(self, model, fields: Iterable[str]):
-        meta, self.encoders = model._meta, []
+    def __init__(self, model, fields: Iterable[str], *, keys: dict | None = None):
+        meta, self.encoders, keys = model._meta, [], keys or {}
         for name in sorted(fields):
             field = meta.get_field(name)
-            key = field.attname if field.concrete else name
+            key = keys.get(name) or (field.attname if field.concrete else name)
             self.encoders.append((key, *_json_of(field)))
         # %-formatting of one template joins the parts fastest; field names hold no "%".
         self.template = "{" + ",".join(f"{encode_basestring(name)}:%s" for name in sorted(fields)) + "}"

@@ -444,24 +444,21 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
     values, snapshots, stored = [], [], itemgetter(*_NEW_TASK)
     for offset, (row, uid) in enumerate(zip(rows, new_uuid_hexes(len(rows)), strict=True)):
-        data = _NEW_TASK | row  # the row's other keys (partner_unit_ids…) ride along; `stored` skips them
+        data = _NEW_ROW | row  # the row's other keys ride along; `stored` takes the task's columns
         if not data["measure"].strip():
             raise ValidationError({"measure": _("The measure is empty.")})
         if not data["lead_unit_id"]:
             raise ValidationError({"lead_unit": _("A task needs a lead unit.")})
-        for name, limit in _TEXT_LIMITS.items():
-            if len(data[name]) > limit:
-                raise ValidationError({name: _("At most %(limit)d characters.") % {"limit": limit}})
         if not data["position"]:
             data["position"] = first_position + offset
         if data["leader_id"] and not data["leader_text"]:
             data["leader_text"] = leader_texts[data["leader_id"]]  # as a ledger cell would name them
         data["status"] = str(data["status"])  # the plain text of a Status: the driver binds it without adapting
         values.append((uid, *stored(data)))
-        data["partner_units"] = data.get("partner_unit_ids", ())
-        data["partner_groups"] = data.get("partner_group_ids", ())
-        data["version"] = 1
         snapshots.append(data)
+    for name, limit in _TEXT_LIMITS.items():  # a column at a time: the lengths are taken in C
+        if max(map(len, map(itemgetter(name), snapshots))) > limit:
+            raise ValidationError({name: _("At most %(limit)d characters.") % {"limit": limit}})
     ids = insert_rows(
         Task,
         ("uid", *_NEW_TASK),
@@ -514,6 +511,11 @@ _NEW_TASK = {
 }
 
 
+# A row as `create_tasks` completes it: the stored fields, the partners, and what the creation event
+# records besides (`_CREATED_AFTER` reads the partners under these keys).
+_NEW_ROW = _NEW_TASK | {"partner_unit_ids": (), "partner_group_ids": (), "version": 1}
+
+
 # Set later by steps and extensions, never by an import.
 _UNSET_ON_CREATE = {
     "original_deadline_text": "",
@@ -531,4 +533,6 @@ _TEXT_LIMITS = {
 
 
 # The `task.create` event's `after` as `save_task` records it (TASK_FIELDS and the version).
-_CREATED_AFTER = audit.SnapshotText(Task, [*TASK_FIELDS, "version"])
+_CREATED_AFTER = audit.SnapshotText(
+    Task, [*TASK_FIELDS, "version"], keys={"partner_units": "partner_unit_ids", "partner_groups": "partner_group_ids"}
+)

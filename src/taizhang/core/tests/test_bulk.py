@@ -250,3 +250,18 @@ def test_bulk_creations_refuse_a_parent_from_another_ledger(people, ledger):
     assert AuditEvent.objects.count() == events and not ledger.tasks.filter(measure="建立制度").exists()
     # the same rows with this ledger's own parents go in
     assert len(create_tasks(ledger, rows[:1], by=people["office"])) == 1
+
+
+@pytest.mark.django_db
+def test_bulk_tasks_refuse_text_longer_than_its_column(people, ledger):
+    from django.core.exceptions import ValidationError
+
+    from taizhang.tasks.actions import create_tasks
+
+    lead = Unit.objects.exclude(parent=None).first()
+    row = {"finding_id": None, "measure": "建立制度", "lead_unit_id": lead.pk, "leader_text": "领导" * 100}
+    assert len(create_tasks(ledger, [row], by=people["office"])) == 1  # 200 characters fit
+    tasks = Task.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        create_tasks(ledger, [row, row | {"leader_text": row["leader_text"] + "长"}], by=people["office"])
+    assert list(refused.value.message_dict) == ["leader_text"] and Task.objects.count() == tasks
