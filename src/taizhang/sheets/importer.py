@@ -415,7 +415,6 @@ class PlanWriter:
             self.flush()  # the matched task moves to a finding this file introduces: write it first
         row = self._task_row(planned, self.findings.get(key))
         if match is None:
-            row |= {"position": self.position, "latest_progress": planned.fields["progress"]}
             if row["finding_id"] is None:
                 row["finding_key"] = key
             self.new_rows.append(row)
@@ -486,7 +485,8 @@ class PlanWriter:
         return self.members[group.pk]
 
     def _task_row(self, planned: PlannedTask, finding_id: int | None) -> dict:
-        """The task's stored fields by attname, as `create_tasks` takes them."""
+        """The task's stored fields by attname, as `create_tasks` takes them (a matched task keeps its
+        position and progress: `_changes` compares the other fields)."""
         f = planned.fields
         units, new_units, members, _groups = self._ids(f["lead"])
         leads = units + new_units + members
@@ -509,6 +509,8 @@ class PlanWriter:
             "deadline_date": deadline.date,
             "deadline_precision": deadline.precision,
             "deadline_period": deadline.period,
+            "position": self.position,
+            "latest_progress": f["progress"],
         }
 
 

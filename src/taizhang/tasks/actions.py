@@ -466,16 +466,9 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
         returning=True,
         same={"source_id": source.pk, "activity_on": today_, "created_at": now, "updated_at": now, **_UNSET_ON_CREATE},
     )
-    insert_rows(
-        Task.partner_units.through,
-        ("task_id", "unit_id"),
-        ((pk, u) for pk, row in zip(ids, rows, strict=True) for u in dict.fromkeys(row.get("partner_unit_ids", ()))),
-    )
-    insert_rows(
-        Task.partner_groups.through,
-        ("task_id", "unitgroup_id"),
-        ((pk, g) for pk, row in zip(ids, rows, strict=True) for g in dict.fromkeys(row.get("partner_group_ids", ()))),
-    )
+    for through, column, key in _PARTNERS:
+        pairs = ((pk, p) for pk, row in zip(ids, snapshots, strict=True) if row[key] for p in dict.fromkeys(row[key]))
+        insert_rows(through, ("task_id", column), pairs)
     audit.record_many(
         by,
         "task.create",
@@ -514,6 +507,13 @@ _NEW_TASK = {
 # A row as `create_tasks` completes it: the stored fields, the partners, and what the creation event
 # records besides (`_CREATED_AFTER` reads the partners under these keys).
 _NEW_ROW = _NEW_TASK | {"partner_unit_ids": (), "partner_group_ids": (), "version": 1}
+
+
+# Where a created task's partners go: (link table, its column, the row's key).
+_PARTNERS = [
+    (Task.partner_units.through, "unit_id", "partner_unit_ids"),
+    (Task.partner_groups.through, "unitgroup_id", "partner_group_ids"),
+]
 
 
 # Set later by steps and extensions, never by an import.
