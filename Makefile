@@ -15,7 +15,7 @@ install: $(UV)
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js $(VENDOR)/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
-	if command -v msgfmt >/dev/null; then cd src/taizhang && ../../$(BIN)/taizhang compilemessages -v 0; fi
+	if command -v msgfmt >/dev/null; then cd src/taizhang && TAIZHANG_HOME=$(CURDIR) ../../$(BIN)/taizhang compilemessages -v 0; fi
 	$(BIN)/taizhang collectstatic --noinput -v 0
 
 # uv is the installer; when a machine lacks it, it goes into its own small environment under build/.
@@ -36,7 +36,7 @@ lint:
 	$(BIN)/ruff check src tests benchmarks
 
 messages:
-	cd src/taizhang && ../../$(BIN)/taizhang makemessages -l zh_Hans --no-obsolete --add-location file
+	cd src/taizhang && TAIZHANG_HOME=$(CURDIR) ../../$(BIN)/taizhang makemessages -l zh_Hans --no-obsolete --add-location file
 
 clean:
 	rm -rf $(VENV) build node_modules
