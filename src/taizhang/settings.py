@@ -4,6 +4,7 @@ The embedded default needs no configuration: SQLite in WAL mode and a generated 
 under ./var/. Bad values stop the process at start with a message naming the variable.
 """
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -85,7 +86,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -177,9 +177,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: after this many failures for one username from one address, sign-in is refused for a while.
+# Lockout: after this many failures for one username from one address, sign-in is refused for a while;
+# after TAIZHANG_LOGIN_USERNAME_LIMIT failures from any addresses, the username alone is locked.
 AXES_FAILURE_LIMIT = env_int("TAIZHANG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("TAIZHANG_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
+TAIZHANG_LOGIN_COOLOFF_MINUTES = env_int("TAIZHANG_LOGIN_COOLOFF_MINUTES", 30, minimum=1)
+AXES_COOLOFF_TIME = TAIZHANG_LOGIN_COOLOFF_MINUTES / 60
+TAIZHANG_LOGIN_USERNAME_LIMIT = env_int("TAIZHANG_LOGIN_USERNAME_LIMIT", 20, minimum=AXES_FAILURE_LIMIT)
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks); without them the
+# client is REMOTE_ADDR, so a forged header cannot choose whose failures are counted.
+TAIZHANG_TRUSTED_PROXIES = env_list("TAIZHANG_TRUSTED_PROXIES", "")
+for _proxy in TAIZHANG_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TAIZHANG_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
+AXES_CLIENT_IP_CALLABLE = "taizhang.core.middleware.client_ip"
+TAIZHANG_TOKEN_DAYS = env_int("TAIZHANG_TOKEN_DAYS", 30, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -251,7 +264,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls then get 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "taizhang.org.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,15 +6,30 @@ As in healthchecks, tests speak of people: `office` coordinates everything, `lia
 
 from django.test import Client
 
+from taizhang.core.permissions import Role, Scope
+from taizhang.org import actions
 from taizhang.org.demo import DEMO_PASSWORD, build_org
 from taizhang.org.models import Unit, User
 
 PERSONAS = ("admin", "office", "leader", "unithead", "liaison", "county", "viewer")
+# Scoped personas the security tests need besides the demo's: an administrator and an office limited to
+# 东城区委's subtree, and a second county's liaison (西城区委), to show one county never reaches another.
+SCOPED = {
+    "countyadmin": (Role.ADMIN, Scope.SUBTREE, "东城区委"),
+    "countyoffice": (Role.OFFICE, Scope.SUBTREE, "东城区委"),
+    "westliaison": (Role.LIAISON, Scope.SUBTREE, "西城区委"),
+}
+ALL_PERSONAS = (*PERSONAS, *SCOPED)
 
 
 def build_demo_org() -> dict[str, User]:
     build_org()
-    return {u.username: u for u in User.objects.filter(username__in=PERSONAS).select_related("unit", "person")}
+    for username, (role, scope, unit_name) in SCOPED.items():
+        if not User.objects.filter(username=username).exists():
+            data = {"username": username, "role": role, "scope": scope, "unit": unit(unit_name), "is_active": True}
+            actions.save_account(None, data, by=None, password=DEMO_PASSWORD)
+    users = User.objects.filter(username__in=ALL_PERSONAS).select_related("unit", "person")
+    return {u.username: u for u in users}
 
 
 def client_for(user: User, **kwargs) -> Client:
@@ -27,4 +42,4 @@ def unit(name: str) -> Unit:
     return Unit.objects.get(name=name)
 
 
-__all__ = ["DEMO_PASSWORD", "PERSONAS", "build_demo_org", "client_for", "unit"]
+__all__ = ["ALL_PERSONAS", "DEMO_PASSWORD", "PERSONAS", "SCOPED", "build_demo_org", "client_for", "unit"]

@@ -4,10 +4,10 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from taizhang.core import views as core_views
 from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.dashboard import views as dashboard_views
 from taizhang.org import api as org_api
+from taizhang.org import views_account
 from taizhang.rectification import api as ledger_api
 from taizhang.tasks import api as task_api
 
@@ -23,7 +23,8 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", core_views.password_change, name="password_change"),
+    path("password/", views_account.password_change, name="password_change"),
+    path("tokens/", views_account.tokens, name="tokens"),
     path("language/", set_language, name="set_language"),
     path("org/", include("taizhang.org.urls")),
     path("ledger/", include("taizhang.tasks.urls")),
@@ -31,7 +32,7 @@ urlpatterns = [
     path("sheets/", include("taizhang.sheets.urls")),
     path("documents/", include("taizhang.documents.urls")),
     path("notify/", include("taizhang.notify.urls")),
-    path("api/auth/token/", core_views.obtain_token, name="api-token"),
+    path("api/auth/token/", views_account.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),

@@ -50,3 +50,39 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+def _networks():
+    import ipaddress
+
+    return [ipaddress.ip_network(item, strict=False) for item in settings.TAIZHANG_TRUSTED_PROXIES]
+
+
+def client_ip(request) -> str:
+    """The client's address for lockout and the audit trail.
+
+    REMOTE_ADDR, unless it is a configured trusted proxy: then X-Forwarded-For is read from the right,
+    skipping trusted proxies, and the first other address is the client. A client cannot choose its own
+    address by sending the header, and behind the documented proxy each user is counted separately.
+    """
+    import ipaddress
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = _networks()
+    if not networks:
+        return remote
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    if not trusted(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop
+    return remote

@@ -66,3 +66,21 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         q = self.scope_q(user)
         return self if q is None else self.filter(q)
+
+
+def require(by, action: str, message=None) -> None:
+    """The role check of every action: None is the system (commands, the demo) and passes."""
+    from django.core.exceptions import PermissionDenied
+
+    if by is not None and not grants(by, action):
+        raise PermissionDenied(message or _("You may not change this."))
+
+
+def require_visible(by, obj) -> None:
+    """The scope check of every action on an existing object: outside the actor's view it is a 404."""
+    from taizhang.core.errors import OutOfScope
+
+    if by is None or by.is_superuser or by.scope == Scope.ALL:
+        return
+    if not type(obj).objects.restrict(by, VIEW).filter(pk=obj.pk).exists():
+        raise OutOfScope

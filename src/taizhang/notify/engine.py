@@ -34,6 +34,7 @@ from taizhang.notify.models import (
 )
 from taizhang.org.models import User
 from taizhang.rectification.models import Source
+from taizhang.tasks.actions import answers_for
 from taizhang.tasks.models import DONE, Status, Task
 
 RULE_TEXT = {
@@ -179,23 +180,35 @@ class Audience:
         return audience
 
 
+def _covers(user: User, unit) -> bool:
+    """Whether a ledger-level message (a source's report) concerns this office: all-scope offices get
+    every one; a scoped office those of ledgers inspecting a unit in its scope."""
+    if user.scope == Scope.ALL or user.is_superuser:
+        return True
+    if unit is None or user.unit_id is None:
+        return False
+    return unit.path.startswith(user.unit.path) if user.scope == Scope.SUBTREE else unit.pk == user.unit_id
+
+
 def recipients(firing: Firing, audience: Audience, rules: Rules) -> list[tuple[User, str]]:
     """Owner and liaisons first; the longer a task is overdue, the further up the chain it goes."""
     if firing.task is None:
-        return [(u, "office") for u in audience.office]
+        unit = firing.source.inspected_unit
+        return [(u, "office") for u in audience.office if _covers(u, unit)]
     task = firing.task
+    offices = [(u, "office") for u in audience.office if answers_for(u, task)]  # a scoped office: its own units
     people = [(u, "liaison") for u in audience.liaisons.get(task.lead_unit_id, [])]
     if task.owner_id in audience.by_person:
         people.append((audience.by_person[task.owner_id], "owner"))
     if firing.rule == "review_wait":
-        return [(u, "office") for u in audience.office]
+        return offices
     days = firing.overdue_days
     if days >= rules.escalate_head_days:
         people += [(u, "unit_head") for u in audience.heads.get(task.lead_unit_id, [])]
     if days >= rules.escalate_leader_days and task.leader_id in audience.by_person:
         people.append((audience.by_person[task.leader_id], "leader"))
     if days >= rules.escalate_office_days:
-        people += [(u, "office") for u in audience.office]
+        people += offices
     unique = {}
     for user, role in people:
         unique.setdefault(user.pk, (user, role))

@@ -1,15 +1,22 @@
 """Every write to the organisation: permission-checked, atomic, audit-logged."""
 
+import datetime as dt
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit
-from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Role, Scope, grants
+from taizhang.core.errors import OutOfScope
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants
 from taizhang.core.writes import apply_fields
-from taizhang.org.models import Person, Unit, UnitGroup, User, path_segment, subtree_q
+from taizhang.org.auth import key_hash
+from taizhang.org.models import ApiToken, Person, Unit, UnitGroup, User, path_segment, subtree_q
 
 UNIT_FIELDS = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
 GROUP_FIELDS = ["name", "description", "members"]
@@ -76,6 +83,10 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
     creating = group is None
     group = group or UnitGroup()
     before = None if creating else audit.snapshot(group, GROUP_FIELDS)
+    if not creating:
+        # A group that reaches outside the editor's scope is shared with other administrators.
+        for member in group.members.all():
+            _require_unit_in_scope(by, member)
     m2m = apply_fields(group, data, GROUP_FIELDS)
     group.full_clean()
     group.save()
@@ -117,20 +128,52 @@ def save_person(person: Person | None, data: dict, *, by) -> Person:
     return person
 
 
+def scope_within(by, scope: str, unit: Unit | None) -> bool:
+    """Whether a data scope anchored at `unit` lies inside the editor's own: what an account editor may
+    grant, and which accounts it may edit at all. None (the system) and all-scope editors grant anything."""
+    if by is None or by.is_superuser or by.scope == Scope.ALL:
+        return True
+    if scope == Scope.ALL or unit is None or by.unit_id is None:
+        return False
+    if by.scope == Scope.SUBTREE:
+        return unit.path.startswith(by.unit.path)
+    if by.scope == Scope.UNIT:
+        return unit.pk == by.unit_id and scope in (Scope.UNIT, Scope.OWN)
+    return unit.pk == by.unit_id and scope == Scope.OWN
+
+
+def _check_account_grant(by, account: User, before: dict | None) -> None:
+    """An editor never grants more than it holds, nor changes what its own account may do."""
+    if by is None or by.is_superuser:
+        return
+    if account.is_superuser:
+        raise PermissionDenied(_("Only a superuser may change a superuser's account."))
+    if before is not None and account.pk == by.pk:
+        for name in ("role", "scope", "unit", "person", "is_active"):
+            if before[name] != audit.snapshot(account, [name])[name]:
+                raise PermissionDenied(_("You cannot change the role, scope, unit or status of your own account."))
+    if not scope_within(by, account.scope, account.unit):
+        raise PermissionDenied(_("You cannot grant a data scope wider than your own."))
+    if account.person_id and not Person.objects.restrict(by, MANAGE_ACCOUNTS).filter(pk=account.person_id).exists():
+        raise PermissionDenied(_("This person is outside your data scope."))
+
+
 @transaction.atomic
 def save_account(account: User | None, data: dict, *, by, password: str | None = None) -> User:
-    """Create or update a login. The password is never part of the audit data."""
+    """Create or update a login. The password is never part of the audit data.
+
+    A new password, an administrator's reset or a deactivation revokes the account's API tokens.
+    """
     _require(by, MANAGE_ACCOUNTS)
     creating = account is None
     account = account or User()
     before = None if creating else audit.snapshot(account, ACCOUNT_FIELDS)
-    if not creating:
-        _require_unit_in_scope(by, account.unit)
+    if not creating and not scope_within(by, account.scope, account.unit):
+        raise OutOfScope  # an account wider than the editor's scope is not the editor's to see
     apply_fields(account, data, ACCOUNT_FIELDS)
-    if account.role != Role.ADMIN or account.scope != Scope.ALL:
-        _require_unit_in_scope(by, account.unit)
     if account.scope != Scope.ALL and account.unit_id is None:
         raise ValidationError({"unit": _("A scoped account needs a unit.")})
+    _check_account_grant(by, account, before)
     if password:
         account.set_password(password)
     elif creating:
@@ -141,6 +184,8 @@ def save_account(account: User | None, data: dict, *, by, password: str | None =
     if password and not creating:
         after["password_changed"] = True
     audit.record(by, "account.create" if creating else "account.update", account, before=before, after=after)
+    if not creating and (password or not account.is_active):
+        revoke_tokens(account, by=by, reason="password_reset" if password else "deactivated")
     return account
 
 
@@ -149,3 +194,48 @@ def change_own_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.record(user, "account.password_change", user, after={"password_changed": True})
+    revoke_tokens(user, by=user, reason="password_change")
+
+
+# --- API tokens and sign-in ----------------------------------------------------------------------------
+@transaction.atomic
+def issue_token(user: User, *, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for the user (never the old one handed back); returns it and the key, shown once."""
+    if not user.is_active:
+        raise PermissionDenied(_("The account is disabled."))
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=key_hash(key),
+        prefix=key[:8],
+        label=(label or "").strip()[:100],
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.TAIZHANG_TOKEN_DAYS),
+    )
+    audit.record(
+        user, "token.issue", user, after={"token": token.pk, "prefix": token.prefix, "expires": token.expires_at}
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_tokens(user: User, *, by, reason: str, token_id: int | None = None) -> int:
+    """Revoke one of the user's tokens (token_id) or all of them; only the user or the system does the
+    former from the token page, the account actions do the latter."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token_id is not None:
+        tokens = tokens.filter(pk=token_id)
+    prefixes = list(tokens.values_list("prefix", flat=True))
+    if not prefixes:
+        return 0
+    tokens.delete()
+    audit.record(by, "token.revoke", user, after={"reason": reason, "prefixes": prefixes})
+    return len(prefixes)
+
+
+@transaction.atomic
+def record_sign_in(user: User, *, event: str, detail: dict | None = None) -> None:
+    """Sign-in, sign-out, a failure or a lockout, in the audit chain. `user` may be an unsaved stand-in
+    carrying the username typed when no account has it."""
+    audit.record(user if user.pk else None, f"auth.{event}", user, after=detail or {})

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "taizhang.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from taizhang.org import signals  # noqa: F401  (registers the sign-in audit handlers)

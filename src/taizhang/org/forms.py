@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_ORG
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope
 from taizhang.org.models import Person, Unit, UnitGroup, User
 
 
@@ -64,6 +64,15 @@ class AccountForm(ScopedForm):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "role", "scope", "unit", "person", "is_active"]
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, editor=editor, **kwargs)
+        # Offer only what the editor may grant; the action refuses anything else whatever is posted.
+        if not (editor.is_superuser or editor.scope == Scope.ALL):
+            allowed = {Scope.SUBTREE: {Scope.SUBTREE, Scope.UNIT, Scope.OWN}, Scope.UNIT: {Scope.UNIT, Scope.OWN}}
+            keep = allowed.get(editor.scope, {Scope.OWN})
+            self.fields["scope"].choices = [c for c in self.fields["scope"].choices if c[0] in keep]
+        self.fields["person"].queryset = Person.objects.restrict(editor, MANAGE_ACCOUNTS)
 
     def clean_password(self):
         password = self.cleaned_data.get("password")

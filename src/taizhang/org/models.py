@@ -187,3 +187,26 @@ class User(AbstractUser):
         if self.person_id and self.person.name:
             return self.person.name
         return f"{self.last_name}{self.first_name}".strip()
+
+
+class ApiToken(models.Model):
+    """An API key: shown once when issued, stored only as its SHA-256, valid until it expires or is revoked.
+
+    A user may hold several (a script, a report tool); a password change, an administrator's reset and a
+    deactivation revoke them all.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("key begins"), max_length=8)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}…"

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
-from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.core.permissions import MANAGE_LEDGER, Scope, grants, require_visible
 from taizhang.core.writes import apply_fields
+from taizhang.org.models import Unit
 from taizhang.rectification.models import Category, Finding, Source
 
 SOURCE_FIELDS = ["kind", "title", "issuer", "inspected_unit", "feedback_date", "report_due_date"]
@@ -19,13 +20,37 @@ def require_ledger_manager(by) -> None:
         raise PermissionDenied(_("Only the supervision office may change the ledger."))
 
 
+def require_source_visible(by, source: Source) -> None:
+    """Adding a task to a ledger: the ledger must be in the actor's view (404 otherwise)."""
+    require_visible(by, source)
+
+
+def require_source_manager(by, source: Source) -> None:
+    """Changing a ledger itself (its title, categories, findings): an all-scope office, or a scoped office
+    whose scope holds the inspected unit. Seeing a ledger through one of its tasks is not owning it."""
+    require_ledger_manager(by)
+    require_visible(by, source)
+    if by is None or by.is_superuser or by.scope == Scope.ALL:
+        return
+    unit = source.inspected_unit_id
+    if unit is None or not Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk=unit).exists():
+        raise PermissionDenied(_("This ledger belongs to a unit outside your data scope."))
+
+
 @transaction.atomic
 def save_source(source: Source | None, data: dict, *, by) -> Source:
     require_ledger_manager(by)
     creating = source is None
+    if not creating:
+        require_source_manager(by, source)
     source = source or Source()
     before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
     apply_fields(source, data, SOURCE_FIELDS)
+    if by is not None and not (by.is_superuser or by.scope == Scope.ALL):
+        # A scoped office's ledger is its own unit's unless it names one inside its scope.
+        source.inspected_unit_id = source.inspected_unit_id or by.unit_id
+        if not Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk=source.inspected_unit_id).exists():
+            raise PermissionDenied(_("This ledger belongs to a unit outside your data scope."))
     if not source.report_due_date and source.feedback_date:
         source.report_due_date = source.default_report_due()
     if source.report_due_date and source.feedback_date and source.report_due_date < source.feedback_date:
@@ -44,7 +69,7 @@ def save_source(source: Source | None, data: dict, *, by) -> Source:
 
 @transaction.atomic
 def ensure_category(source: Source, name: str, *, by) -> Category:
-    require_ledger_manager(by)
+    require_source_manager(by, source)
     name = name.strip()
     category = Category.objects.filter(source=source, name=name).first()
     if category:
@@ -56,8 +81,8 @@ def ensure_category(source: Source, name: str, *, by) -> Category:
 
 @transaction.atomic
 def save_finding(finding: Finding | None, data: dict, *, by, source: Source | None = None) -> Finding:
-    require_ledger_manager(by)
     creating = finding is None
+    require_source_manager(by, source if creating else finding.source)
     finding = finding or Finding(source=source)
     before = None if creating else audit.snapshot(finding, FINDING_FIELDS)
     apply_fields(finding, data, FINDING_FIELDS)
@@ -83,7 +108,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
 
     Each item holds number, text, position and category_id.
     """
-    require_ledger_manager(by)
+    require_source_manager(by, source)
     if any(not item["text"].strip() for item in items):
         raise ValidationError({"text": _("The problem text is empty.")})
     if any_elsewhere(Category, {i["category_id"] for i in items}, "source", source.pk):

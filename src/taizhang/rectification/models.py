@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.permissions import RestrictedQuerySet, Scope
-from taizhang.org.models import Unit
+from taizhang.org.models import Unit, unit_scope_q
 
 
 class SourceKind(models.TextChoices):
@@ -40,7 +40,7 @@ class SourceQuerySet(RestrictedQuerySet):
         visible = Task.objects.restrict(user).values("source_id")
         q = Q(pk__in=visible)
         if user.scope != Scope.OWN and user.unit_id:
-            q |= Q(inspected_unit_id=user.unit_id)
+            q |= unit_scope_q(user, "inspected_unit__")
         return q
 
 

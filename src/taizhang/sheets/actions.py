@@ -202,8 +202,8 @@ def _import(job: ImportJob, by) -> None:
             {"error": "；".join(e["message"] for e in refused.plan.errors[:5])},
         )
         write_progress(job, 0, 0, "failed")
-    except (ValidationError, UnreadableFile) as exc:
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    except (ValidationError, PermissionDenied, UnreadableFile) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("You may not change this.")]
         job.status, job.result = ImportStatus.FAILED, {"error": "；".join(messages)}
         write_progress(job, 0, 0, "failed")
     except Exception as exc:  # recorded for the user, and re-raised for the log

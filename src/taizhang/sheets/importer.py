@@ -444,10 +444,8 @@ class PlanWriter:
         task = task_actions.save_task(match, changed, by=self.by, source=self.source) if changed else match
         self.counts["updated" if changed else "unchanged"] += 1
         if progress_text and progress_text != task.latest_progress:
-            if task.status in (Status.CLOSED, Status.PHASE_DONE):
-                task_actions.set_imported_progress(task, by=self.by, text=progress_text)
-            else:
-                task_actions.report_progress(task, by=self.by, text=progress_text)
+            # The office's own permission (not a unit's report_progress): see set_imported_progress.
+            task_actions.set_imported_progress(task, by=self.by, text=progress_text)
 
     def _category(self, name: str) -> int | None:
         if name and name not in self.categories:

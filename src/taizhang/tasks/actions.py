@@ -17,11 +17,11 @@ from taizhang.core import audit, files
 from taizhang.core.bulk import any_elsewhere, insert_rows, new_uuid_hexes
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants, require_visible
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
-from taizhang.org.models import Person
-from taizhang.rectification.actions import require_ledger_manager
+from taizhang.org.models import Person, Unit
+from taizhang.rectification.actions import require_ledger_manager, require_source_visible
 from taizhang.rectification.models import Finding, Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 
@@ -73,8 +73,14 @@ def _system_or(check):
 
 
 def may_report(user, task: Task) -> bool:
-    # Partners report too (the task is visible to them through restrict()); lead-only steps use answers_for.
-    return grants(user, REPORT_PROGRESS)
+    # Partners report too (the task is in their scope through restrict()); lead-only steps use answers_for.
+    if not grants(user, REPORT_PROGRESS):
+        return False
+    return (
+        user.is_superuser
+        or user.scope == Scope.ALL
+        or Task.objects.restrict(user, REPORT_PROGRESS).filter(pk=task.pk).exists()
+    )
 
 
 def may_apply(user, task: Task) -> bool:
@@ -88,7 +94,19 @@ def may_sign_off(user, task: Task) -> bool:
 
 
 def may_manage(user, task: Task) -> bool:
-    return grants(user, MANAGE_LEDGER)
+    # A scoped office manages the tasks its units lead; a task it only partners is another office's.
+    return grants(user, MANAGE_LEDGER) and answers_for(user, task)
+
+
+def _require_units_in_scope(by, unit_ids) -> None:
+    """A scoped office assigns tasks only to units inside its scope (never reassigns one outside)."""
+    if by is None or by.is_superuser or by.scope == Scope.ALL:
+        return
+    ids = {pk for pk in unit_ids if pk}
+    inside = set(Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - inside:
+        names = "、".join(Unit.objects.filter(pk__in=ids - inside).values_list("name", flat=True)[:5])
+        raise PermissionDenied(_("These units are outside your data scope: %(names)s.") % {"names": names})
 
 
 def may_reject(user, task: Task) -> bool:
@@ -151,6 +169,7 @@ def transition(
     if step not in TRANSITIONS:
         raise ValidationError(_("Unknown action %(step)s.") % {"step": step})
     task = _lock(task, version)
+    require_visible(by, task)
     sources, check, note_required = TRANSITIONS[step]
     if not check(by, task):
         raise PermissionDenied(_("You may not do this on this task."))
@@ -215,8 +234,14 @@ def report_progress(
     version: int | None = None,
 ) -> Progress:
     task = _lock(task, version)
+    require_visible(by, task)
     if not _system_or(may_report)(by, task):
         raise PermissionDenied(_("You may not report progress on this task."))
+    return _add_progress(task, by=by, text=text, date=date, percent=percent, uploads=uploads)
+
+
+def _add_progress(task: Task, *, by, text: str, date=None, percent=None, uploads=()) -> Progress:
+    """A progress report on a locked, permitted task: the report, its files, the task's latest text."""
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Describe the progress.")})
@@ -260,10 +285,18 @@ def report_progress(
 
 @transaction.atomic
 def set_imported_progress(task: Task, *, by, text: str) -> Task:
-    """The progress column of a re-imported ledger, for a task already closed (a progress report would
-    be refused): the latest progress text changes, audited, and no report is invented."""
+    """The progress column of a re-imported ledger. The importer is the office (or an administrator),
+    who may not report as a unit but may record what the unit's ledger says: on an open task it is a
+    progress report dated today, on a closed task only the latest text changes (a report would be
+    refused), audited either way."""
     require_ledger_manager(by)
     task = _lock(task, None)
+    require_visible(by, task)
+    if not _system_or(may_manage)(by, task):
+        raise PermissionDenied(_("You may not change this task."))
+    if task.status not in DONE:
+        _add_progress(task, by=by, text=text)
+        return task
     before = task.latest_progress
     task.latest_progress = text
     _bump(task, ["latest_progress"])
@@ -289,6 +322,7 @@ def report_progress_batch(entries: list[dict], *, by) -> list[Progress]:
 @transaction.atomic
 def request_extension(task: Task, *, by, new_date: dt.date, reason: str) -> Extension:
     task = _lock(task, None)
+    require_visible(by, task)
     if not _system_or(may_apply)(by, task):
         raise PermissionDenied(_("You may not request an extension for this task."))
     if task.status in DONE:
@@ -322,6 +356,7 @@ def request_extension(task: Task, *, by, new_date: dt.date, reason: str) -> Exte
 def decide_extension(extension: Extension, *, by, approve: bool, note: str = "") -> Extension:
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     task = _lock(extension.task, None)
+    require_visible(by, task)
     if not _system_or(may_manage)(by, task):
         raise PermissionDenied(_("Only the supervision office decides extensions."))
     if extension.status != ExtensionStatus.PENDING:
@@ -388,12 +423,17 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
     require_ledger_manager(by)
     creating = task is None
     if creating:
+        require_source_visible(by, source)
         task = Task(source=source, activity_on=_today())
         before = None
     else:
         task = _lock(task, version)
+        require_visible(by, task)
+        if not _system_or(may_manage)(by, task):
+            raise PermissionDenied(_("You may not change this task."))
         before = audit.snapshot(task, TASK_FIELDS)
     m2m = apply_fields(task, data, TASK_FIELDS)
+    _require_units_in_scope(by, [task.lead_unit_id, *(getattr(u, "pk", u) for u in m2m.get("partner_units", ()))])
     if "deadline" in data:
         apply_deadline(task, read_deadline(data["deadline"], task.source))
     if task.leader_id and not task.leader_text:
@@ -434,6 +474,8 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     require_ledger_manager(by)
     if not rows:
         return []
+    require_source_visible(by, source)
+    _require_units_in_scope(by, {pk for r in rows for pk in (r.get("lead_unit_id"), *r.get("partner_unit_ids", ()))})
     today_, now = _today(), timezone.now()
     # Rows without a position go after the ledger's tasks (imports number their rows themselves).
     needs_position = any(not row.get("position") for row in rows)
