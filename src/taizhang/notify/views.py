@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from taizhang.core.downloads import attachment
 from taizhang.core.forms import StyledFormMixin
+from taizhang.core.redirects import safe_next
 from taizhang.core.permissions import MANAGE_ORG, grants
 from taizhang.documents import gbt9704 as G
 from taizhang.documents import pdf
@@ -29,7 +30,7 @@ def inbox(request):
     if request.method == "POST":
         item = request.POST.get("item")
         actions.mark_read(request.user, int(item) if item and item.isdigit() else None)
-        return redirect(request.POST.get("next") or "notify:inbox")
+        return safe_next(request, "notify:inbox")
     items = Delivery.objects.filter(user=request.user, channel=Channel.INBOX).select_related("task")
     page = Paginator(items.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
     return render(request, "notify/inbox.html", {"page": page})

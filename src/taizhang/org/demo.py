@@ -66,8 +66,29 @@ ACCOUNTS = [
 ]
 
 
-def build_org() -> list[tuple[str, str, str]]:
-    """Create what is missing; never duplicate. Returns (username, password, description) rows."""
+def foreign_data() -> list[str]:
+    """What in this database is not the demo's: accounts it did not create, ledgers other than its own.
+
+    The demo's accounts have a published password; on a real database they would be open doors.
+    """
+    from taizhang.rectification.demo import TITLE
+    from taizhang.rectification.models import Source
+
+    found = []
+    demo_names = {username for username, *_ in ACCOUNTS}
+    others = User.objects.exclude(username__in=demo_names).values_list("username", flat=True)
+    if others:
+        found.append("accounts: " + ", ".join(list(others[:5])) + ("…" if others.count() > 5 else ""))
+    ledgers = Source.objects.exclude(title=TITLE).count()
+    if ledgers:
+        found.append(f"{ledgers} ledgers")
+    return found
+
+
+def build_org(*, reset_passwords: bool = False) -> list[tuple[str, str, str]]:
+    """Create what is missing; never duplicate. Returns (username, password, description) rows.
+
+    An existing demo account keeps its password unless `reset_passwords`: someone may have changed it."""
     _build_units(TREE, None)
     units = {u.name: u for u in Unit.objects.all()}
     group = UnitGroup.objects.filter(name=COUNTY_GROUP).first()
@@ -92,8 +113,11 @@ def build_org() -> list[tuple[str, str, str]]:
         }
         if account is None:
             actions.save_account(None, data, by=None, password=DEMO_PASSWORD)
-        elif not account.check_password(DEMO_PASSWORD):
+        elif reset_passwords and not account.check_password(DEMO_PASSWORD):
             actions.save_account(account, data, by=None, password=DEMO_PASSWORD)
+        elif not account.check_password(DEMO_PASSWORD):
+            rows.append((username, "(changed; kept)", description))
+            continue
         rows.append((username, DEMO_PASSWORD, description))
     return rows
 

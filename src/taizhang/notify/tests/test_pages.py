@@ -68,3 +68,16 @@ def test_notice_as_pdf_when_libreoffice_is_installed(quarter, clients):  # noqa:
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
     else:
         assert response.status_code == 302  # back to the list, with the message saying what to install
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_inbox_never_redirects_off_site(clients, target):
+    response = clients["liaison"].post("/notify/inbox/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/notify/inbox/"
+
+
+def test_inbox_returns_to_a_local_page(clients):
+    response = clients["liaison"].post("/notify/inbox/", {"next": "/ledger/mine/"})
+    assert response["Location"] == "/ledger/mine/"
