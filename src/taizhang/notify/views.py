@@ -14,8 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from taizhang.core.downloads import attachment
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.redirects import safe_next
 from taizhang.core.permissions import MANAGE_ORG, grants
+from taizhang.core.redirects import safe_next
 from taizhang.documents import gbt9704 as G
 from taizhang.documents import pdf
 from taizhang.notify import actions
