@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,4 +61,14 @@ def exception_handler(exc, context):
         return Response({"detail": "Not found."}, status=404)
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc) or "You may not do this."}, status=403)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):
+        # A serializer's errors by field, plus one sentence a person can read, as the other errors have.
+        errors = response.data
+        detail = "; ".join(
+            f"{name}: {m}" if name != "non_field_errors" else str(m)
+            for name, msgs in errors.items()
+            for m in (msgs if isinstance(msgs, list) else [msgs])
+        )
+        response.data = {"detail": detail, "errors": errors}
+    return response

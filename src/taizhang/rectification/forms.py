@@ -5,6 +5,7 @@ from taizhang.core.forms import StyledFormMixin
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.models import Category, Finding, Source
+from taizhang.tasks.forms import VersionField
 
 
 class SourceForm(StyledFormMixin, forms.ModelForm):
@@ -53,10 +54,11 @@ class TaskForm(StyledFormMixin, forms.Form):
         help_text=_("As written: 立行立改, 2024年6月底前, 长期坚持, 每季度, 2024年底前并长期坚持 …"),
     )
     note = forms.CharField(label=_("remarks"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
-    def __init__(self, *args, source, **kwargs):
+    def __init__(self, *args, source, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing  # a new task has no version yet; an edit must carry one
         self.fields["finding"].queryset = Finding.objects.filter(source=source)
         for name in ("partner_units", "partner_groups"):
             self.fields[name].widget.attrs["size"] = 6

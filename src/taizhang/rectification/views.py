@@ -79,7 +79,7 @@ def task_edit(request, source_pk, pk=None):
             "note": task.note,
             "version": task.version,
         }
-    form = TaskForm(request.POST or None, initial=initial, source=source)
+    form = TaskForm(request.POST or None, initial=initial, source=source, editing=task is not None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

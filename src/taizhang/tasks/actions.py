@@ -320,8 +320,8 @@ def report_progress_batch(entries: list[dict], *, by) -> list[Progress]:
 
 # --- extensions --------------------------------------------------------------------------------------
 @transaction.atomic
-def request_extension(task: Task, *, by, new_date: dt.date, reason: str) -> Extension:
-    task = _lock(task, None)
+def request_extension(task: Task, *, by, new_date: dt.date, reason: str, version: int | None = None) -> Extension:
+    task = _lock(task, version)
     require_visible(by, task)
     if not _system_or(may_apply)(by, task):
         raise PermissionDenied(_("You may not request an extension for this task."))
@@ -353,9 +353,11 @@ def request_extension(task: Task, *, by, new_date: dt.date, reason: str) -> Exte
 
 
 @transaction.atomic
-def decide_extension(extension: Extension, *, by, approve: bool, note: str = "") -> Extension:
+def decide_extension(
+    extension: Extension, *, by, approve: bool, note: str = "", version: int | None = None
+) -> Extension:
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
-    task = _lock(extension.task, None)
+    task = _lock(extension.task, version)
     require_visible(by, task)
     if not _system_or(may_manage)(by, task):
         raise PermissionDenied(_("Only the supervision office decides extensions."))

@@ -74,7 +74,7 @@ class ProgressInput(serializers.Serializer):
     text = serializers.CharField()
     percent = serializers.IntegerField(required=False, min_value=0, max_value=100, allow_null=True)
     date = serializers.DateField(required=False)
-    version = serializers.IntegerField(required=False)
+    version = serializers.IntegerField(min_value=1)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
@@ -111,9 +111,16 @@ class ExtensionSerializer(serializers.ModelSerializer):
         ]
 
 
+class ExtensionInput(serializers.Serializer):
+    new_date = serializers.DateField()
+    reason = serializers.CharField()
+    version = serializers.IntegerField(min_value=1)
+
+
 class DecisionInput(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
 
 
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
@@ -147,7 +154,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             percent=values.get("percent"),
             date=values.get("date"),
             uploads=request.FILES.getlist("files"),
-            version=values.get("version"),
+            version=values["version"],
         )
         return self._respond(task)
 
@@ -168,17 +175,15 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._respond(task)
 
-    @extend_schema(request=ExtensionSerializer, responses=ExtensionSerializer)
+    @extend_schema(request=ExtensionInput, responses=ExtensionSerializer)
     @action(detail=True, methods=["get", "post"])
     def extensions(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
             return Response(ExtensionSerializer(task.extensions.all(), many=True).data)
-        data = ExtensionSerializer(data=request.data)
+        data = ExtensionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        extension = actions.request_extension(
-            task, by=request.user, new_date=data.validated_data["new_date"], reason=data.validated_data["reason"]
-        )
+        extension = actions.request_extension(task, by=request.user, **data.validated_data)
         return Response(ExtensionSerializer(extension).data, status=201)
 
     @extend_schema(request=DecisionInput, responses=ExtensionSerializer)
@@ -188,9 +193,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         extension = get_object_or_404(task.extensions, pk=extension_id)
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        extension = actions.decide_extension(
-            extension, by=request.user, approve=data.validated_data["approve"], note=data.validated_data["note"]
-        )
+        extension = actions.decide_extension(extension, by=request.user, **data.validated_data)
         return Response(ExtensionSerializer(extension).data)
 
     @extend_schema(responses=AuditEventSerializer(many=True))

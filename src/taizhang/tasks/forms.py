@@ -4,6 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.core.forms import StyledFormMixin
 
 
+class VersionField(forms.IntegerField):
+    """The task version the form was read at: required, so a form without it can never overwrite a change
+    made since (optimistic locking is not optional)."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": _("The form is missing the version it was read at; reload the page and try again.")
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -25,7 +38,7 @@ class ProgressForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label=_("percent done"), required=False, min_value=0, max_value=100)
     files = MultipleFileField(label=_("evidence files"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class TransitionForm(StyledFormMixin, forms.Form):
@@ -33,9 +46,16 @@ class TransitionForm(StyledFormMixin, forms.Form):
     next_review_date = forms.DateField(
         label=_("next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class ExtensionForm(StyledFormMixin, forms.Form):
     new_date = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    version = VersionField()
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+    note = forms.CharField(required=False)
+    version = VersionField()

@@ -20,7 +20,7 @@ from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification.models import Source
 from taizhang.tasks import actions
 from taizhang.tasks.filters import TaskFilter
-from taizhang.tasks.forms import ExtensionForm, ProgressForm, TransitionForm
+from taizhang.tasks.forms import DecisionForm, ExtensionForm, ProgressForm, TransitionForm
 from taizhang.tasks.models import (
     DONE,
     Evidence,
@@ -166,10 +166,14 @@ def my_tasks(request):
                     "text": request.POST.get(f"text-{task.pk}") or request.POST.get("text", ""),
                     "percent": request.POST.get(f"percent-{task.pk}") or None,
                     "uploads": request.FILES.getlist("files"),
-                    "version": request.POST.get(f"version-{task.pk}"),
+                    "version": request.POST.get(f"version-{task.pk}", ""),
                 }
             )
         try:
+            if any(not str(e["version"]).isdigit() for e in entries):
+                raise ValidationError(
+                    _("The form is missing the version it was read at; reload the page and try again.")
+                )
             actions.report_progress_batch(entries, by=request.user)
         except (ValidationError, PermissionDenied, Conflict) as exc:
             messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
@@ -195,7 +199,7 @@ def task_detail(request, pk):
         "can_decide": actions.may_manage(request.user, task),
         "progress_form": ProgressForm(initial={"version": task.version}),
         "transition_form": TransitionForm(initial={"version": task.version}),
-        "extension_form": ExtensionForm(),
+        "extension_form": ExtensionForm(initial={"version": task.version}),
         "pending": ExtensionStatus.PENDING,
     }
     return render(request, "tasks/task_detail.html", context)
@@ -228,20 +232,21 @@ def _form_messages(form) -> list[str]:
 @login_required
 def task_transition(request, pk, step):
     form = TransitionForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
-    return _act(
-        request,
-        pk,
-        lambda task: actions.transition(
+
+    def run(task):
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        data = form.cleaned_data
+        actions.transition(
             task,
             step,
             by=request.user,
             note=data.get("note", ""),
-            version=data.get("version"),
+            version=data["version"],
             next_review_date=data.get("next_review_date"),
-        ),
-    )
+        )
+
+    return _act(request, pk, run)
 
 
 @login_required
@@ -259,7 +264,7 @@ def task_progress(request, pk):
             date=data.get("date"),
             percent=data.get("percent"),
             uploads=data["files"],
-            version=data.get("version"),
+            version=data["version"],
         )
 
     return _act(request, pk, run)
@@ -279,11 +284,13 @@ def task_extension(request, pk):
 
 @login_required
 def extension_decide(request, pk, extension_id):
+    form = DecisionForm(request.POST)
+
     def run(task):
         extension = get_object_or_404(Extension, pk=extension_id, task=task)
-        actions.decide_extension(
-            extension, by=request.user, approve=request.POST.get("approve") == "1", note=request.POST.get("note", "")
-        )
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        actions.decide_extension(extension, by=request.user, **form.cleaned_data)
 
     return _act(request, pk, run)
 

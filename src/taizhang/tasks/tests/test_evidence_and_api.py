@@ -24,7 +24,9 @@ def task():
 
 
 def post_progress(client, files, text="已完成学习档案检查"):
-    return client.post(f"/api/tasks/{task().pk}/progress/", {"text": text, "percent": 80, "files": files})
+    return client.post(
+        f"/api/tasks/{task().pk}/progress/", {"text": text, "percent": 80, "files": files, "version": task().version}
+    )
 
 
 def test_progress_with_files_is_stored_once_per_content(clients, ledger):
