@@ -269,6 +269,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "taizhang.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "taizhang.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "taizhang.core.api.exception_handler",
@@ -310,6 +315,9 @@ TAIZHANG_DUE_SOON_DAYS = env_int("TAIZHANG_DUE_SOON_DAYS", 7, minimum=0)
 TAIZHANG_LAGGING_DAYS = env_int("TAIZHANG_LAGGING_DAYS", 30, minimum=1)  # no progress for this long → lagging
 TAIZHANG_REPORT_DUE_MONTHS = env_int("TAIZHANG_REPORT_DUE_MONTHS", 2, minimum=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body other than uploaded files (forms, JSON) beyond this is refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TAIZHANG_BODY_MAX_KB", 2560, minimum=64) * 1024
+TAIZHANG_JSON_MAX_DEPTH = 20
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 TAIZHANG_IMPORT_MAX_MB = env_int("TAIZHANG_IMPORT_MAX_MB", 20, minimum=1)
 TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=10)

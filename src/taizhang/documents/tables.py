@@ -28,14 +28,14 @@ def _rate(done, total):
 
 
 def _title(sheet, text, width):
-    sheet.cell(row=1, column=1, value=text).font = Font(bold=True, size=16)
+    sheet.cell(row=1, column=1, value=safe(text)).font = Font(bold=True, size=16)  # a title holds user text
     sheet.cell(row=1, column=1).alignment = CENTER
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.row_dimensions[1].height = 32
 
 
 def _header(sheet, row, col, text, *, rowspan=1, colspan=1):
-    cell = sheet.cell(row=row, column=col, value=text)
+    cell = sheet.cell(row=row, column=col, value=safe(text))
     cell.font, cell.alignment, cell.border = Font(bold=True), CENTER, BORDER
     if rowspan > 1 or colspan > 1:
         sheet.merge_cells(start_row=row, start_column=col, end_row=row + rowspan - 1, end_column=col + colspan - 1)
