@@ -327,5 +327,11 @@ TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
 # --- Reminders -------------------------------------------------------------------------------------
 TAIZHANG_BASE_URL = env("TAIZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in messages
 TAIZHANG_WEBHOOK_TIMEOUT = env_int("TAIZHANG_WEBHOOK_TIMEOUT", 5, minimum=1)
+# The hosts group robots may be reached at (".example.gov.cn" admits its subdomains); intranet
+# deployments name their own gateway and set TAIZHANG_WEBHOOK_PRIVATE to reach a private address.
+TAIZHANG_WEBHOOK_HOSTS = env_list(
+    "TAIZHANG_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn,open.larksuite.com"
+)
+TAIZHANG_WEBHOOK_PRIVATE = env_bool("TAIZHANG_WEBHOOK_PRIVATE", False)
 TAIZHANG_DELIVERY_ATTEMPTS = env_int("TAIZHANG_DELIVERY_ATTEMPTS", 5, minimum=1)
 TAIZHANG_DIGEST_HOUR = env_int("TAIZHANG_DIGEST_HOUR", 8, minimum=0)

@@ -1,11 +1,12 @@
 """Writes from the notification pages: reading the inbox, preferences, unit robots."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.permissions import MANAGE_ORG, grants
+from taizhang.notify.channels import webhook_problem
 from taizhang.notify.models import Channel, Delivery, Preference, UnitChannel
 from taizhang.org.models import Unit
 
@@ -32,6 +33,9 @@ def save_robot(robot: UnitChannel | None, data: dict, *, by) -> UnitChannel:
     for name, value in data.items():
         setattr(robot, name, value)
     robot.full_clean()
+    problem = webhook_problem(robot.webhook, resolve=False)
+    if problem:
+        raise ValidationError({"webhook": problem})
     robot.save()
     after = {
         "unit": robot.unit_id,

@@ -7,13 +7,17 @@ DingTalk and Feishu sign requests when a secret is configured (see PLATFORM-NOTE
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from taizhang.notify.models import Channel
 
@@ -49,11 +53,58 @@ def robot_request(kind: str, webhook: str, secret: str, text: str) -> tuple[str,
     return webhook, body
 
 
+def webhook_problem(url: str, *, resolve: bool = True) -> str | None:
+    """Why the server must not post to this address, or None.
+
+    The robot's address is typed by an administrator and fetched by the server: without a limit it is
+    a way to make the server reach anything on its network (SSRF). Only hosts on the configured
+    allow-list are accepted, and an address that resolves to a private, loopback or link-local network
+    only where the deployment allows it (an intranet robot gateway). Saving checks the list and literal
+    addresses; every send resolves the name again, so a name later pointed inward is caught.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or not host:
+        return _("The webhook must be an http(s) address.")
+    allowed = [h.lower() for h in settings.TAIZHANG_WEBHOOK_HOSTS]
+    if not any(host == h or (h.startswith(".") and host.endswith(h)) for h in allowed):
+        return _("The host %(host)s is not on the robot allow-list (TAIZHANG_WEBHOOK_HOSTS).") % {"host": host}
+    try:
+        addresses = {str(ipaddress.ip_address(host.strip("[]")))}
+    except ValueError:
+        addresses = set()
+    if resolve and not addresses:  # on saving, a name is only checked against the list (no DNS needed)
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return _("The host %(host)s cannot be resolved.") % {"host": host}
+        addresses = {info[4][0] for info in infos}
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        internal = ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+        if (internal or ip.is_unspecified) and not settings.TAIZHANG_WEBHOOK_PRIVATE:
+            return _("The host %(host)s resolves to an internal address (%(ip)s).") % {"host": host, "ip": address}
+    return None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A robot answers; it never sends the server elsewhere (a redirect would bypass the allow-list)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def post_json(url: str, body: dict) -> None:
+    problem = webhook_problem(url)
+    if problem:
+        raise DeliveryError(problem)
     data = json.dumps(body, ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=settings.TAIZHANG_WEBHOOK_TIMEOUT) as response:
+        with _opener.open(request, timeout=settings.TAIZHANG_WEBHOOK_TIMEOUT) as response:
             payload = response.read(65536)
     except Exception as exc:  # connection refused, timeout, HTTP 5xx: all retried later
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc

@@ -5,7 +5,7 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -118,8 +118,13 @@ def robots(request):
     form = RobotForm(request.POST or None)
     form.fields["unit"].queryset = Unit.objects.restrict(request.user, MANAGE_ORG)
     if request.method == "POST" and form.is_valid():
-        actions.save_robot(None, form.cleaned_data, by=request.user)
-        messages.success(request, _("Saved."))
-        return redirect("notify:robots")
+        try:
+            actions.save_robot(None, form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("notify:robots")
     items = UnitChannel.objects.filter(unit__in=Unit.objects.restrict(request.user)).select_related("unit")
     return render(request, "notify/robots.html", {"form": form, "items": items})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
+from taizhang.core.names import clean_names
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants
 from taizhang.core.writes import apply_fields
 from taizhang.org.auth import key_hash
@@ -48,6 +49,7 @@ def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
         _require_unit_in_scope(by, unit)
     old_parent_id = unit.parent_id
     apply_fields(unit, data, UNIT_FIELDS)
+    clean_names(unit, ["name", "short_name", "aliases"], multiline=("aliases",))
     parent = unit.parent
     _require_unit_in_scope(by, parent if (creating or parent is not None) else None)
     if not creating and parent is not None and parent.path.startswith(unit.path):
@@ -88,6 +90,7 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
         for member in group.members.all():
             _require_unit_in_scope(by, member)
     m2m = apply_fields(group, data, GROUP_FIELDS)
+    clean_names(group, ["name"])
     group.full_clean()
     group.save()
     if "members" in m2m:
@@ -113,6 +116,7 @@ def save_person(person: Person | None, data: dict, *, by) -> Person:
     if not creating:
         _require_unit_in_scope(by, person.unit)
     apply_fields(person, data, PERSON_FIELDS)
+    clean_names(person, ["name", "post"])
     _require_unit_in_scope(by, person.unit)
     if not person.name and not person.post:
         raise ValidationError({"name": _("Give a name or a post.")})
@@ -171,6 +175,7 @@ def save_account(account: User | None, data: dict, *, by, password: str | None =
     if not creating and not scope_within(by, account.scope, account.unit):
         raise OutOfScope  # an account wider than the editor's scope is not the editor's to see
     apply_fields(account, data, ACCOUNT_FIELDS)
+    clean_names(account, ["username", "first_name", "last_name"])
     if account.scope != Scope.ALL and account.unit_id is None:
         raise ValidationError({"unit": _("A scoped account needs a unit.")})
     _check_account_grant(by, account, before)

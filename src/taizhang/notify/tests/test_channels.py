@@ -30,7 +30,7 @@ class Robot:
     """A webhook server on 127.0.0.1 that records what it receives and answers as told."""
 
     def __init__(self, status=200, delay=0.0):
-        self.requests, self.status, self.delay = [], status, delay
+        self.requests, self.status, self.delay, self.location = [], status, delay, ""
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +40,8 @@ class Robot:
                 time.sleep(robot.delay)
                 self.send_response(robot.status)
                 self.send_header("Content-Type", "application/json")
+                if robot.location:
+                    self.send_header("Location", robot.location)
                 self.end_headers()
                 self.wfile.write(b'{"errcode": 0}' if robot.status == 200 else b"error")
 
@@ -52,6 +54,13 @@ class Robot:
 
     def close(self):
         self.server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _robots_on_loopback(settings):
+    """The test robots listen on 127.0.0.1: allowed here as an intranet deployment would allow its gateway."""
+    settings.TAIZHANG_WEBHOOK_HOSTS = ["127.0.0.1"]
+    settings.TAIZHANG_WEBHOOK_PRIVATE = True
 
 
 @pytest.fixture
@@ -121,6 +130,7 @@ def test_two_processes_at_once_send_every_message_exactly_once(people, robots):
     make_quarter(people)
     UnitChannel.objects.create(unit=unit("市委宣传部"), kind="wecom", webhook=robot.url)
     env = os.environ | {"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
+    env |= {"TAIZHANG_WEBHOOK_HOSTS": "127.0.0.1", "TAIZHANG_WEBHOOK_PRIVATE": "true"}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [sys.executable, "-m", "taizhang", "remind", "--now", at(MOMENT).isoformat()]
     processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
@@ -174,3 +184,39 @@ def test_quiet_hours_delay_never_drop(quarter, people):  # noqa: F811
     assert len(mail.outbox) == 0
     run(at(MOMENT + dt.timedelta(days=1), hour=8))
     assert any("已逾期1天" in message.body for message in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://127.0.0.1:6379/",  # a local service
+        "https://evil.example/hook",  # not on the allow-list
+        "file:///etc/passwd",
+    ],
+)
+def test_robot_addresses_outside_the_allow_list_or_internal_are_refused(people, settings, url):
+    from django.core.exceptions import ValidationError
+
+    from taizhang.notify.actions import save_robot
+    from taizhang.notify.channels import DeliveryError, post_json
+
+    settings.TAIZHANG_WEBHOOK_HOSTS = ["qyapi.weixin.qq.com", "127.0.0.1", "169.254.169.254"]
+    settings.TAIZHANG_WEBHOOK_PRIVATE = False
+    with pytest.raises(ValidationError):
+        save_robot(None, {"unit": unit("市委宣传部"), "kind": "wecom", "webhook": url}, by=people["admin"])
+    assert not UnitChannel.objects.exists()
+    with pytest.raises(DeliveryError):
+        post_json(url, {"msgtype": "text"})
+
+
+def test_robot_redirects_are_not_followed(robots):
+    """A robot that answers with a redirect to an internal address does not make the server follow it."""
+    from taizhang.notify.channels import DeliveryError, post_json
+
+    target = robots()
+    redirector = robots(status=302)
+    redirector.location = target.url
+    with pytest.raises(DeliveryError):
+        post_json(redirector.url, {"msgtype": "text"})
+    assert target.requests == []

@@ -81,3 +81,13 @@ def test_inbox_never_redirects_off_site(clients, target):
 def test_inbox_returns_to_a_local_page(clients):
     response = clients["liaison"].post("/notify/inbox/", {"next": "/ledger/mine/"})
     assert response["Location"] == "/ledger/mine/"
+
+
+def test_robot_page_explains_a_refused_address(clients, settings):
+    settings.TAIZHANG_WEBHOOK_PRIVATE = False
+    response = clients["admin"].post(
+        "/notify/robots/",
+        {"unit": unit("市委宣传部").pk, "kind": "wecom", "webhook": "http://10.0.0.8/hook", "active": "on"},
+    )
+    assert response.status_code == 200 and "白名单" in response.content.decode()
+    assert not UnitChannel.objects.exists()
