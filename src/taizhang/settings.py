@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "csp",
     "taizhang.core",
     "taizhang.org",
     "taizhang.rectification",
@@ -103,6 +104,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "taizhang.core.middleware.ServerHeaderMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "taizhang.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,6 +213,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a webhook typed without a scheme is https
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (scripts and styles are static files; data reaches scripts through
+# json_script and data- attributes). data: images are Bootstrap's own SVG icons inside its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Nothing in the product needs a device or a sensor.
+PERMISSIONS_POLICY = {
+    name: []
+    for name in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+    )
+}
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("TAIZHANG_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -284,6 +323,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The ledger, its tasks and the organisation, within the caller's data scope.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the API's shape is not public
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

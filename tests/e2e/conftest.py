@@ -40,11 +40,27 @@ def browser():
         instance.close()
 
 
+def _watched(context):
+    """A page that records every Content-Security-Policy violation the browser reports."""
+    new = context.new_page()
+    new.csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            new.csp_violations.append(message.text)
+
+    new.on("console", on_console)
+    return new
+
+
 @pytest.fixture
 def page(browser):
+    """The pages run under the real CSP; a violation fails the test that caused it."""
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    yield context.new_page()
+    opened = _watched(context)
+    yield opened
     context.close()
+    assert opened.csp_violations == []
 
 
 @pytest.fixture
@@ -52,8 +68,10 @@ def phone(browser):
     context = browser.new_context(
         locale="en-US", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
     )
-    yield context.new_page()
+    opened = _watched(context)
+    yield opened
     context.close()
+    assert opened.csp_violations == []
 
 
 @pytest.fixture

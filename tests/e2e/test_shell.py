@@ -49,3 +49,24 @@ def test_usable_on_a_phone(live_server, phone, screenshot):
     assert phone.locator("h1").inner_text() == "单位"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(phone, "phone-units")
+
+
+def test_pages_run_under_a_strict_csp(live_server, page):
+    """The policy is on in the browser: an inline script is refused (and reported), while every page
+    the roles use, the dashboard's charts, the ledger chooser and the API documentation work without one."""
+    build_demo_org()
+    load_sample_ledger()
+    login(page, live_server.url, "office", DEMO_PASSWORD)
+    response = page.goto(f"{live_server.url}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_function("document.querySelector('#chart-timeline canvas') !== null")
+    inject = "() => { const s = document.createElement('script'); s.textContent = 'window.leak = 1'; "
+    page.evaluate(inject + "document.body.append(s); }")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.leak") is None and page.csp_violations
+    page.csp_violations.clear()
+    page.select_option("#source-select", index=1)
+    page.wait_for_url("**/?source=*")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector("#swagger-ui .info")
+    assert page.csp_violations == []

@@ -86,3 +86,20 @@ def client_ip(request) -> str:
         if not trusted(hop):
             return hop
     return remote
+
+
+class ServerHeaderMiddleware:
+    """The Server header names the product, not the stack and its versions.
+
+    Django's development server (`make run`) lets the application's header stand; gunicorn writes its
+    own, renamed by deploy/gunicorn.conf.py, so the header is set here only for other servers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "gunicorn" not in request.META.get("SERVER_SOFTWARE", ""):
+            response["Server"] = "taizhang"
+        return response

@@ -2,14 +2,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_LEDGER
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.models import Category, Finding, Source
 from taizhang.tasks.forms import VersionField
 
 
+def _scoped_units(form, editor, names):
+    """Unit choices limited to the editor's scope: what the actions would refuse is not offered."""
+    units = Unit.objects.restrict(editor, MANAGE_LEDGER)
+    for name in names:
+        form.fields[name].queryset = units
+
+
 class SourceForm(StyledFormMixin, forms.ModelForm):
     inspected_unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("inspected unit"))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scoped_units(self, editor, ["inspected_unit"])
 
     class Meta:
         model = Source
@@ -30,9 +42,10 @@ class FindingForm(StyledFormMixin, forms.ModelForm):
         fields = ["category", "new_category", "number", "text", "found_in"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, source, **kwargs):
+    def __init__(self, *args, source, editor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(source=source)
+        _scoped_units(self, editor, ["found_in"])
 
 
 class TaskForm(StyledFormMixin, forms.Form):
@@ -56,8 +69,9 @@ class TaskForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("remarks"), required=False)
     version = VersionField(required=False)
 
-    def __init__(self, *args, source, editing: bool = False, **kwargs):
+    def __init__(self, *args, source, editor, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        _scoped_units(self, editor, ["lead_unit", "partner_units"])
         self.fields["version"].required = editing  # a new task has no version yet; an edit must carry one
         self.fields["finding"].queryset = Finding.objects.filter(source=source)
         for name in ("partner_units", "partner_groups"):

@@ -25,7 +25,9 @@ def _require_manager(request):
 def source_edit(request, pk=None):
     _require_manager(request)
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk) if pk else None
-    form = SourceForm(request.POST or None, instance=source)
+    if source:
+        actions.require_source_manager(request.user, source)  # seeing a ledger is not owning it
+    form = SourceForm(request.POST or None, instance=source, editor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = actions.save_source(source, form.cleaned_data, by=request.user)
@@ -41,7 +43,8 @@ def source_edit(request, pk=None):
 def finding_add(request, source_pk):
     _require_manager(request)
     source = get_object_or_404(Source.objects.restrict(request.user), pk=source_pk)
-    form = FindingForm(request.POST or None, source=source)
+    actions.require_source_manager(request.user, source)
+    form = FindingForm(request.POST or None, source=source, editor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         new_category = data.pop("new_category", "").strip()
@@ -79,7 +82,7 @@ def task_edit(request, source_pk, pk=None):
             "note": task.note,
             "version": task.version,
         }
-    form = TaskForm(request.POST or None, initial=initial, source=source, editing=task is not None)
+    form = TaskForm(request.POST or None, initial=initial, source=source, editing=task is not None, editor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")

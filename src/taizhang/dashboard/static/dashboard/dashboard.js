@@ -3,7 +3,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var node = document.getElementById("dashboard-data");
   if (!node || !window.echarts) return;
   var data = JSON.parse(node.textContent);
-  var labels = window.TAIZHANG_LABELS;
+  var labels = document.getElementById("dashboard-labels").dataset;  // no inline script: CSP
   var timeline = echarts.init(document.getElementById("chart-timeline"));
   var dueLine = data.timeline.due ? [{ xAxis: data.timeline.due, label: { formatter: labels.due } }] : [];
   timeline.setOption({
