@@ -245,7 +245,6 @@ PERMISSIONS_POLICY = {
         "payment",
         "usb",
         "serial",
-        "bluetooth",
     )
 }
 if HTTPS:

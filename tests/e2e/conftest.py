@@ -41,13 +41,15 @@ def browser():
 
 
 def _watched(context):
-    """A page that records every Content-Security-Policy violation the browser reports."""
+    """A page that records every Content-Security-Policy violation (and Permissions-Policy error) the
+    browser reports."""
     new = context.new_page()
     new.csp_violations = []
 
     def on_console(message):
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            new.csp_violations.append(message.text)
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text or "Permissions-Policy" in text:
+            new.csp_violations.append(text)
 
     new.on("console", on_console)
     return new
