@@ -42,4 +42,28 @@ def unit(name: str) -> Unit:
     return Unit.objects.get(name=name)
 
 
-__all__ = ["ALL_PERSONAS", "DEMO_PASSWORD", "PERSONAS", "SCOPED", "build_demo_org", "client_for", "unit"]
+def exported_with(ledger, path, measure: str, column: int, value) -> None:
+    """The ledger exported to `path` (xlsx), with one cell of the row of `measure` changed, as an office
+    edits an export offline before importing it again."""
+    from openpyxl import load_workbook
+
+    from taizhang.sheets.export import write_xlsx
+
+    write_xlsx(ledger, path)
+    book = load_workbook(path)
+    sheet = book.active
+    row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(row=r, column=4).value == measure)
+    sheet.cell(row=row, column=column).value = value
+    book.save(path)
+
+
+__all__ = [
+    "exported_with",
+    "ALL_PERSONAS",
+    "DEMO_PASSWORD",
+    "PERSONAS",
+    "SCOPED",
+    "build_demo_org",
+    "client_for",
+    "unit",
+]

@@ -13,6 +13,7 @@ from taizhang.sheets.importer import import_rows
 from taizhang.sheets.reader import read_sheet
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Task
+from taizhang.testing import exported_with
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +78,7 @@ def test_new_progress_on_a_closed_task_is_recorded_not_reported(ledger, tmp_path
     task = Task.objects.get(measure="编发基层党支部学习参考书目和专题清单")
     Task.objects.filter(pk=task.pk).update(status=Status.CLOSED)
     path = tmp_path / "ledger.xlsx"
-    write_xlsx(ledger, path)
-    book = load_workbook(path)
-    sheet = book.active
-    row = next(r for r in range(3, 22) if sheet.cell(row=r, column=4).value == task.measure)
-    sheet.cell(row=row, column=12).value = "已印发书目清单并组织专题学习"
-    book.save(path)
+    exported_with(ledger, path, task.measure, 12, "已印发书目清单并组织专题学习")
     reports = task.progress_reports.count()
     reimport(path, ledger, people["office"])
     task.refresh_from_db()

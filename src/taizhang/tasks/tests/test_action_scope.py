@@ -6,17 +6,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from openpyxl import load_workbook
 
 from taizhang.core.audit import history
 from taizhang.core.errors import OutOfScope
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.export import write_xlsx
 from taizhang.sheets.importer import import_rows
 from taizhang.sheets.reader import read_sheet
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Step, Task
-from taizhang.testing import unit
+from taizhang.testing import exported_with, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -94,12 +92,7 @@ def test_admin_may_reimport_a_ledger_whose_progress_cell_changed(people, ledger,
     """The importer records the ledger's progress text with the office's own right to change the ledger."""
     task = Task.objects.get(measure="编发基层党支部学习参考书目和专题清单")
     path = tmp_path / "ledger.xlsx"
-    write_xlsx(ledger, path)
-    book = load_workbook(path)
-    sheet = book.active
-    row = next(r for r in range(3, 22) if sheet.cell(row=r, column=4).value == task.measure)
-    sheet.cell(row=row, column=12).value = "已编发书目并下发各支部"
-    book.save(path)
+    exported_with(ledger, path, task.measure, 12, "已编发书目并下发各支部")
     reports = task.progress_reports.count()
     import_rows(read_sheet(path), ledger, by=people["admin"])
     task.refresh_from_db()
