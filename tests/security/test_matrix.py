@@ -16,6 +16,9 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from taizhang.core.writes import state_token
+from taizhang.org.actions import ACCOUNT_FIELDS, GROUP_FIELDS, PERSON_FIELDS, UNIT_FIELDS
+from taizhang.rectification.actions import SOURCE_FIELDS
 from taizhang.testing import ALL_PERSONAS, DEMO_PASSWORD, client_for
 
 from .world import ALL_SCOPE, ANON, CAN, SEES, build_world
@@ -225,7 +228,12 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
             ),
             write(
                 f"/ledger/sources/{city.pk}/edit/",
-                {"kind": "tour", "title": "改名", "feedback_date": "2024-01-15"},
+                {
+                    "kind": "tour",
+                    "title": "改名",
+                    "feedback_date": "2024-01-15",
+                    "version": state_token(city, SOURCE_FIELDS),
+                },
                 allowed={"admin", "office"},
                 refused={"countyadmin", "countyoffice"},
                 refusal=403,
@@ -234,7 +242,12 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
             ),
             write(
                 f"/ledger/sources/{west.pk}/edit/",
-                {"kind": "self", "title": "改名", "feedback_date": "2026-03-01"},
+                {
+                    "kind": "self",
+                    "title": "改名",
+                    "feedback_date": "2026-03-01",
+                    "version": state_token(west, SOURCE_FIELDS),
+                },
                 allowed={"admin", "office"},
                 sees=SEES["source_out"],
                 can=CAN["manage_ledger"],
@@ -521,6 +534,12 @@ def _ledger_csv():
 
 
 def _edit_data(kind, obj) -> dict:
+    """What the edit page would post: changed values, and the state token the page was read with."""
+    fields = {"units": UNIT_FIELDS, "groups": GROUP_FIELDS, "people": PERSON_FIELDS, "accounts": ACCOUNT_FIELDS}
+    return _edit_values(kind, obj) | {"version": state_token(obj, fields[kind])}
+
+
+def _edit_values(kind, obj) -> dict:
     if kind == "units":
         return {
             "name": obj.name + "（改）",

@@ -15,7 +15,7 @@ from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
 from taizhang.core.names import clean_names
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants
-from taizhang.core.writes import apply_fields
+from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.auth import key_hash
 from taizhang.org.models import ApiToken, Person, Unit, UnitGroup, User, path_segment, subtree_q
 
@@ -39,7 +39,7 @@ def _require_unit_in_scope(by, unit: Unit | None) -> None:
 
 
 @transaction.atomic
-def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
+def save_unit(unit: Unit | None, data: dict, *, by, version: str | None = None) -> Unit:
     """Create (unit=None) or update a unit; a new parent moves the whole subtree in one UPDATE."""
     _require(by, MANAGE_ORG)
     creating = unit is None
@@ -47,6 +47,7 @@ def save_unit(unit: Unit | None, data: dict, *, by) -> Unit:
     before = None if creating else audit.snapshot(unit, UNIT_FIELDS)
     if not creating:
         _require_unit_in_scope(by, unit)
+        check_state(unit, UNIT_FIELDS, version)
     old_parent_id = unit.parent_id
     apply_fields(unit, data, UNIT_FIELDS)
     clean_names(unit, ["name", "short_name", "aliases"], multiline=("aliases",))
@@ -80,7 +81,7 @@ def _move_subtree(unit: Unit, parent: Unit | None) -> None:
 
 
 @transaction.atomic
-def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
+def save_group(group: UnitGroup | None, data: dict, *, by, version: str | None = None) -> UnitGroup:
     _require(by, MANAGE_ORG)
     creating = group is None
     group = group or UnitGroup()
@@ -89,6 +90,7 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
         # A group that reaches outside the editor's scope is shared with other administrators.
         for member in group.members.all():
             _require_unit_in_scope(by, member)
+        check_state(group, GROUP_FIELDS, version)
     m2m = apply_fields(group, data, GROUP_FIELDS)
     clean_names(group, ["name"])
     group.full_clean()
@@ -108,13 +110,14 @@ def save_group(group: UnitGroup | None, data: dict, *, by) -> UnitGroup:
 
 
 @transaction.atomic
-def save_person(person: Person | None, data: dict, *, by) -> Person:
+def save_person(person: Person | None, data: dict, *, by, version: str | None = None) -> Person:
     _require(by, MANAGE_ORG)
     creating = person is None
     person = person or Person()
     before = None if creating else audit.snapshot(person, PERSON_FIELDS)
     if not creating:
         _require_unit_in_scope(by, person.unit)
+        check_state(person, PERSON_FIELDS, version)
     apply_fields(person, data, PERSON_FIELDS)
     clean_names(person, ["name", "post"])
     _require_unit_in_scope(by, person.unit)
@@ -163,7 +166,9 @@ def _check_account_grant(by, account: User, before: dict | None) -> None:
 
 
 @transaction.atomic
-def save_account(account: User | None, data: dict, *, by, password: str | None = None) -> User:
+def save_account(
+    account: User | None, data: dict, *, by, password: str | None = None, version: str | None = None
+) -> User:
     """Create or update a login. The password is never part of the audit data.
 
     A new password, an administrator's reset or a deactivation revokes the account's API tokens.
@@ -174,6 +179,8 @@ def save_account(account: User | None, data: dict, *, by, password: str | None =
     before = None if creating else audit.snapshot(account, ACCOUNT_FIELDS)
     if not creating and not scope_within(by, account.scope, account.unit):
         raise OutOfScope  # an account wider than the editor's scope is not the editor's to see
+    if not creating:
+        check_state(account, ACCOUNT_FIELDS, version)
     apply_fields(account, data, ACCOUNT_FIELDS)
     clean_names(account, ["username", "first_name", "last_name"])
     if account.scope != Scope.ALL and account.unit_id is None:

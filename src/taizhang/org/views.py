@@ -4,6 +4,7 @@ The four kinds share one list, one form and one detail template; what differs is
 Every queryset goes through `restrict()`, so an object outside the user's scope is a 404.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core.audit import history
+from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, VIEW, grants
 from taizhang.org import actions, filters, forms
@@ -184,14 +186,20 @@ def object_edit(request, kind, pk=None):
     if not grants(request.user, kind.manage_action):
         raise PermissionDenied
     obj = get_object_or_404(_queryset(kind, request.user, kind.manage_action), pk=pk) if pk else None
-    form = kind.form(request.POST or None, instance=obj, editor=request.user)
+    # The form gets its own copy: validating a ModelForm writes the posted values into its instance, and
+    # the action must see the object as stored (its audit "before", a unit's old parent).
+    form = kind.form(request.POST or None, instance=copy.copy(obj), editor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in kind.form._meta.fields}
         extra = {"password": form.cleaned_data.get("password")} if kind.model is User else {}
+        if obj is not None:
+            extra["version"] = form.cleaned_data["version"]
         try:
             saved = kind.save(obj, data, by=request.user, **extra)
         except ValidationError as exc:
             _attach_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved."))
             return redirect("org:detail", kind=kind.slug, pk=saved.pk)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
 from taizhang.core.permissions import MANAGE_LEDGER, Scope, grants, require_visible
-from taizhang.core.writes import apply_fields
+from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.models import Unit
 from taizhang.rectification.models import Category, Finding, Source
 
@@ -38,11 +38,12 @@ def require_source_manager(by, source: Source) -> None:
 
 
 @transaction.atomic
-def save_source(source: Source | None, data: dict, *, by) -> Source:
+def save_source(source: Source | None, data: dict, *, by, version: str | None = None) -> Source:
     require_ledger_manager(by)
     creating = source is None
     if not creating:
         require_source_manager(by, source)
+        check_state(source, SOURCE_FIELDS, version)
     source = source or Source()
     before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
     apply_fields(source, data, SOURCE_FIELDS)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER
+from taizhang.core.writes import VERSION_MISSING, state_token
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.models import Category, Finding, Source
@@ -19,9 +20,15 @@ def _scoped_units(form, editor, names):
 class SourceForm(StyledFormMixin, forms.ModelForm):
     inspected_unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("inspected unit"))
 
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         _scoped_units(self, editor, ["inspected_unit"])
+        if self.instance.pk:  # an edit carries the state it was read in
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = VERSION_MISSING
+            self.initial["version"] = state_token(self.instance, self._meta.fields)
 
     class Meta:
         model = Source

@@ -1,5 +1,7 @@
 """The office's pages for building a ledger by hand: sources, findings, tasks (imports use the same actions)."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,12 +29,18 @@ def source_edit(request, pk=None):
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk) if pk else None
     if source:
         actions.require_source_manager(request.user, source)  # seeing a ledger is not owning it
-    form = SourceForm(request.POST or None, instance=source, editor=request.user)
+    # The form validates into its own copy; the action sees the ledger as stored (its audit "before").
+    form = SourceForm(request.POST or None, instance=copy.copy(source), editor=request.user)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") if source else None
+        data.pop("version", None)
         try:
-            saved = actions.save_source(source, form.cleaned_data, by=request.user)
+            saved = actions.save_source(source, data, by=request.user, version=version)
         except ValidationError as exc:
             _attach_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Saved."))
             return redirect("tasks:ledger", pk=saved.pk)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
+from taizhang.core.writes import VERSION_MISSING
 
 
 class VersionField(forms.IntegerField):
@@ -9,9 +10,7 @@ class VersionField(forms.IntegerField):
     made since (optimistic locking is not optional)."""
 
     widget = forms.HiddenInput
-    default_error_messages = {
-        "required": _("The form is missing the version it was read at; reload the page and try again.")
-    }
+    default_error_messages = {"required": VERSION_MISSING}
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, **kwargs)

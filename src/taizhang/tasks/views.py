@@ -17,6 +17,7 @@ from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered
 from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.core.writes import VERSION_MISSING
 from taizhang.rectification.models import Source
 from taizhang.tasks import actions
 from taizhang.tasks.filters import TaskFilter
@@ -171,9 +172,7 @@ def my_tasks(request):
             )
         try:
             if any(not str(e["version"]).isdigit() for e in entries):
-                raise ValidationError(
-                    _("The form is missing the version it was read at; reload the page and try again.")
-                )
+                raise ValidationError(VERSION_MISSING)
             actions.report_progress_batch(entries, by=request.user)
         except (ValidationError, PermissionDenied, Conflict) as exc:
             messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))

@@ -35,17 +35,6 @@ def test_roles_without_management_rights_are_refused(people):
             actions.save_unit(None, {"name": "新单位", "parent": unit("市委办公室")}, by=people[persona])
 
 
-def test_unit_page_edit_moves_unit_and_shows_history(clients):
-    county, city = unit("东城区委"), unit("示范市人民政府")
-    response = clients["office"].post(
-        f"/org/units/{county.pk}/edit/", {"name": "东城区委", "kind": "county", "parent": city.pk, "sort_order": 0}
-    )
-    assert response.status_code == 302
-    county.refresh_from_db()
-    assert county.parent == city
-    assert clients["office"].get(f"/org/units/{county.pk}/").content.decode().count("unit.update") == 1
-
-
 def test_person_needs_a_name_or_a_post(clients):
     response = clients["office"].post("/org/people/new/", {"name": "", "post": "", "is_active": "on"})
     assert response.status_code == 200
@@ -77,3 +66,38 @@ def test_scoped_account_without_unit_is_refused(clients):
     response = clients["admin"].post("/org/accounts/new/", {"username": "x", "role": "viewer", "scope": "unit"})
     assert response.status_code == 200
     assert "限定范围的账号必须指定单位" in response.content.decode()
+
+
+def test_moving_a_unit_on_its_page_moves_its_subtree_and_records_the_old_parent(clients):
+    from taizhang.core.writes import state_token
+    from taizhang.org.actions import UNIT_FIELDS
+
+    county, dept, city = unit("东城区委"), unit("东城区委宣传部"), unit("示范市人民政府")
+    old_parent = county.parent_id
+    data = {"name": "东城区委", "kind": "county", "parent": city.pk, "sort_order": 0, "is_active": "on"}
+    response = clients["office"].post(
+        f"/org/units/{county.pk}/edit/", data | {"version": state_token(county, UNIT_FIELDS)}
+    )
+    assert response.status_code == 302
+    dept.refresh_from_db()
+    county.refresh_from_db()
+    assert dept.path.startswith(county.path) and county.path.startswith(city.path)
+    event = history(county).last()
+    assert (event.before["parent"], event.after["parent"]) == (old_parent, city.pk)
+    assert clients["office"].get(f"/org/units/{county.pk}/").content.decode().count("unit.update") == 1
+
+
+def test_a_stale_or_missing_edit_state_is_refused(clients):
+    from taizhang.core.writes import state_token
+    from taizhang.org.actions import UNIT_FIELDS
+
+    county = unit("东城区委")
+    read_at = state_token(county, UNIT_FIELDS)
+    actions.save_unit(county, {"short_name": "东城"}, by=None)  # someone else saves first
+    data = {"name": "东城区委（改）", "kind": "county", "parent": county.parent_id, "sort_order": 0}
+    stale = clients["office"].post(f"/org/units/{county.pk}/edit/", data | {"version": read_at})
+    missing = clients["office"].post(f"/org/units/{county.pk}/edit/", data)
+    assert stale.status_code == missing.status_code == 200
+    assert "其他人修改" in stale.content.decode() and "重新加载" in missing.content.decode()
+    county.refresh_from_db()
+    assert county.name == "东城区委"

@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 
 from taizhang.core.errors import OutOfScope
 from taizhang.core.permissions import Role, Scope
+from taizhang.core.writes import state_token
 from taizhang.org import actions
+from taizhang.org.actions import ACCOUNT_FIELDS
 from taizhang.org.models import Person, User
 from taizhang.testing import unit
 
@@ -75,8 +77,15 @@ def test_account_page_offers_and_accepts_only_what_may_be_granted(clients, peopl
     own = people["countyadmin"]
     response = clients["countyadmin"].post(
         f"/org/accounts/{own.pk}/edit/",
-        {"username": own.username, "role": "admin", "scope": "subtree", "unit": unit("中共示范市委员会").pk},
+        {
+            "username": own.username,
+            "role": "admin",
+            "scope": "subtree",
+            "unit": unit("中共示范市委员会").pk,
+            "version": state_token(own, ACCOUNT_FIELDS),
+        },
     )
+    assert "选择一个有效的选项" in response.content.decode()  # the subtree admin is not offered the root
     own.refresh_from_db()
     assert response.status_code == 200 and own.unit.name == "东城区委"
 
