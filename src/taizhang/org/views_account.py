@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 
-from taizhang.core.forms import StyledFormMixin
+from taizhang.core.forms import StyledFormMixin, username_locked
 from taizhang.core.models import AuditEvent
 from taizhang.org import actions
 from taizhang.org.models import ApiToken, User
@@ -80,6 +80,8 @@ def obtain_token(request):
     data = TokenRequest(data=request.data)
     data.is_valid(raise_exception=True)
     values = data.validated_data
+    if username_locked(values["username"]):  # the same per-username limit as the sign-in page
+        return Response({"detail": _("The username or password is wrong, or the account is locked.")}, status=400)
     user = authenticate(request._request, username=values["username"], password=values["password"])
     if user is None:
         return Response({"detail": _("The username or password is wrong, or the account is locked.")}, status=400)

@@ -225,3 +225,13 @@ def test_password_change_is_audited(people, clients):
     assert people["liaison"].check_password("a-much-longer-passphrase-2026")
     event = AuditEvent.objects.filter(action="account.password_change").get()
     assert "password" not in str(event.after).replace("password_changed", "")
+
+
+def test_token_api_honours_the_username_lock(people, settings):
+    settings.TAIZHANG_LOGIN_USERNAME_LIMIT = 6
+    for i in range(6):
+        Client(REMOTE_ADDR=f"192.0.2.{i + 1}").post("/api/auth/token/", {"username": "office", "password": "x"})
+    response = Client(REMOTE_ADDR="192.0.2.200").post(
+        "/api/auth/token/", {"username": "office", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 400 and "锁定" in response.json()["detail"]

@@ -74,6 +74,9 @@ def test_a_quarter_of_reminders(quarter):
     assert overdue.filter(audience="unit_head").count() == 10 + 7
     assert overdue.filter(audience="leader").count() == 6 + 3
     assert overdue.filter(audience="office").count() == 5 + 2
+    # ... the all-scope office only: a county's office is not told of the city's tasks
+    assert set(overdue.filter(audience="office").values_list("user__username", flat=True)) == {"office"}
+    assert not Delivery.objects.filter(user__username="countyoffice").exists()
     assert overdue.filter(audience="liaison").count() == 21
     # every message is on the recipient's inbox and on the task's timeline
     assert not Delivery.objects.exclude(status="sent").exists()
