@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER
+from taizhang.core.permissions import MANAGE_LEDGER, Scope
 from taizhang.core.writes import VERSION_MISSING, state_token
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
@@ -79,6 +79,11 @@ class TaskForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, source, editor, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         _scoped_units(self, editor, ["lead_unit", "partner_units"])
+        if not (editor.is_superuser or editor.scope == Scope.ALL):  # what the action accepts, nothing else
+            people = Person.objects.restrict(editor, MANAGE_LEDGER)
+            self.fields["leader"].queryset = self.fields["owner"].queryset = people
+            outside = UnitGroup.members.through.objects.exclude(unit__in=Unit.objects.restrict(editor, MANAGE_LEDGER))
+            self.fields["partner_groups"].queryset = UnitGroup.objects.exclude(pk__in=outside.values("unitgroup_id"))
         self.fields["version"].required = editing  # a new task has no version yet; an edit must carry one
         self.fields["finding"].queryset = Finding.objects.filter(source=source)
         for name in ("partner_units", "partner_groups"):

@@ -20,7 +20,7 @@ from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants, require_visible
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
-from taizhang.org.models import Person, Unit
+from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.actions import require_ledger_manager, require_source_visible
 from taizhang.rectification.models import Finding, Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
@@ -98,15 +98,23 @@ def may_manage(user, task: Task) -> bool:
     return grants(user, MANAGE_LEDGER) and answers_for(user, task)
 
 
-def _require_units_in_scope(by, unit_ids) -> None:
-    """A scoped office assigns tasks only to units inside its scope (never reassigns one outside)."""
+def _require_assignees_in_scope(by, unit_ids=(), group_ids=(), person_ids=()) -> None:
+    """A scoped office assigns tasks only inside its scope: lead and partner units, partner groups whose
+    every member is inside (a group counts as its units), and the leader and person responsible."""
     if by is None or by.is_superuser or by.scope == Scope.ALL:
         return
+    units = Unit.objects.restrict(by, MANAGE_LEDGER)
     ids = {pk for pk in unit_ids if pk}
-    inside = set(Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk__in=ids).values_list("pk", flat=True))
-    if ids - inside:
-        names = "、".join(Unit.objects.filter(pk__in=ids - inside).values_list("name", flat=True)[:5])
+    ids |= set(
+        UnitGroup.members.through.objects.filter(unitgroup_id__in=set(group_ids)).values_list("unit_id", flat=True)
+    )
+    outside = ids - set(units.filter(pk__in=ids).values_list("pk", flat=True))
+    if outside:
+        names = "、".join(Unit.objects.filter(pk__in=outside).values_list("name", flat=True)[:5])
         raise PermissionDenied(_("These units are outside your data scope: %(names)s.") % {"names": names})
+    people = {pk for pk in person_ids if pk}
+    if people - set(Person.objects.restrict(by, MANAGE_LEDGER).filter(pk__in=people).values_list("pk", flat=True)):
+        raise PermissionDenied(_("The leader or the person responsible is outside your data scope."))
 
 
 def may_reject(user, task: Task) -> bool:
@@ -435,7 +443,12 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
             raise PermissionDenied(_("You may not change this task."))
         before = audit.snapshot(task, TASK_FIELDS)
     m2m = apply_fields(task, data, TASK_FIELDS)
-    _require_units_in_scope(by, [task.lead_unit_id, *(getattr(u, "pk", u) for u in m2m.get("partner_units", ()))])
+    _require_assignees_in_scope(
+        by,
+        [task.lead_unit_id, *(getattr(u, "pk", u) for u in m2m.get("partner_units", ()))],
+        [getattr(g, "pk", g) for g in m2m.get("partner_groups", ())],
+        [task.leader_id, task.owner_id],
+    )
     if "deadline" in data:
         apply_deadline(task, read_deadline(data["deadline"], task.source))
     if task.leader_id and not task.leader_text:
@@ -477,7 +490,13 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     if not rows:
         return []
     require_source_visible(by, source)
-    _require_units_in_scope(by, {pk for r in rows for pk in (r.get("lead_unit_id"), *r.get("partner_unit_ids", ()))})
+    if by is not None and not (by.is_superuser or by.scope == Scope.ALL):
+        _require_assignees_in_scope(
+            by,
+            {pk for r in rows for pk in (r.get("lead_unit_id"), *r.get("partner_unit_ids", ()))},
+            {pk for r in rows for pk in r.get("partner_group_ids", ())},
+            {pk for r in rows for pk in (r.get("leader_id"), r.get("owner_id"))},
+        )
     today_, now = _today(), timezone.now()
     # Rows without a position go after the ledger's tasks (imports number their rows themselves).
     needs_position = any(not row.get("position") for row in rows)

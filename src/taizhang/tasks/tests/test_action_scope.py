@@ -99,3 +99,19 @@ def test_admin_may_reimport_a_ledger_whose_progress_cell_changed(people, ledger,
     assert task.latest_progress == "已编发书目并下发各支部"
     assert task.progress_reports.count() == reports + 1
     assert history(task).last().actor_name == "admin"
+
+
+def test_subtree_office_names_no_group_or_person_outside_its_subtree(people, ledger, clients):
+    from taizhang.org.models import Person, UnitGroup
+
+    office = people["countyoffice"]
+    data = {"measure": "东城措施", "lead_unit": unit("东城区委宣传部"), "deadline": "2030年底前"}
+    with pytest.raises(PermissionDenied):  # 各县（区）委 reaches every county
+        actions.save_task(
+            None, data | {"partner_groups": [UnitGroup.objects.get(name="各县（区）委")]}, by=office, source=ledger
+        )
+    with pytest.raises(PermissionDenied):  # 陈静 works in 市委督查室
+        actions.save_task(None, data | {"leader": Person.objects.get(name="陈静")}, by=office, source=ledger)
+    assert not Task.objects.filter(measure="东城措施").exists()
+    page = clients["countyoffice"].get(f"/ledger/sources/{ledger.pk}/tasks/new/").content.decode()
+    assert "陈静" not in page and "各县（区）委" not in page and "周杰" in page
