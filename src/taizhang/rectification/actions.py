@@ -30,10 +30,7 @@ def require_source_manager(by, source: Source) -> None:
     whose scope holds the inspected unit. Seeing a ledger through one of its tasks is not owning it."""
     require_ledger_manager(by)
     require_visible(by, source)
-    if by is None or by.is_superuser or by.scope == Scope.ALL:
-        return
-    unit = source.inspected_unit_id
-    if unit is None or not Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk=unit).exists():
+    if by is not None and not Source.objects.managed_by(by).filter(pk=source.pk).exists():
         raise PermissionDenied(_("This ledger belongs to a unit outside your data scope."))
 
 

@@ -43,6 +43,17 @@ class SourceQuerySet(RestrictedQuerySet):
             q |= unit_scope_q(user, "inspected_unit__")
         return q
 
+    def managed_by(self, user):
+        """The ledgers `user` may change as a whole (title, categories, findings, imports): every ledger in
+        view for an all-scope office; for a scoped one, those inspecting a unit in its scope. Seeing a
+        ledger through one of its tasks is not owning it."""
+        from taizhang.core.permissions import MANAGE_LEDGER
+
+        visible = self.restrict(user, MANAGE_LEDGER)
+        if user.is_superuser or user.scope == Scope.ALL:
+            return visible
+        return visible.filter(inspected_unit__in=Unit.objects.restrict(user, MANAGE_LEDGER))
+
 
 class Source(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.PATROL)

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER
 from taizhang.rectification.models import Source, SourceKind
 
 
@@ -25,4 +24,4 @@ class UploadForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.objects.restrict(user, MANAGE_LEDGER)
+        self.fields["source"].queryset = Source.objects.managed_by(user)
