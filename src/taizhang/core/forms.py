@@ -28,6 +28,19 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+class EditStateMixin:
+    """An edit form of an object without a version column carries the state it was read in (`version`,
+    see `core.writes.state_token`); required on an edit, so a form without it overwrites nothing."""
+
+    def add_edit_state(self):
+        from taizhang.core.writes import VERSION_MISSING, state_token
+
+        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=bool(self.instance.pk))
+        if self.instance.pk:
+            self.fields["version"].error_messages["required"] = VERSION_MISSING
+            self.initial["version"] = state_token(self.instance, self._meta.fields)
+
+
 def username_locked(username: str) -> bool:
     """Failures for this username from every address within the cool-off reach the higher limit.
 

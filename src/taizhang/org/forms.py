@@ -2,9 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.forms import StyledFormMixin
+from taizhang.core.forms import EditStateMixin, StyledFormMixin
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope
-from taizhang.core.writes import VERSION_MISSING, state_token
 from taizhang.org.models import Person, Unit, UnitGroup, User
 
 
@@ -13,17 +12,12 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{'　' * unit.depth}{unit.name}"
 
 
-class ScopedForm(StyledFormMixin, forms.ModelForm):
+class ScopedForm(EditStateMixin, StyledFormMixin, forms.ModelForm):
     """Unit choices limited to the editor's scope; an edit carries the state it was read in (`version`)."""
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].required = True
-            self.fields["version"].error_messages["required"] = VERSION_MISSING
-            self.initial["version"] = state_token(self.instance, self._meta.fields)
+        self.add_edit_state()
         units = Unit.objects.restrict(editor, MANAGE_ORG)
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Unit:

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.forms import StyledFormMixin
+from taizhang.core.forms import EditStateMixin, StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER, Scope
-from taizhang.core.writes import VERSION_MISSING, state_token
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.models import Category, Finding, Source
@@ -17,18 +16,13 @@ def _scoped_units(form, editor, names):
         form.fields[name].queryset = units
 
 
-class SourceForm(StyledFormMixin, forms.ModelForm):
+class SourceForm(EditStateMixin, StyledFormMixin, forms.ModelForm):
     inspected_unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("inspected unit"))
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         _scoped_units(self, editor, ["inspected_unit"])
-        if self.instance.pk:  # an edit carries the state it was read in
-            self.fields["version"].required = True
-            self.fields["version"].error_messages["required"] = VERSION_MISSING
-            self.initial["version"] = state_token(self.instance, self._meta.fields)
+        self.add_edit_state()
 
     class Meta:
         model = Source
