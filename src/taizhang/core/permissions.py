@@ -42,6 +42,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+def unrestricted(user) -> bool:
+    """No data scope applies: the system (None), a superuser, or an account with scope "all"."""
+    return user is None or user.is_superuser or user.scope == Scope.ALL
+
+
 def grants(user, action: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -62,25 +67,17 @@ class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = VIEW):
         if not grants(user, action):
             return self.none()
-        if user.is_superuser or user.scope == Scope.ALL:
+        if unrestricted(user):
             return self
         q = self.scope_q(user)
         return self if q is None else self.filter(q)
-
-
-def require(by, action: str, message=None) -> None:
-    """The role check of every action: None is the system (commands, the demo) and passes."""
-    from django.core.exceptions import PermissionDenied
-
-    if by is not None and not grants(by, action):
-        raise PermissionDenied(message or _("You may not change this."))
 
 
 def require_visible(by, obj) -> None:
     """The scope check of every action on an existing object: outside the actor's view it is a 404."""
     from taizhang.core.errors import OutOfScope
 
-    if by is None or by.is_superuser or by.scope == Scope.ALL:
+    if unrestricted(by):
         return
     if not type(obj).objects.restrict(by, VIEW).filter(pk=obj.pk).exists():
         raise OutOfScope

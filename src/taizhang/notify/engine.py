@@ -32,7 +32,7 @@ from taizhang.notify.models import (
     RuleSet,
     UnitChannel,
 )
-from taizhang.org.models import User
+from taizhang.org.models import User, unit_in_scope
 from taizhang.rectification.models import Source
 from taizhang.tasks.actions import answers_for
 from taizhang.tasks.models import DONE, Status, Task
@@ -180,21 +180,12 @@ class Audience:
         return audience
 
 
-def _covers(user: User, unit) -> bool:
-    """Whether a ledger-level message (a source's report) concerns this office: all-scope offices get
-    every one; a scoped office those of ledgers inspecting a unit in its scope."""
-    if user.scope == Scope.ALL or user.is_superuser:
-        return True
-    if unit is None or user.unit_id is None:
-        return False
-    return unit.path.startswith(user.unit.path) if user.scope == Scope.SUBTREE else unit.pk == user.unit_id
-
-
 def recipients(firing: Firing, audience: Audience, rules: Rules) -> list[tuple[User, str]]:
     """Owner and liaisons first; the longer a task is overdue, the further up the chain it goes."""
     if firing.task is None:
+        # a ledger's own message (its report due) goes to the offices whose scope holds its inspected unit
         unit = firing.source.inspected_unit
-        return [(u, "office") for u in audience.office if _covers(u, unit)]
+        return [(u, "office") for u in audience.office if unit_in_scope(u, unit)]
     task = firing.task
     offices = [(u, "office") for u in audience.office if answers_for(u, task)]  # a scoped office: its own units
     people = [(u, "liaison") for u in audience.liaisons.get(task.lead_unit_id, [])]

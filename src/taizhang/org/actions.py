@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
 from taizhang.core.names import clean_names
-from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants, unrestricted
 from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.auth import key_hash
 from taizhang.org.models import ApiToken, Person, Unit, UnitGroup, User, path_segment, subtree_q
@@ -32,7 +32,7 @@ def _require(by, action: str) -> None:
 
 def _require_unit_in_scope(by, unit: Unit | None) -> None:
     """A scoped administrator manages only units inside its scope (None = the whole tree)."""
-    if by is None or by.is_superuser or by.scope == Scope.ALL:
+    if unrestricted(by):
         return
     if unit is None or not Unit.objects.restrict(by, MANAGE_ORG).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("This unit is outside your data scope."))
@@ -138,7 +138,7 @@ def save_person(person: Person | None, data: dict, *, by, version: str | None = 
 def scope_within(by, scope: str, unit: Unit | None) -> bool:
     """Whether a data scope anchored at `unit` lies inside the editor's own: what an account editor may
     grant, and which accounts it may edit at all. None (the system) and all-scope editors grant anything."""
-    if by is None or by.is_superuser or by.scope == Scope.ALL:
+    if unrestricted(by):
         return True
     if scope == Scope.ALL or unit is None or by.unit_id is None:
         return False

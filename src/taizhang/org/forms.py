@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import EditStateMixin, StyledFormMixin
-from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, unrestricted
 from taizhang.org.models import Person, Unit, UnitGroup, User
 
 
@@ -69,7 +69,7 @@ class AccountForm(ScopedForm):
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, editor=editor, **kwargs)
         # Offer only what the editor may grant; the action refuses anything else whatever is posted.
-        if not (editor.is_superuser or editor.scope == Scope.ALL):
+        if not unrestricted(editor):
             allowed = {Scope.SUBTREE: {Scope.SUBTREE, Scope.UNIT, Scope.OWN}, Scope.UNIT: {Scope.UNIT, Scope.OWN}}
             keep = allowed.get(editor.scope, {Scope.OWN})
             self.fields["scope"].choices = [c for c in self.fields["scope"].choices if c[0] in keep]

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.permissions import RestrictedQuerySet, Role, Scope
+from taizhang.core.permissions import RestrictedQuerySet, Role, Scope, unrestricted
 
 PATH_STEP = 8  # digits per tree level: a unit's path is its ancestors' ids, zero-padded, concatenated
 
@@ -29,13 +29,24 @@ def unit_scope_q(user, prefix: str = "") -> Q | None:
 
     None means every unit (scope "all"). A user without a unit sees no unit.
     """
-    if user.is_superuser or user.scope == Scope.ALL:
+    if unrestricted(user):
         return None
     if user.unit_id is None:
         return Q(pk__in=[])
     if user.scope == Scope.SUBTREE:
         return subtree_q(user.unit.path, prefix)
     return Q(**{f"{prefix}pk": user.unit_id})
+
+
+def unit_in_scope(user, unit) -> bool:
+    """`unit_scope_q` for one unit already in memory (its path loaded): no query."""
+    if unrestricted(user):
+        return True
+    if unit is None or user.unit_id is None:
+        return False
+    if user.scope == Scope.SUBTREE:
+        return unit.is_within(user.unit)
+    return unit.pk == user.unit_id
 
 
 class UnitKind(models.TextChoices):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
-from taizhang.core.permissions import MANAGE_LEDGER, Scope, grants, require_visible
+from taizhang.core.permissions import MANAGE_LEDGER, grants, require_visible, unrestricted
 from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.models import Unit
 from taizhang.rectification.models import Category, Finding, Source
@@ -18,11 +18,6 @@ FINDING_FIELDS = ["category", "number", "position", "text", "found_in"]
 def require_ledger_manager(by) -> None:
     if by is not None and not grants(by, MANAGE_LEDGER):
         raise PermissionDenied(_("Only the supervision office may change the ledger."))
-
-
-def require_source_visible(by, source: Source) -> None:
-    """Adding a task to a ledger: the ledger must be in the actor's view (404 otherwise)."""
-    require_visible(by, source)
 
 
 def require_source_manager(by, source: Source) -> None:
@@ -44,7 +39,7 @@ def save_source(source: Source | None, data: dict, *, by, version: str | None = 
     source = source or Source()
     before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
     apply_fields(source, data, SOURCE_FIELDS)
-    if by is not None and not (by.is_superuser or by.scope == Scope.ALL):
+    if not unrestricted(by):
         # A scoped office's ledger is its own unit's unless it names one inside its scope.
         source.inspected_unit_id = source.inspected_unit_id or by.unit_id
         if not Unit.objects.restrict(by, MANAGE_LEDGER).filter(pk=source.inspected_unit_id).exists():

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import EditStateMixin, StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER, Scope
+from taizhang.core.permissions import MANAGE_LEDGER, unrestricted
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification.models import Category, Finding, Source
@@ -73,7 +73,7 @@ class TaskForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, source, editor, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         _scoped_units(self, editor, ["lead_unit", "partner_units"])
-        if not (editor.is_superuser or editor.scope == Scope.ALL):  # what the action accepts, nothing else
+        if not unrestricted(editor):  # offer what the action accepts, nothing else
             people = Person.objects.restrict(editor, MANAGE_LEDGER)
             self.fields["leader"].queryset = self.fields["owner"].queryset = people
             outside = UnitGroup.members.through.objects.exclude(unit__in=Unit.objects.restrict(editor, MANAGE_LEDGER))

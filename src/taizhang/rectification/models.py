@@ -47,10 +47,10 @@ class SourceQuerySet(RestrictedQuerySet):
         """The ledgers `user` may change as a whole (title, categories, findings, imports): every ledger in
         view for an all-scope office; for a scoped one, those inspecting a unit in its scope. Seeing a
         ledger through one of its tasks is not owning it."""
-        from taizhang.core.permissions import MANAGE_LEDGER
+        from taizhang.core.permissions import MANAGE_LEDGER, unrestricted
 
         visible = self.restrict(user, MANAGE_LEDGER)
-        if user.is_superuser or user.scope == Scope.ALL:
+        if unrestricted(user):
             return visible
         return visible.filter(inspected_unit__in=Unit.objects.restrict(user, MANAGE_LEDGER))
 

@@ -33,8 +33,7 @@ def source_edit(request, pk=None):
     form = SourceForm(request.POST or None, instance=copy.copy(source), editor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        version = data.pop("version") if source else None
-        data.pop("version", None)
+        version = data.pop("version") or None  # a new ledger has none
         try:
             saved = actions.save_source(source, data, by=request.user, version=version)
         except ValidationError as exc:

@@ -17,11 +17,19 @@ from taizhang.core import audit, files
 from taizhang.core.bulk import any_elsewhere, insert_rows, new_uuid_hexes
 from taizhang.core.deadlines import Deadline, DeadlineKind, format_date, parse_deadline
 from taizhang.core.errors import Conflict
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, grants, require_visible
+from taizhang.core.permissions import (
+    MANAGE_LEDGER,
+    REPORT_PROGRESS,
+    SIGN_OFF,
+    Scope,
+    grants,
+    require_visible,
+    unrestricted,
+)
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
-from taizhang.org.models import Person, Unit, UnitGroup
-from taizhang.rectification.actions import require_ledger_manager, require_source_visible
+from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope
+from taizhang.rectification.actions import require_ledger_manager
 from taizhang.rectification.models import Finding, Source
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 
@@ -51,15 +59,9 @@ OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.APPLIED, Status.CONFIRMED
 # --- who may act -------------------------------------------------------------------------------------
 def answers_for(user, task: Task) -> bool:
     """The lead unit lies in the user's own scope (not merely a partner), or the user is named on it."""
-    if user.is_superuser or user.scope == Scope.ALL:
-        return True
-    if user.scope == Scope.OWN:
+    if not unrestricted(user) and user.scope == Scope.OWN:
         return bool(user.person_id) and user.person_id in (task.leader_id, task.owner_id)
-    if user.unit_id is None:
-        return False
-    if user.scope == Scope.SUBTREE:
-        return task.lead_unit.path.startswith(user.unit.path)
-    return task.lead_unit_id == user.unit_id
+    return unit_in_scope(user, task.lead_unit)
 
 
 def _system_or(check):
@@ -76,11 +78,7 @@ def may_report(user, task: Task) -> bool:
     # Partners report too (the task is in their scope through restrict()); lead-only steps use answers_for.
     if not grants(user, REPORT_PROGRESS):
         return False
-    return (
-        user.is_superuser
-        or user.scope == Scope.ALL
-        or Task.objects.restrict(user, REPORT_PROGRESS).filter(pk=task.pk).exists()
-    )
+    return unrestricted(user) or Task.objects.restrict(user, REPORT_PROGRESS).filter(pk=task.pk).exists()
 
 
 def may_apply(user, task: Task) -> bool:
@@ -101,7 +99,7 @@ def may_manage(user, task: Task) -> bool:
 def _require_assignees_in_scope(by, unit_ids=(), group_ids=(), person_ids=()) -> None:
     """A scoped office assigns tasks only inside its scope: lead and partner units, partner groups whose
     every member is inside (a group counts as its units), and the leader and person responsible."""
-    if by is None or by.is_superuser or by.scope == Scope.ALL:
+    if unrestricted(by):
         return
     units = Unit.objects.restrict(by, MANAGE_LEDGER)
     ids = {pk for pk in unit_ids if pk}
@@ -433,7 +431,7 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
     require_ledger_manager(by)
     creating = task is None
     if creating:
-        require_source_visible(by, source)
+        require_visible(by, source)
         task = Task(source=source, activity_on=_today())
         before = None
     else:
@@ -489,8 +487,8 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     require_ledger_manager(by)
     if not rows:
         return []
-    require_source_visible(by, source)
-    if by is not None and not (by.is_superuser or by.scope == Scope.ALL):
+    require_visible(by, source)
+    if not unrestricted(by):
         _require_assignees_in_scope(
             by,
             {pk for r in rows for pk in (r.get("lead_unit_id"), *r.get("partner_unit_ids", ()))},
