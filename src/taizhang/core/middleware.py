@@ -1,6 +1,7 @@
 """Request id for the audit chain, and the interface language."""
 
 import contextvars
+import ipaddress
 import uuid
 
 from django.conf import settings
@@ -53,8 +54,6 @@ class LanguageMiddleware:
 
 
 def _networks():
-    import ipaddress
-
     return [ipaddress.ip_network(item, strict=False) for item in settings.TAIZHANG_TRUSTED_PROXIES]
 
 
@@ -65,8 +64,6 @@ def client_ip(request) -> str:
     skipping trusted proxies, and the first other address is the client. A client cannot choose its own
     address by sending the header, and behind the documented proxy each user is counted separately.
     """
-    import ipaddress
-
     remote = request.META.get("REMOTE_ADDR", "")
     networks = _networks()
     if not networks:

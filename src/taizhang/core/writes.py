@@ -3,7 +3,11 @@
 import hashlib
 import json
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from taizhang.core import audit
+from taizhang.core.errors import Conflict
 
 # What a write form without the version (or state) it was read at is told: it cannot overwrite anything.
 VERSION_MISSING = gettext_lazy("The form is missing the version it was read at; reload the page and try again.")
@@ -27,8 +31,6 @@ def state_token(obj, fields: list[str]) -> str:
     """What an edit form showed of an object without a version column (units, people, accounts, ledgers):
     a digest of its audited fields. The form carries it back; `check_state` refuses the save if the
     object changed meanwhile, so two editors never silently overwrite each other."""
-    from taizhang.core import audit
-
     text = json.dumps(audit.snapshot(obj, fields), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -36,10 +38,6 @@ def state_token(obj, fields: list[str]) -> str:
 def check_state(obj, fields: list[str], token: str | None) -> None:
     """Re-read the object under a row lock and compare it with the form's token (None: a caller that
     read nothing, such as the importer or the demo)."""
-    from django.utils.translation import gettext as _
-
-    from taizhang.core.errors import Conflict
-
     if token is None:
         return
     current = type(obj).objects.select_for_update().get(pk=obj.pk)

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.response import Response
 
+from taizhang.core.audit import object_type
 from taizhang.core.forms import StyledFormMixin, username_locked
 from taizhang.core.models import AuditEvent
 from taizhang.org import actions
@@ -31,7 +32,7 @@ def password_failures(user: User) -> int:
     """Wrong old passwords typed on the change form within the cool-off period (from the audit chain)."""
     since = timezone.now() - dt.timedelta(minutes=settings.TAIZHANG_LOGIN_COOLOFF_MINUTES)
     return AuditEvent.objects.filter(
-        action="auth.password_change_failed", object_type="org.user", object_id=str(user.pk), at__gte=since
+        action="auth.password_change_failed", object_type=object_type(User), object_id=str(user.pk), at__gte=since
     ).count()
 
 
