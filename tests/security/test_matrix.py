@@ -7,6 +7,7 @@ module's pages and API are covered as soon as they exist (as NetBox's view test 
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,6 +15,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from taizhang.core.writes import state_token
@@ -626,13 +628,19 @@ def _send(client, cell: Cell):
     return client.post(cell.url, data)
 
 
-def _run(cell: Cell, client) -> tuple[int, bool, object]:
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE|COPY)\b", re.IGNORECASE)
+
+
+def _run(cell: Cell, client) -> tuple[int, bool, object, list[str]]:
+    """The status, whether the fingerprint changed, the response, and every write statement it ran."""
     with transaction.atomic():
         before = fingerprint()
-        response = _send(client, cell)
+        with CaptureQueriesContext(connection) as queries:
+            response = _send(client, cell)
         changed = fingerprint() != before
         transaction.set_rollback(True)  # the next cell starts from the same world
-    return response.status_code, changed, response
+    writes = [q["sql"][:120] for q in queries.captured_queries if WRITES.match(q["sql"])]
+    return response.status_code, changed, response, writes
 
 
 @pytest.mark.parametrize("route", sorted(route_names()))
@@ -647,7 +655,10 @@ def test_route_for_every_persona(route, world, people):
                 expected = cell.anon or (302, False)  # pages send strangers to the login page
             else:
                 expected = cell.expect.get(persona, cell.default)
-            status, changed, response = _run(cell, clients[persona])
+            status, changed, response, writes = _run(cell, clients[persona])
+            if cell.method == "get" and writes:
+                # Rolled-back writes count too: a GET holds no write lock and leaves nothing to undo.
+                failures.append(f"GET {cell.url} as {persona} ran write statements: {writes}")
             if (status, changed) != expected:
                 failures.append(
                     f"{cell.method.upper()} {cell.url} as {persona}: got {(status, changed)}, expected {expected}"

@@ -111,7 +111,8 @@ def build_world(people, ledger) -> World:
         status="sent",
     )  # fmt: skip
     csv = SimpleUploadedFile("台账.csv", "序号,整改措施,牵头单位,整改时限\n1,建立制度,市委宣传部,2030年底前\n".encode())
-    job = sheet_actions.start_import(csv, by=people["office"], title="导入测试", feedback_date=dt.date(2026, 1, 5))
+    # A re-import of the city's ledger, so its preview compares the file with stored tasks.
+    job = sheet_actions.start_import(csv, by=people["office"], source=ledger)
     evidence_in, evidence_out = _evidence(task_in), _evidence(task_out)
     for task in (task_in, task_east, task_out):
         task.refresh_from_db()  # the versions the pages would show now

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.bulk import paused_gc
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.importer import Plan, RowsRefused, import_rows, plan_rows, sheet_feedback_date
+from taizhang.sheets.importer import Plan, PlanCounter, RowsRefused, import_rows, plan_rows, sheet_feedback_date
 from taizhang.sheets.models import ImportJob, ImportStatus, ImportTemplate
 from taizhang.sheets.reader import Sheet, UnreadableFile, read_sheet
 
@@ -89,14 +89,21 @@ def load(job: ImportJob) -> tuple[Sheet, Plan]:
     return sheet, plan
 
 
-def preview_counts(job: ImportJob, sheet: Sheet, plan: Plan, *, by) -> dict:
-    """What a re-import would create, update or leave: the real import, rolled back."""
+def preview_counts(job: ImportJob, sheet: Sheet, plan: Plan) -> dict:
+    """What a re-import would create, update or leave, worked out by reading (the preview is a GET)."""
     if job.source is None or plan.errors:
         return {"created": plan.task_count, "updated": 0, "unchanged": 0}
-    with paused_gc(), transaction.atomic():
-        result = import_rows(sheet, job.source, by=by, columns=job_columns(job))
-        transaction.set_rollback(True)
-    return {k: result[k] for k in ("created", "updated", "unchanged")}
+    counter = PlanCounter(job.source)
+    with paused_gc():
+        plan_rows(
+            sheet.iter_rows(),
+            feedback_date=job.source.feedback_date,
+            columns=job_columns(job),
+            hidden_columns=sheet.hidden_columns,
+            hidden_rows=sheet.hidden_rows,
+            on_task=counter.add,
+        )
+    return counter.finish()
 
 
 def set_columns(job: ImportJob, columns: dict, *, by) -> None:

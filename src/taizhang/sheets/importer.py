@@ -24,7 +24,7 @@ from taizhang.core.workdays import add_workdays
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.rectification import actions as ledger_actions
-from taizhang.rectification.models import Finding, Source
+from taizhang.rectification.models import Category, Finding, Source
 from taizhang.sheets import layout as L
 from taizhang.sheets.reader import HEAD_ROWS, read_sheet
 from taizhang.tasks import actions as task_actions
@@ -343,9 +343,9 @@ def plan_rows(
     return plan
 
 
-def _changes(task: Task, row: dict, partner_units: set, partner_groups: set) -> dict:
-    """What differs between a matched task and its row, as `save_task` data (so an unchanged
-    re-import writes nothing and audits nothing)."""
+def _differences(task: Task, row: dict, partner_units: set, partner_groups: set) -> dict:
+    """What differs between a matched task and its row, by attname and ids (so an unchanged re-import
+    writes nothing and audits nothing). Read-only: the preview counts with it too."""
     changed = {}
     for name in ("finding", "lead_unit", "leader", "owner"):
         if getattr(task, f"{name}_id") != row[f"{name}_id"]:
@@ -356,14 +356,24 @@ def _changes(task: Task, row: dict, partner_units: set, partner_groups: set) -> 
     if row["deadline_text"] != task.deadline_text:
         changed.update({k: v for k, v in row.items() if k.startswith("deadline_")})
     if set(row["partner_unit_ids"]) != partner_units:
-        changed["partner_units"] = Unit.objects.filter(pk__in=row["partner_unit_ids"])
+        changed["partner_units"] = row["partner_unit_ids"]
     if set(row["partner_group_ids"]) != partner_groups:
-        changed["partner_groups"] = UnitGroup.objects.filter(pk__in=row["partner_group_ids"])
-    models = {"finding": Finding, "lead_unit": Unit, "leader": Person, "owner": Person}
-    for name, model in models.items():
-        if name in changed and changed[name] is not None:
-            changed[name] = model.objects.get(pk=changed[name])
+        changed["partner_groups"] = row["partner_group_ids"]
     return changed
+
+
+def _as_task_data(changed: dict) -> dict:
+    """`_differences` as `save_task` data: objects for ids."""
+    models = {"finding": Finding, "lead_unit": Unit, "leader": Person, "owner": Person}
+    data = dict(changed)
+    for name, model in models.items():
+        if name in data and data[name] is not None:
+            data[name] = model.objects.get(pk=data[name])
+    if "partner_units" in data:
+        data["partner_units"] = Unit.objects.filter(pk__in=data["partner_units"])
+    if "partner_groups" in data:
+        data["partner_groups"] = UnitGroup.objects.filter(pk__in=data["partner_groups"])
+    return data
 
 
 class PlanWriter:
@@ -440,8 +450,11 @@ class PlanWriter:
 
     def _update(self, match: Task, row: dict, progress_text: str) -> None:
         partner_units = {u.pk for u in match.partner_units.all()}
-        changed = _changes(match, row, partner_units, {g.pk for g in match.partner_groups.all()})
-        task = task_actions.save_task(match, changed, by=self.by, source=self.source) if changed else match
+        changed = _differences(match, row, partner_units, {g.pk for g in match.partner_groups.all()})
+        if changed:
+            task = task_actions.save_task(match, _as_task_data(changed), by=self.by, source=self.source)
+        else:
+            task = match
         self.counts["updated" if changed else "unchanged"] += 1
         if progress_text and progress_text != task.latest_progress:
             # The office's own permission (not a unit's report_progress): see set_imported_progress.
@@ -510,6 +523,44 @@ class PlanWriter:
             "position": self.position,
             "latest_progress": f["progress"],
         }
+
+
+class PlanCounter(PlanWriter):
+    """What a `PlanWriter` would do, counted by reading only: the re-import preview runs it on a GET.
+
+    Units, categories and findings the file would create get stand-in ids (negative, so they match
+    nothing stored); matched rows are compared exactly as the writer compares them.
+    """
+
+    def __init__(self, source: Source):
+        super().__init__(source, by=None)
+        self.categories = dict(Category.objects.filter(source=source).values_list("name", "pk"))
+        self.new_ids = 0
+
+    def _stand_in(self) -> int:
+        self.new_ids -= 1
+        return self.new_ids
+
+    def flush(self) -> None:
+        self.findings.update({key: self._stand_in() for key in self.new_findings})
+        self.new_findings.clear()
+        self.counts["created"] += len(self.new_rows)
+        self.new_rows.clear()
+
+    def _update(self, match: Task, row: dict, progress_text: str) -> None:
+        partner_units = {u.pk for u in match.partner_units.all()}
+        changed = _differences(match, row, partner_units, {g.pk for g in match.partner_groups.all()})
+        self.counts["updated" if changed else "unchanged"] += 1
+
+    def _category(self, name: str) -> int | None:
+        if name and name not in self.categories:
+            self.categories[name] = self._stand_in()
+        return self.categories.get(name)
+
+    def _unit(self, name: str) -> int:
+        if name not in self.units:
+            self.units[name] = self._stand_in()
+        return self.units[name]
 
 
 class RowsRefused(Exception):

@@ -97,7 +97,7 @@ def preview(request, pk):
         return redirect("sheets:preview", pk=job.pk)
     width = max((len(r) for r in sheet.head), default=0)
     column_choices = [(i, f"{get_column_letter(i + 1)} · {header[i] if i < len(header) else ''}") for i in range(width)]
-    counts = actions.preview_counts(job, sheet, plan, by=request.user)
+    counts = actions.preview_counts(job, sheet, plan)
     context = {
         "job": job,
         "plan": plan,

@@ -117,3 +117,34 @@ def test_web_export_follows_scope(clients, ledger):
     assert rows == 19 and 0 < liaison_rows < 19
     assert liaison_rows == Task.objects.restrict(liaison.wsgi_request.user).count()
     assert zipfile.is_zipfile(io.BytesIO(office.content))
+
+
+def test_reimport_preview_counts_what_the_import_does_and_writes_nothing(ledger, tmp_path, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from taizhang.sheets.actions import preview_counts
+    from taizhang.sheets.importer import plan_rows
+    from taizhang.sheets.models import ImportJob
+
+    path = tmp_path / "ledger.xlsx"
+    write_xlsx(ledger, path)
+    book = load_workbook(path)
+    sheet = book.active
+    sheet["K3"] = "申请销号"  # one task's status
+    sheet["G4"] = "新设的整改专班"  # a lead unit nobody has yet
+    last = sheet.max_row + 1
+    for column, value in enumerate(["99", "新类别", "新发现的问题", "新的整改措施", "", "", "市委宣传部"], 1):
+        sheet.cell(row=last, column=column).value = value
+    sheet.cell(row=last, column=10).value = "2030年底前"
+    book.save(path)
+    job = ImportJob(source=ledger, created_by=people["office"], file_name="x.xlsx")
+    read = read_sheet(path)
+    plan = plan_rows(read.iter_rows(), feedback_date=ledger.feedback_date, on_task=lambda _p: None)
+    assert not plan.errors, plan.errors
+    with CaptureQueriesContext(connection) as queries:
+        counts = preview_counts(job, read, plan)
+    assert not [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert counts == {"created": 1, "updated": 2, "unchanged": 17}
+    result = reimport(path, ledger, people["office"])
+    assert {k: result[k] for k in counts} == counts
