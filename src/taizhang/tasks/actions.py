@@ -197,7 +197,7 @@ def transition(
     }.get(step)
     fields = ["status"]
     if step == Step.VERIFY:
-        if task.is_long_term:
+        if task.closes_in_phases:
             # A long-term task never simply closes: it completes a phase and is reviewed again.
             if not next_review_date:
                 raise ValidationError({"next_review_date": _("A long-term task needs the date of its next review.")})

@@ -239,6 +239,12 @@ class Task(models.Model):
         return self.deadline_kind in (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC)
 
     @property
+    def closes_in_phases(self) -> bool:
+        """Verified, it completes a phase and is reviewed again instead of closing: long-term and
+        periodic tasks, and a dated-then-long-term one once its dated part is done."""
+        return self.is_long_term or self.deadline_kind == DeadlineKind.DATED_LONG_TERM
+
+    @property
     def schedule(self) -> str:
         return self.schedule_on()
 

@@ -94,8 +94,10 @@ def test_only_immediate_tasks_close_directly_and_with_a_note(people, ledger):
         actions.transition(immediate, Step.CLOSE_DIRECTLY, by=people["liaison"], note="x", version=closed.version)
 
 
-def test_long_term_task_closes_only_as_phase_done_with_next_review(people, ledger):
-    task = put_in(Task.objects.filter(deadline_kind=DeadlineKind.LONG_TERM).first(), Status.CONFIRMED)
+@pytest.mark.parametrize("kind", [DeadlineKind.LONG_TERM, DeadlineKind.DATED_LONG_TERM])
+def test_long_term_task_closes_only_as_phase_done_with_next_review(people, ledger, kind):
+    # "2024年底前完成，长期坚持": verifying the dated part completes a phase; the task goes on as long-term.
+    task = put_in(Task.objects.filter(deadline_kind=kind).first(), Status.CONFIRMED)
     with pytest.raises(ValidationError):
         actions.transition(task, Step.VERIFY, by=people["office"], version=task.version)
     later = dt.date.today() + dt.timedelta(days=90)
