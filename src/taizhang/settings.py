@@ -360,6 +360,9 @@ TAIZHANG_JSON_MAX_DEPTH = 20
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 TAIZHANG_IMPORT_MAX_MB = env_int("TAIZHANG_IMPORT_MAX_MB", 20, minimum=1)
 TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=10)
+# A sheet is read as a dense grid (about 30 bytes a cell): columns and rows × columns bound its memory.
+TAIZHANG_IMPORT_MAX_COLUMNS = env_int("TAIZHANG_IMPORT_MAX_COLUMNS", 200, minimum=10)
+TAIZHANG_IMPORT_MAX_CELLS = env_int("TAIZHANG_IMPORT_MAX_CELLS", 5_000_000, minimum=1000)
 # Imports from the web run in a thread while the page shows progress; tests run them inline.
 TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
 

@@ -6,17 +6,20 @@ and empty elsewhere; the layout code fills them); CSV with UTF-8, UTF-8 with BOM
 
 import csv
 import io
-import re
+import struct
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
+
+from taizhang.sheets.extent import TooLarge, check_extent
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an xlsx whose parts inflate beyond this is refused (zip bomb)
 
@@ -57,34 +60,32 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
     size = path.stat().st_size
     if size > settings.TAIZHANG_IMPORT_MAX_MB * 1048576:
         raise UnreadableFile(
-            f"{path.name} is {size / 1048576:.1f} MB; the limit is {settings.TAIZHANG_IMPORT_MAX_MB} MB."
+            _("%(name)s is %(size).1f MB; the limit is %(limit)s MB.")
+            % {"name": path.name, "size": size / 1048576, "limit": settings.TAIZHANG_IMPORT_MAX_MB}
         )
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not head:
-        raise UnreadableFile(f"{path.name} is empty.")
-    suffix = path.suffix.lower()
-    if suffix == ".csv" or not (head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0")):
-        if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
-            raise UnreadableFile(f"{path.name} is not a spreadsheet file (its content does not match {suffix}).")
+    kind = _kind(path)
+    if kind == "csv":
         return _csv_sheet(path, max_rows)
-    zipped = head.startswith(b"PK")
-    if zipped:
+    if kind != "xls":
         _check_zip(path)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # Hidden rows and columns are read from the sheet's XML while calamine parses the sheet (it
-        # releases the interpreter lock): on two cores the scan adds nothing to the import's time.
-        scan = pool.submit(_hidden_rows_and_columns, path) if zipped else None
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-            sheet = workbook.get_sheet_by_index(0)
-            height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
-            merges = sheet.merged_cell_ranges or []
-        except Exception as exc:  # calamine raises its own error types for every kind of damage
-            raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
-        hidden_rows, hidden = scan.result() if scan else (frozenset(), frozenset())
+    try:
+        # Before calamine builds its grid: the extent the file declares and the cells it really holds.
+        extent = check_extent(path, kind, path.name)
+    except TooLarge as exc:
+        raise UnreadableFile(str(exc)) from exc
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, struct.error) as exc:
+        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
+        merges = sheet.merged_cell_ranges or []
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise UnreadableFile(
+            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+        ) from exc
     if height > max_rows:
-        raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
+        raise UnreadableFile(_too_many_rows(path, max_rows))
 
     def stream() -> Iterator[list]:
         pad = [""] * (sheet.start[1] if sheet.start else 0)  # calamine's rows begin at the first used column
@@ -94,9 +95,49 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         except UnreadableFile:
             raise
         except Exception as exc:
-            raise UnreadableFile(f"{path.name} cannot be read as a spreadsheet: {exc}") from exc
+            raise UnreadableFile(
+                _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+            ) from exc
 
-    return Sheet(workbook.sheet_names[0], list(islice(stream(), HEAD_ROWS)), stream, hidden, height, hidden_rows)
+    return Sheet(
+        workbook.sheet_names[0],
+        list(islice(stream(), HEAD_ROWS)),
+        stream,
+        frozenset(extent.hidden_columns),
+        height,
+        frozenset(extent.hidden_rows),
+    )
+
+
+def _too_many_rows(path: Path, max_rows: int) -> str:
+    return _("%(name)s has more than %(limit)s rows; split it or raise the limit.") % {
+        "name": path.name,
+        "limit": max_rows,
+    }
+
+
+def _kind(path: Path) -> str:
+    """xlsx, ods, xls or csv, by the file's content (its name may lie); refused if it claims a
+    spreadsheet format its content is not."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise UnreadableFile(_("%(name)s is empty.") % {"name": path.name})
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return "ods" if "content.xml" in archive.namelist() else "xlsx"
+        except zipfile.BadZipFile as exc:
+            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+    if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
+        raise UnreadableFile(
+            _("%(name)s is not a spreadsheet file (its content does not match %(suffix)s).")
+            % {"name": path.name, "suffix": suffix}
+        )
+    return "csv"
 
 
 def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
@@ -121,60 +162,30 @@ def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
         yield row
 
 
-_COL = re.compile(rb"<col\b[^>]*>")
-
-
-_HIDDEN_ROW = re.compile(
-    rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"'
-)
-
-
-def _hidden_rows_and_columns(path: Path) -> tuple[frozenset, frozenset]:
-    """Hidden rows (<row hidden="1">) and columns (<cols>, before <sheetData>) of an xlsx's first sheet,
-    its XML read a chunk at a time."""
-    rows, columns, carry, in_head = set(), set(), b"", True
-    try:
-        with zipfile.ZipFile(path) as archive:
-            name = next((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")), None)
-            if not name:
-                return frozenset(), frozenset()
-            with archive.open(name) as part:
-                while chunk := part.read(1 << 20):
-                    data = carry + chunk
-                    cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next chunk
-                    if cut > 0:
-                        data, carry = data[:cut], data[cut:]
-                    else:
-                        carry = b""
-                    if in_head:
-                        head, body_starts, _body = data.partition(b"<sheetData")
-                        columns.update(_hidden_columns(head))
-                        in_head = not body_starts
-                    if b"hidden=" in data:
-                        rows.update(int(a or b) - 1 for a, b in _HIDDEN_ROW.findall(data))
-    except (zipfile.BadZipFile, OSError):
-        return frozenset(), frozenset()
-    return frozenset(rows), frozenset(columns)
-
-
-def _hidden_columns(head: bytes) -> set:
-    hidden = set()
-    for tag in _COL.findall(head):
-        if re.search(rb'hidden="(1|true)"', tag):
-            low = int(re.search(rb'min="(\d+)"', tag).group(1))
-            high = int(re.search(rb'max="(\d+)"', tag).group(1))
-            hidden.update(range(low - 1, min(high, 16384)))
-    return hidden
-
-
 def _check_zip(path: Path) -> None:
+    """Refuse a zip bomb: by the sizes the archive declares, then by inflating each part that calamine
+    reads besides the sheet (the extent scan inflates the sheet itself). zipfile stops a part at its
+    declared size and checks its CRC, so a part that inflates past what it declares is refused too."""
     try:
         with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"{path.name} is damaged or truncated ({exc}).") from exc
-    if total > MAX_UNCOMPRESSED:
-        raise UnreadableFile(f"{path.name} inflates to {total // 1048576} MB; refused as a possible zip bomb.")
+            members = archive.infolist()
+            total = sum(info.file_size for info in members)
+            if total > MAX_UNCOMPRESSED:
+                raise UnreadableFile(
+                    _("%(name)s inflates to %(mb)s MB; refused as a possible zip bomb.")
+                    % {"name": path.name, "mb": total // 1048576}
+                )
+            for info in members:
+                if info.filename.startswith("xl/worksheets/") or info.filename == "content.xml":
+                    continue
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+
+
+CSV_FIELD_CHARS = 32767  # Excel's own limit for a cell's text
 
 
 def _csv_sheet(path: Path, max_rows: int) -> Sheet:
@@ -186,15 +197,39 @@ def _csv_sheet(path: Path, max_rows: int) -> Sheet:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte sequence
-        raise UnreadableFile(f"{path.name}: unknown text encoding.")
+        raise UnreadableFile(_("%(name)s: unknown text encoding.") % {"name": path.name})
     del data
     if "\x00" in text:
-        raise UnreadableFile(f"{path.name} is not a text (CSV) file.")
+        raise UnreadableFile(_("%(name)s is not a text (CSV) file.") % {"name": path.name})
 
     def stream() -> Iterator[list]:
         return csv.reader(io.StringIO(text))
 
-    height = sum(1 for _row in stream())  # refused before anything is read into memory or written
-    if height > max_rows:
-        raise UnreadableFile(f"{path.name} has more than {max_rows} rows; split it or raise the limit.")
+    height = _check_csv(path, stream(), max_rows)  # refused before anything is read into memory or written
     return Sheet(path.stem, list(islice(stream(), HEAD_ROWS)), stream, frozenset(), height)
+
+
+def _check_csv(path: Path, rows: Iterator[list], max_rows: int) -> int:
+    """Every row counted and measured once: row count, fields per row, characters per field."""
+    max_columns = settings.TAIZHANG_IMPORT_MAX_COLUMNS
+    previous = csv.field_size_limit(CSV_FIELD_CHARS)
+    height = 0
+    try:
+        for height, row in enumerate(rows, 1):
+            if height > max_rows:
+                raise UnreadableFile(_too_many_rows(path, max_rows))
+            if len(row) > max_columns:
+                raise UnreadableFile(
+                    _("Row %(row)s of %(name)s has %(fields)s fields; the limit is %(limit)s columns.")
+                    % {"row": height, "name": path.name, "fields": len(row), "limit": max_columns}
+                )
+    except csv.Error as exc:
+        values = {"row": height + 1, "name": path.name, "limit": CSV_FIELD_CHARS}
+        if "field larger" in str(exc):
+            message = _("Row %(row)s of %(name)s cannot be read: a cell is longer than %(limit)s characters.")
+        else:
+            message = _("Row %(row)s of %(name)s cannot be read as CSV.")
+        raise UnreadableFile(message % values) from exc
+    finally:
+        csv.field_size_limit(previous)
+    return height

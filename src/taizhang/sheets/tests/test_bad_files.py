@@ -27,7 +27,7 @@ def test_truncated_xlsx(people, tmp_path, capsys):
     path = tmp_path / "cut.xlsx"
     path.write_bytes(SAMPLE.read_bytes()[:3000])
     code, _out, err = run_import(path, capsys)
-    assert code == 2 and "damaged or truncated" in err
+    assert code == 2 and "已损坏或不完整" in err
     assert_nothing_written()
 
 
@@ -35,7 +35,7 @@ def test_text_file_named_xlsx(people, tmp_path, capsys):
     path = tmp_path / "fake.xlsx"
     path.write_text("序号,整改措施\n1,x\n")
     code, _out, err = run_import(path, capsys)
-    assert code == 2 and "not a spreadsheet" in err
+    assert code == 2 and "不是表格文件" in err
     assert_nothing_written()
 
 
@@ -49,7 +49,7 @@ def test_zip_bomb(people, tmp_path, capsys):
                 member.write(chunk)
     assert path.stat().st_size < 2_000_000
     code, _out, err = run_import(path, capsys)
-    assert code == 2 and "zip bomb" in err
+    assert code == 2 and "疑似压缩炸弹" in err
     assert_nothing_written()
 
 
@@ -69,7 +69,7 @@ def test_too_many_rows(people, tmp_path, capsys, settings):
     path = tmp_path / "huge.csv"
     path.write_text("\n".join(rows), encoding="utf-8")
     code, _out, err = run_import(path, capsys)
-    assert code == 2 and "more than 100000 rows" in err
+    assert code == 2 and "超过 100000 行" in err
     assert_nothing_written()
 
 

@@ -88,7 +88,7 @@ def test_mapping_can_be_corrected_and_saved_as_template(clients):
 
 def test_unreadable_upload_is_explained(clients):
     preview_url = upload(clients["office"], b"not a spreadsheet at all", name="x.xlsx", title="坏文件")
-    assert "not a spreadsheet" in clients["office"].get(preview_url).content.decode()
+    assert "不是表格文件" in clients["office"].get(preview_url).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["liaison", "viewer", "leader"])

@@ -47,7 +47,7 @@ def test_import_command_refuses_an_unreadable_file(people, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_code:
         call_command("import_ledger", str(bogus), "--json")
     assert exit_code.value.code == 2
-    assert "not a spreadsheet" in capsys.readouterr().err
+    assert "不是表格文件" in capsys.readouterr().err
 
 
 def test_import_command_takes_the_feedback_date_from_the_sheet(people, tmp_path, capsys):
