@@ -15,7 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BASE_DIR = Path(os.environ.get("TAIZHANG_HOME", Path.cwd())).resolve()
+# The installation: the checkout `make install` ran in (src/taizhang → ../..), whatever the working
+# directory, so a command run from another folder finds the same data, keys and static files.
+_CHECKOUT = PACKAGE_DIR.parent.parent
+BASE_DIR = Path(
+    os.environ.get("TAIZHANG_HOME") or (_CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd())
+).resolve()
 VAR_DIR = Path(os.environ.get("TAIZHANG_VAR_DIR", BASE_DIR / "var")).resolve()
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -266,7 +271,8 @@ USE_TZ = True
 
 # --- Static and media files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("TAIZHANG_STATIC_ROOT", str(VAR_DIR / "static")))
+# Collected into the installation, not the data directory: any data directory serves the same pages.
+STATIC_ROOT = Path(env("TAIZHANG_STATIC_ROOT", str(BASE_DIR / "build" / "static")))
 # Front-end packages come from npm at install time and are copied here by `make install`.
 VENDOR_DIR = Path(env("TAIZHANG_VENDOR_DIR", str(BASE_DIR / "build" / "vendor")))
 STATICFILES_DIRS = [("vendor", VENDOR_DIR)] if VENDOR_DIR.is_dir() else []
