@@ -19,6 +19,8 @@ def clients(people):
 def _media_root(settings, tmp_path):
     """Each test stores files in its own temporary media root (as paperless-ngx does)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # and its own audit anchor file: anchors name events of the test's own (rolled back) database
+    settings.TAIZHANG_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
 
 
 @pytest.fixture

@@ -77,8 +77,30 @@ def _secret_key() -> str:
     return key_file.read_text(encoding="utf-8").strip()
 
 
+def _audit_keys() -> tuple[str, list[str]]:
+    """The key that seals the audit chain (never stored in the database) and retired keys, kept so that
+    events and anchors sealed before a rotation still verify."""
+    key = env("TAIZHANG_AUDIT_KEY")
+    old = env_list("TAIZHANG_AUDIT_OLD_KEYS", "")
+    for value in [key, *old]:
+        if value and len(value) < 32:
+            raise ImproperlyConfigured("TAIZHANG_AUDIT_KEY and TAIZHANG_AUDIT_OLD_KEYS need 32 characters or more.")
+    if key:
+        return key, old
+    key_file = VAR_DIR / "audit_key"  # the embedded default, beside the database but not in it
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip(), old
+
+
 DEBUG = env_bool("TAIZHANG_DEBUG", False)
 SECRET_KEY = _secret_key()
+TAIZHANG_AUDIT_KEY, TAIZHANG_AUDIT_OLD_KEYS = _audit_keys()
+# Anchors of the chain's head: an append-only file outside the database (and, if set, an e-mail).
+TAIZHANG_AUDIT_ANCHOR_FILE = Path(env("TAIZHANG_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
+TAIZHANG_AUDIT_ANCHOR_EMAIL = env_list("TAIZHANG_AUDIT_ANCHOR_EMAIL", "")
 ALLOWED_HOSTS = env_list("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("TAIZHANG_CSRF_TRUSTED_ORIGINS", "")
 HTTPS = env_bool("TAIZHANG_HTTPS", False)

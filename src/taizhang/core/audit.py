@@ -16,6 +16,16 @@ from django.utils import timezone
 from taizhang.core.bulk import insert_rows
 from taizhang.core.middleware import current_request_id
 from taizhang.core.models import AuditEvent, AuditHead
+from taizhang.core.seal import (
+    Anchor,
+    anchor,
+    event_seal_valid,
+    event_sealer,
+    head_seal_valid,
+    read_anchors,
+    seal_event,
+    seal_head,
+)
 
 GENESIS = "0" * 64
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -138,8 +148,8 @@ def _locked_head() -> tuple[int, str]:
         cursor.execute(select)
         head = cursor.fetchone()
         if head is None:
-            insert = f"INSERT INTO {table} (id, seq, hash) VALUES (1, 0, %s) ON CONFLICT (id) DO NOTHING"
-            cursor.execute(insert, [GENESIS])
+            insert = f"INSERT INTO {table} (id, seq, hash, seal) VALUES (1, 0, %s, %s) ON CONFLICT (id) DO NOTHING"
+            cursor.execute(insert, [GENESIS, seal_head(0, GENESIS)])
             cursor.execute(select)
             head = cursor.fetchone()
     return head
@@ -148,7 +158,9 @@ def _locked_head() -> tuple[int, str]:
 def _move_head(seq: int, hash_: str) -> None:
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(AuditHead._meta.db_table)
-        cursor.execute(f"UPDATE {table} SET seq = %s, hash = %s WHERE id = 1", [seq, hash_])
+        cursor.execute(
+            f"UPDATE {table} SET seq = %s, hash = %s, seal = %s WHERE id = 1", [seq, hash_, seal_head(seq, hash_)]
+        )
 
 
 def _event(seq: int, prev_hash: str, at, actor, action: str, obj, before, after) -> AuditEvent:
@@ -167,6 +179,7 @@ def _event(seq: int, prev_hash: str, at, actor, action: str, obj, before, after)
         request_id=current_request_id(),
     )
     event.hash = compute_hash(prev_hash, event)
+    event.seal = seal_event(event.hash)
     return event
 
 
@@ -203,7 +216,7 @@ def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: b
     seq = first
     # The canonical text is assembled from parts encoded once each, in sorted key order, so it is
     # exactly what `canonical()` produces when the event is read back; `after` is stored as encoded.
-    encode, encode_str, sha256 = _CANONICAL.encode, encode_basestring, hashlib.sha256
+    encode, encode_str, sha256, seal = _CANONICAL.encode, encode_basestring, hashlib.sha256, event_sealer()
     head_part = (
         f'{{"action":{encode(action)},"actor":{encode(base["actor"])},"actor_id":{encode(base["actor_id"])},"after":'
     )
@@ -222,7 +235,7 @@ def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: b
                 f'"object_repr":{encode_str(object_repr)}{tail}{seq}}}'
             )
             digest = sha256(text.encode()).hexdigest()
-            yield (seq, object_id, object_repr, after_text, digest)
+            yield (seq, object_id, object_repr, after_text, digest, seal(digest))
             prev = digest
 
     shared = {
@@ -234,10 +247,23 @@ def record_many(actor, action: str, model, items: Iterable[tuple], *, encoded: b
         "before": None,
         "request_id": base["request_id"],
     }
-    insert_rows(AuditEvent, ("seq", "object_id", "object_repr", "after", "hash"), rows(), same=shared)
+    insert_rows(AuditEvent, ("seq", "object_id", "object_repr", "after", "hash", "seal"), rows(), same=shared)
     if seq > first:
         _move_head(seq, prev)
     return seq - first
+
+
+def anchor_head() -> Anchor:
+    """Anchor the chain's current head outside the database (the head stays locked while it is read)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("The head is anchored inside a transaction.")
+    seq, hash_ = _locked_head()
+    return anchor(seq, hash_)
+
+
+def last_anchor() -> Anchor | None:
+    anchors, _problems = read_anchors()
+    return anchors[-1] if anchors else None
 
 
 @dataclass
@@ -251,7 +277,8 @@ class ChainReport:
 
 
 def verify_chain(chunk_size: int = 2000) -> ChainReport:
-    """Walk the chain in order; report the first broken, missing or reordered link."""
+    """Walk the chain in order; report the first broken, missing, reordered or unsealed link, a head
+    that does not match its last event or its seal, and any anchor the chain no longer holds."""
     expected_seq, prev_hash, checked = 1, GENESIS, 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
@@ -261,11 +288,121 @@ def verify_chain(chunk_size: int = 2000) -> ChainReport:
                 checked,
                 f"event #{event.seq} was altered or moved (its hash does not follow from event #{event.seq - 1})",
             )
+        if not event_seal_valid(event.hash, event.seal):
+            return ChainReport(
+                checked,
+                f"event #{event.seq} is not sealed by the audit key: the chain was rewritten from here on "
+                "by someone without the key (or the key in use is not the one that sealed it)",
+            )
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.seq != checked or head.hash != prev_hash):
         return ChainReport(checked, f"event #{checked + 1} is missing (the chain's head records #{head.seq})")
-    return ChainReport(checked)
+    if head and not head_seal_valid(head.seq, head.hash, head.seal):
+        return ChainReport(checked, f"the chain's head (#{head.seq}) is not sealed by the audit key: it was moved")
+    return ChainReport(checked, verify_anchors(checked))
+
+
+def verify_anchors(head_seq: int | None = None) -> str:
+    """Every anchor in the anchor file: sealed by a known key, and its event still in the chain with the
+    hash it had. The first problem, or ""."""
+    anchors, problems = read_anchors()
+    if problems:
+        return problems[0]
+    if head_seq is None:
+        head_seq = AuditEvent.objects.count()
+    for made in anchors:
+        if not made.valid:
+            return f"the anchor of event #{made.seq} ({made.at}) is not sealed by a known audit key"
+        if made.seq > head_seq:
+            return (
+                f"events #{head_seq + 1}–#{made.seq} are missing: the anchor of {made.at} records #{made.seq}, "
+                f"the chain ends at #{head_seq} (events were cut off the end)"
+            )
+        if made.seq == 0:
+            continue
+        stored = AuditEvent.objects.filter(seq=made.seq).values_list("hash", flat=True).first()
+        if stored != made.hash:
+            return f"event #{made.seq} differs from its anchor of {made.at}: the chain was rewritten"
+    return ""
+
+
+# --- stored objects against their own history ---------------------------------------------------------
+_STATES: dict[str, tuple[type[models.Model], list[str]]] = {}
+
+
+def register_state(model, fields: Iterable[str]) -> None:
+    """Declare the fields every event of `model` records when it changes them (its creation records
+    all): `verify_objects` replays them. Called by each domain app's AppConfig.ready."""
+    _STATES[object_type(model)] = (model, list(fields))
+
+
+@dataclass
+class ObjectsReport:
+    checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_objects(chunk_size: int = 1000, limit: int = 20) -> ObjectsReport:
+    """Every registered object as stored equals the state its own audit history ends in: a row changed
+    in the database behind the application's back (an UPDATE in SQL) is named with the field, the value
+    stored and the value its last event recorded; a row with no history at all, too."""
+    checked, problems = 0, []
+    for label, (model, fields) in sorted(_STATES.items()):
+        many = [f for f in fields if model._meta.get_field(f).many_to_many]
+        objects = model._default_manager.order_by("pk").prefetch_related(*many)
+        for chunk in _chunks(objects.iterator(chunk_size=chunk_size), chunk_size):
+            states = _replayed(label, [str(o.pk) for o in chunk], set(fields))
+            for obj in chunk:
+                checked += 1
+                problem = _differs(label, obj, fields, states.get(str(obj.pk)))
+                if problem:
+                    problems.append(problem)
+                    if len(problems) >= limit:
+                        return ObjectsReport(checked, problems)
+    return ObjectsReport(checked, problems)
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _replayed(label: str, ids: list[str], fields: set) -> dict[str, tuple[dict, int]]:
+    """object id → (the fields as its events left them, the last event's seq)."""
+    states = {}
+    events = AuditEvent.objects.filter(object_type=label, object_id__in=ids).order_by("seq")
+    for object_id, seq, after in events.values_list("object_id", "seq", "after"):
+        state, _last = states.get(object_id, ({}, 0))
+        if isinstance(after, dict):
+            state.update((k, v) for k, v in after.items() if k in fields)
+        states[object_id] = (state, seq)
+    return states
+
+
+def _differs(label: str, obj, fields: list[str], replayed) -> str:
+    name = f"{label} #{obj.pk} ({str(obj)[:40]})"
+    if replayed is None:
+        return f"{name} has no audit history: it was written behind the application's back"
+    state, last = replayed
+    stored = snapshot(obj, fields)
+    for field in fields:
+        if field in state and stored.get(field) != state[field]:
+            return (
+                f"{name}: {field} is {stored.get(field)!r} as stored, {state[field]!r} in its audit history "
+                f"(up to event #{last}): changed behind the application's back"
+            )
+    return ""
 
 
 def history(obj: models.Model):

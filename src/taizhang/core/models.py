@@ -47,6 +47,7 @@ class AuditEvent(models.Model):
     after = ChainedJSONField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64, blank=True, default="")  # HMAC of `hash` (core/seal.py)
 
     class Meta:
         ordering = ["seq"]
@@ -71,6 +72,7 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    seal = models.CharField(max_length=64, blank=True, default="")  # HMAC of seq and hash (core/seal.py)
 
     def __str__(self):
         return f"audit head #{self.seq}"

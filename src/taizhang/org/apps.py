@@ -8,4 +8,15 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from taizhang.org import signals  # noqa: F401  (registers the sign-in audit handlers)
+        from taizhang.core.audit import register_state
+        from taizhang.org import (
+            actions,
+            models,
+            signals,  # noqa: F401  (registers the sign-in audit handlers)
+        )
+
+        # replayed by `verify_audit --objects`
+        register_state(models.Unit, actions.UNIT_FIELDS)
+        register_state(models.UnitGroup, actions.GROUP_FIELDS)
+        register_state(models.Person, actions.PERSON_FIELDS)
+        register_state(models.User, actions.ACCOUNT_FIELDS)

@@ -6,3 +6,11 @@ class RectificationConfig(AppConfig):
     name = "taizhang.rectification"
     label = "rectification"
     verbose_name = _("Rectification")
+
+    def ready(self):
+        from taizhang.core.audit import register_state
+        from taizhang.rectification.actions import FINDING_FIELDS, SOURCE_FIELDS
+        from taizhang.rectification.models import Finding, Source
+
+        register_state(Source, SOURCE_FIELDS)  # replayed by `verify_audit --objects`
+        register_state(Finding, FINDING_FIELDS)

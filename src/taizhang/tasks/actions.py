@@ -220,7 +220,8 @@ def transition(
     task.status = target
     _bump(task, fields)
     TaskStep.objects.create(task=task, step=step, from_status=from_status, to_status=target, note=note, by=by)
-    after = {"status": target, "version": task.version, "note": note}
+    # "step_note", not "note": `note` is a task field, and replaying the history must not take one for the other
+    after = {"status": target, "version": task.version, "step_note": note}
     if task.next_review_date and target == Status.PHASE_DONE:
         after["next_review_date"] = task.next_review_date
     audit.record(by, f"task.{step}", task, before=before, after=after)
@@ -269,23 +270,12 @@ def _add_progress(task: Task, *, by, text: str, date=None, percent=None, uploads
     fields = ["latest_progress", "activity_on"]
     task.latest_progress = text
     task.activity_on = max(task.activity_on, date)
+    after = {"progress": progress.pk, "date": date, "text": text, "percent": percent, "files": names}
     if task.status == Status.NOT_STARTED:
-        task.status = Status.IN_PROGRESS
+        task.status = after["status"] = Status.IN_PROGRESS
         fields.append("status")
     _bump(task, fields)
-    audit.record(
-        by,
-        "task.progress",
-        task,
-        after={
-            "progress": progress.pk,
-            "date": date,
-            "text": text,
-            "percent": percent,
-            "files": names,
-            "version": task.version,
-        },
-    )
+    audit.record(by, "task.progress", task, after=after | {"version": task.version})
     return progress
 
 
@@ -397,9 +387,11 @@ def decide_extension(
     after = {
         "extension": extension.pk,
         "approved": approve,
-        "note": extension.decision_note,
+        "decision_note": extension.decision_note,
+        "deadline_kind": task.deadline_kind,
         "deadline_text": task.deadline_text,
         "deadline_date": task.deadline_date,
+        "deadline_precision": task.deadline_precision,
         "version": task.version,
     }
     audit.record(by, "task.extension_decision", task, before=before, after=after)

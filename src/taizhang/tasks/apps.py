@@ -6,3 +6,10 @@ class TasksConfig(AppConfig):
     name = "taizhang.tasks"
     label = "tasks"
     verbose_name = _("Tasks")
+
+    def ready(self):
+        from taizhang.core.audit import register_state
+        from taizhang.tasks.actions import TASK_FIELDS
+        from taizhang.tasks.models import Task
+
+        register_state(Task, [*TASK_FIELDS, "version"])  # replayed by `verify_audit --objects`

@@ -2,9 +2,23 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
+from taizhang.core.audit import anchor_head, last_anchor
 from taizhang.notify.engine import run
+
+ANCHOR_EVERY = dt.timedelta(days=1)
+
+
+def anchor_if_due() -> bool:
+    """The audit chain's head anchored outside the database once a day (see core/seal.py)."""
+    previous = last_anchor()
+    if previous and timezone.now() - dt.datetime.fromisoformat(previous.at) < ANCHOR_EVERY:
+        return False
+    with transaction.atomic():
+        anchor_head()
+    return True
 
 
 class Command(BaseCommand):
@@ -36,6 +50,8 @@ class Command(BaseCommand):
             else:
                 parts = ", ".join(f"{k} {v}" for k, v in sorted(summary.items()) if k not in ("firings",))
                 self.stdout.write(f"{moment:%Y-%m-%d %H:%M} {summary['firings']} reminders due; {parts}")
+                if anchor_if_due():
+                    self.stdout.write("audit chain anchored")
             if not loop:
                 return
             time.sleep(loop)
