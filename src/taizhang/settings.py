@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "taizhang.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "taizhang.core.middleware.LanguageMiddleware",
+    "taizhang.core.middleware.RequestSizeMiddleware",  # before anything reads the body (CSRF does)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -391,6 +392,13 @@ TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=
 # A sheet is read as a dense grid (about 30 bytes a cell): columns and rows × columns bound its memory.
 TAIZHANG_IMPORT_MAX_COLUMNS = env_int("TAIZHANG_IMPORT_MAX_COLUMNS", 200, minimum=10)
 TAIZHANG_IMPORT_MAX_CELLS = env_int("TAIZHANG_IMPORT_MAX_CELLS", 5_000_000, minimum=1000)
+# An import with no progress for this long has lost its worker: marked failed, nothing written, retryable.
+TAIZHANG_IMPORT_STALE_MINUTES = env_int("TAIZHANG_IMPORT_STALE_MINUTES", 15, minimum=1)
+# Uploaded ledgers are deleted when imported, and when abandoned (not imported) after this many hours.
+TAIZHANG_IMPORT_KEEP_HOURS = env_int("TAIZHANG_IMPORT_KEEP_HOURS", 72, minimum=1)
+# Uploads: one request's body, and what one account may upload in a day (evidence and ledgers).
+TAIZHANG_UPLOAD_REQUEST_MB = env_int("TAIZHANG_UPLOAD_REQUEST_MB", 100, minimum=1)
+TAIZHANG_UPLOAD_DAY_MB = env_int("TAIZHANG_UPLOAD_DAY_MB", 1000, minimum=1)
 # Imports from the web run in a thread while the page shows progress; tests run them inline.
 TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
 

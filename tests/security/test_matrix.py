@@ -356,6 +356,15 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 who({"office"}, 200) | who(CAN["manage_ledger"] - {"office"}, 404),
             )
         ],
+        "sheets:retry": [
+            # the world's job is waiting for confirmation, not failed: its owner is told so, nothing changes
+            Cell(
+                "post",
+                f"/sheets/import/{w.job.pk}/retry/",
+                who({"office"}, 302) | who(CAN["manage_ledger"] - {"office"}, 404),
+            ),
+            Cell("get", f"/sheets/import/{w.job.pk}/retry/", who(LOGGED_IN, 405), anon=(405, False)),
+        ],
         "documents:report": [
             read(f"/documents/sources/{city.pk}/report/", SEES["source_in"]),
             read(f"/documents/sources/{west.pk}/report/", SEES["source_out"]),

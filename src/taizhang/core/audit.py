@@ -9,7 +9,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -107,7 +107,21 @@ def _json_of(field):
     raise TypeError(f"{field.name}: no canonical form for {type(field).__name__} in bulk snapshots")
 
 
+@dataclass
+class Subject:
+    """What an event is about when it is not one row: a reminder run, the working-day calendar."""
+
+    label: str
+    pk: str
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
 def object_type(obj_or_model) -> str:
+    if isinstance(obj_or_model, Subject):
+        return obj_or_model.label
     return obj_or_model._meta.label_lower
 
 
@@ -264,6 +278,20 @@ def anchor_head() -> Anchor:
 def last_anchor() -> Anchor | None:
     anchors, _problems = read_anchors()
     return anchors[-1] if anchors else None
+
+
+ANCHOR_EVERY = dt.timedelta(days=1)
+
+
+def anchor_if_due(now: dt.datetime, *, dry_run: bool = False) -> int:
+    """The head anchored once a day (a maintenance task of the reminder loop): 1 if it was."""
+    previous = last_anchor()
+    if previous and now - dt.datetime.fromisoformat(previous.at) < ANCHOR_EVERY:
+        return 0
+    if not dry_run:
+        with transaction.atomic():
+            anchor_head()
+    return 1
 
 
 @dataclass

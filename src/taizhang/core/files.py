@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taizhang.core.models import StoredFile
+from taizhang.core.models import StoredFile, UploadDay
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc/.xls/.wps/.et (Word, Excel, WPS)
 SIGNATURES = [
@@ -104,6 +105,25 @@ def store(upload) -> StoredFile:
             return StoredFile.objects.create(sha256=sha, size=upload.size, content_type=content_type, storage_name=name)
     except IntegrityError:
         return StoredFile.objects.get(sha256=sha)
+
+
+def charge_uploads(user, sizes) -> None:
+    """Count uploads against the account's day (TAIZHANG_UPLOAD_DAY_MB), inside the action's transaction:
+    refused with a message when the day's total would pass the limit. The system (None) is not counted."""
+    total = sum(sizes)
+    if user is None or not total:
+        return
+    day = timezone.localdate()
+    UploadDay.objects.bulk_create([UploadDay(user=user, day=day)], ignore_conflicts=True)
+    used = UploadDay.objects.select_for_update().get(user=user, day=day)
+    limit = settings.TAIZHANG_UPLOAD_DAY_MB * 1048576
+    if used.bytes + total > limit:
+        raise ValidationError(
+            _("Today you have uploaded %(used).0f MB; %(size).1f MB more would pass the daily limit of %(limit)s MB.")
+            % {"used": used.bytes / 1048576, "size": total / 1048576, "limit": settings.TAIZHANG_UPLOAD_DAY_MB}
+        )
+    used.bytes += total
+    used.save(update_fields=["bytes"])
 
 
 def display_name(name: str) -> str:

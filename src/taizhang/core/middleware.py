@@ -5,7 +5,10 @@ import ipaddress
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 _request_id = contextvars.ContextVar("taizhang_request_id", default="")
 
@@ -100,3 +103,32 @@ class ServerHeaderMiddleware:
         if "gunicorn" not in request.META.get("SERVER_SOFTWARE", ""):
             response["Server"] = "taizhang"
         return response
+
+
+class RequestSizeMiddleware:
+    """Refuse a request body over TAIZHANG_UPLOAD_REQUEST_MB before any of it is read (Django spools
+    uploads to disk as they arrive: 50 files of 50 MB would be written before a form saw them). Django
+    reads no more than Content-Length, so the declared length is the bound."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.TAIZHANG_UPLOAD_REQUEST_MB * 1048576
+        if length > limit:
+            message = _("The upload is %(size).1f MB; one submission may carry at most %(limit)s MB.") % {
+                "size": length / 1048576,
+                "limit": settings.TAIZHANG_UPLOAD_REQUEST_MB,
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            page = (
+                f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>{escape(_("Upload too large"))}'
+                f"</title><p>{escape(message)}</p><p>{escape(_('Go back and send fewer or smaller files.'))}</p></html>"
+            )
+            return HttpResponse(page, status=413)
+        return self.get_response(request)

@@ -91,6 +91,20 @@ class StoredFile(models.Model):
         return self.sha256[:12]
 
 
+class UploadDay(models.Model):
+    """Bytes one account uploaded on one day (evidence and ledgers), for TAIZHANG_UPLOAD_DAY_MB."""
+
+    user = models.ForeignKey("org.User", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="upload_day_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}: {self.bytes}"
+
+
 class WorkDay(models.Model):
     """An official exception to the Monday–Friday week: a holiday, or a working weekend day (调休)."""
 

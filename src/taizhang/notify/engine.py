@@ -13,13 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.permissions import Role, Scope
+from taizhang.notify import actions as notify_actions
 from taizhang.notify import channels
 from taizhang.notify.models import (
     Channel,
@@ -27,7 +28,6 @@ from taizhang.notify.models import (
     DeliveryStatus,
     Level,
     Notice,
-    NoticeCounter,
     Preference,
     RuleSet,
     UnitChannel,
@@ -282,32 +282,12 @@ def issue_notice(firing: Firing, on: dt.date) -> Notice | None:
     """The 督办单 for a firing that carries a level: once per task, level and deadline as written
     (a missed day still gets its notice the next day; a new deadline after an extension gets a new one)."""
     task = firing.task
-    if Notice.objects.filter(task=task, level=firing.level, period=task.deadline_text or firing.period).exists():
+    period = task.deadline_text or firing.period
+    if Notice.objects.filter(task=task, level=firing.level, period=period).exists():
         return None
-    NoticeCounter.objects.bulk_create([NoticeCounter(year=on.year)], ignore_conflicts=True)
-    counter = NoticeCounter.objects.select_for_update().get(year=on.year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    try:
-        with transaction.atomic():
-            notice = Notice.objects.create(
-                year=on.year,
-                serial=counter.last,
-                level=firing.level,
-                task=task,
-                unit=task.lead_unit,
-                rule=firing.rule,
-                period=task.deadline_text or firing.period,
-                reason=message(firing)[0],
-                issued_on=on,
-            )
-    except IntegrityError:  # another run issued it a moment ago
-        transaction.set_rollback(True)
-        return None
-    audit.record(
-        None, "task.notice", task, after={"notice": notice.number, "level": notice.level, "reason": notice.reason}
+    return notify_actions.issue_notice(
+        task, level=firing.level, rule=firing.rule, period=period, reason=message(firing)[0], on=on
     )
-    return notice
 
 
 def claim(now: dt.datetime, token: str) -> int:
@@ -401,8 +381,11 @@ def run(now: dt.datetime, *, dry_run: bool = False) -> dict:
     for firing in found:
         if firing.level and firing.task is not None and issue_notice(firing, on):
             notices += 1
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    # Delivery rows are written here, not through an action per row: see notify/actions.py.
+    planned = len(Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000))
     token = uuid.uuid4().hex
     claimed = claim(now, token)
     counts = send_claimed(token, now)
-    return {"firings": len(found), "notices": notices, "claimed": claimed, **counts}
+    summary = {"firings": len(found), "notices": notices, "claimed": claimed, **counts}
+    notify_actions.record_run(token, now, summary | {"planned": planned})
+    return summary

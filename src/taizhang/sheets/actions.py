@@ -6,6 +6,7 @@ click or two workers never import the same file twice.
 """
 
 import contextlib
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -17,9 +18,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from taizhang.core import audit
 from taizhang.core.bulk import paused_gc
+from taizhang.core.files import charge_uploads
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
 from taizhang.sheets.importer import Plan, PlanCounter, RowsRefused, import_rows, plan_rows, sheet_feedback_date
@@ -45,6 +49,7 @@ def start_import(upload, *, by, source=None, title="", kind="", feedback_date=No
     if source is None and not title.strip():
         raise ValidationError(_("Give the new ledger a title, or choose an existing one to update."))
     job = ImportJob(
+        size=upload.size,
         file_name=Path(upload.name).name[:200],
         created_by=by,
         source=source,
@@ -53,8 +58,22 @@ def start_import(upload, *, by, source=None, title="", kind="", feedback_date=No
         feedback_date=feedback_date or (source.feedback_date if source else None),
     )
     job.storage_name = default_storage.save(f"imports/{job.uid}{suffix}", upload)
-    job.save()
+    try:
+        with transaction.atomic():
+            charge_uploads(by, [upload.size])
+            job.save()
+            audit.record(by, "import.upload", job, after=_job_state(job) | {"size": upload.size})
+    except Exception:
+        default_storage.delete(job.storage_name)  # no job, no file
+        raise
     return job
+
+
+JOB_FIELDS = ["file_name", "source", "title", "kind", "feedback_date", "columns", "status"]
+
+
+def _job_state(job: ImportJob) -> dict:
+    return audit.snapshot(job, JOB_FIELDS)
 
 
 @contextlib.contextmanager
@@ -106,20 +125,41 @@ def preview_counts(job: ImportJob, sheet: Sheet, plan: Plan) -> dict:
     return counter.finish()
 
 
+@transaction.atomic
 def set_columns(job: ImportJob, columns: dict, *, by) -> None:
     _require(by)
+    job = _locked_job(job, by)
+    before = {"columns": job.columns}
     job.columns = {k: int(v) for k, v in columns.items() if v not in ("", None)}
-    job.save(update_fields=["columns"])
+    if job.columns != before["columns"]:
+        job.save(update_fields=["columns"])
+        audit.record(by, "import.mapping", job, before=before, after={"columns": job.columns})
 
 
+def _locked_job(job: ImportJob, by) -> ImportJob:
+    """The job re-read under a lock; only its uploader works on it."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if by is not None and locked.created_by_id != by.pk:
+        raise PermissionDenied(_("This import belongs to another user."))
+    return locked
+
+
+TEMPLATE_FIELDS = ["name", "headers", "columns"]
+
+
+@transaction.atomic
 def save_template(job: ImportJob, name: str, headers: list[str], columns: dict, *, by) -> ImportTemplate:
     _require(by)
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the template a name."))
-    template, _created = ImportTemplate.objects.update_or_create(
-        name=name, defaults={"headers": headers, "columns": columns, "created_by": by}
-    )
+    template = ImportTemplate.objects.select_for_update().filter(name=name).first()
+    before = audit.snapshot(template, TEMPLATE_FIELDS) if template else None
+    template = template or ImportTemplate(name=name)
+    template.headers, template.columns, template.created_by = headers, columns, by
+    template.save()
+    action = "import_template.update" if before else "import_template.create"
+    audit.record(by, action, template, before=before, after=audit.snapshot(template, TEMPLATE_FIELDS))
     return template
 
 
@@ -152,16 +192,26 @@ def read_progress(job: ImportJob) -> dict:
 def run_import(job: ImportJob, *, by, background: bool | None = None) -> ImportJob:
     """Claim the job and import it, in a thread (the page polls its progress) or inline."""
     _require(by)
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(status=ImportStatus.RUNNING)
-    if not claimed:
-        raise ValidationError(_("This file is already being imported or was imported."))
-    job.refresh_from_db()
+    job = _claim(job, by)
     write_progress(job, 0, 0, "reading")
     if background if background is not None else settings.TAIZHANG_IMPORT_IN_THREAD:
         thread = threading.Thread(target=_run_in_thread, args=(job.pk, by.pk), daemon=True)
         thread.start()
     else:
         _run(job, by)
+    return job
+
+
+@transaction.atomic
+def _claim(job: ImportJob, by) -> ImportJob:
+    """A conditional UPDATE: a double click or two workers never import the same file twice."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, file_removed=False).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError(_("This file is already being imported or was imported."))
+    job = ImportJob.objects.get(pk=job.pk)
+    audit.record(by, "import.start", job, before={"status": ImportStatus.UPLOADED}, after={"status": job.status})
     return job
 
 
@@ -201,21 +251,123 @@ def _import(job: ImportJob, by) -> None:
                 columns=job_columns(job),
                 progress=lambda done, total: write_progress(job, done, total, "writing"),
             )
-        job.source, job.result, job.status = source, result, ImportStatus.DONE
+            # The job is done in the same transaction as the ledger it wrote: never one without the other.
+            _finish(job, by, ImportStatus.DONE, result, source=source)
         write_progress(job, result["tasks"], result["tasks"], "done")
+        _remove_upload(job)
     except RowsRefused as refused:
-        job.status, job.result = (
-            ImportStatus.FAILED,
-            {"error": "；".join(e["message"] for e in refused.plan.errors[:5])},
-        )
-        write_progress(job, 0, 0, "failed")
+        _fail(job, by, "；".join(e["message"] for e in refused.plan.errors[:5]))
     except (ValidationError, PermissionDenied, UnreadableFile) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("You may not change this.")]
-        job.status, job.result = ImportStatus.FAILED, {"error": "；".join(messages)}
-        write_progress(job, 0, 0, "failed")
+        _fail(job, by, "；".join(messages))
     except Exception as exc:  # recorded for the user, and re-raised for the log
-        job.status, job.result = ImportStatus.FAILED, {"error": f"{type(exc).__name__}: {exc}"}
-        job.save(update_fields=["status", "result"])
-        write_progress(job, 0, 0, "failed")
+        _fail(job, by, f"{type(exc).__name__}: {exc}")
         raise
+
+
+def _finish(job: ImportJob, by, status: str, result: dict, *, source=None) -> None:
+    before = {"status": job.status}
+    job.status, job.result = status, result
+    if source is not None:
+        job.source = source
     job.save(update_fields=["source", "status", "result"])
+    summary = {
+        k: v for k, v in result.items() if k in ("tasks", "findings", "created", "updated", "unchanged", "error")
+    }
+    action = "import.done" if status == ImportStatus.DONE else "import.failed"
+    audit.record(by, action, job, before=before, after={"status": status, "source": job.source_id, **summary})
+
+
+def _fail(job: ImportJob, by, error: str) -> None:
+    with transaction.atomic():
+        _finish(job, by, ImportStatus.FAILED, {"error": error})
+    write_progress(job, 0, 0, "failed")
+
+
+# --- recovery and clean-up -----------------------------------------------------------------------------
+def last_sign_of_life(job: ImportJob) -> dt.datetime:
+    """When the job was claimed or last wrote its progress (a batch at a time, in any worker)."""
+    seen = job.started_at or job.created_at
+    try:
+        seen = max(seen, default_storage.get_modified_time(progress_name(job)))
+    except (OSError, NotImplementedError):
+        pass
+    return seen
+
+
+def is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """Running, with no sign of life for TAIZHANG_IMPORT_STALE_MINUTES: its worker died."""
+    if job.status != ImportStatus.RUNNING:
+        return False
+    limit = dt.timedelta(minutes=settings.TAIZHANG_IMPORT_STALE_MINUTES)
+    return (now or timezone.now()) - last_sign_of_life(job) > limit
+
+
+def recover_stale_imports(now: dt.datetime | None = None, *, dry_run: bool = False) -> int:
+    """Imports whose worker died (killed, out of memory, restarted) are failed with a message; their
+    transaction died with them, so nothing was written, and they can be retried."""
+    now = now or timezone.now()
+    recovered = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING):
+        if not is_stale(job, now):
+            continue
+        if dry_run:
+            recovered += 1
+            continue
+        minutes = settings.TAIZHANG_IMPORT_STALE_MINUTES
+        message = _(
+            "The import stopped (no progress for %(minutes)s minutes: the server process ended). "
+            "Nothing was written. Import the file again."
+        ) % {"minutes": minutes}
+        with transaction.atomic():
+            if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED, result={"error": message, "interrupted": True}
+            ):
+                continue  # it finished (or was recovered) meanwhile
+            audit.record(None, "import.interrupted", job, before={"status": job.status}, after={"status": "failed"})
+        write_progress(job, 0, 0, "failed")
+        recovered += 1
+    return recovered
+
+
+@transaction.atomic
+def retry_import(job: ImportJob, *, by) -> ImportJob:
+    """A failed import back to the preview, to be corrected and confirmed again (while its file is kept)."""
+    _require(by)
+    job = _locked_job(job, by)
+    if job.status != ImportStatus.FAILED or job.file_removed:
+        raise ValidationError(_("Only a failed import whose file is still kept can be tried again."))
+    job.status, job.result = ImportStatus.UPLOADED, {}
+    job.save(update_fields=["status", "result"])
+    audit.record(by, "import.retry", job, before={"status": ImportStatus.FAILED}, after={"status": job.status})
+    return job
+
+
+def _remove_upload(job: ImportJob) -> None:
+    for name in (job.storage_name, progress_name(job)):
+        with contextlib.suppress(OSError, NotImplementedError):
+            default_storage.delete(name)
+    ImportJob.objects.filter(pk=job.pk).update(file_removed=True)
+
+
+def referenced_uploads() -> set[str]:
+    """Stored names under imports/ that a job still needs: its upload and its progress, until removed."""
+    names = set()
+    for job in ImportJob.objects.filter(file_removed=False).only("uid", "storage_name"):
+        names.update((job.storage_name, progress_name(job)))
+    return names
+
+
+def expire_uploads(now: dt.datetime | None = None, *, dry_run: bool = False) -> list[ImportJob]:
+    """Uploads imported (kept by a crash between commit and deletion) or abandoned for
+    TAIZHANG_IMPORT_KEEP_HOURS: their files deleted. The job and its audit events stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.TAIZHANG_IMPORT_KEEP_HOURS)
+    done = ImportJob.objects.filter(status=ImportStatus.DONE, file_removed=False)
+    abandoned = ImportJob.objects.filter(
+        status__in=[ImportStatus.UPLOADED, ImportStatus.FAILED], created_at__lt=cutoff, file_removed=False
+    )
+    expired = list(done) + list(abandoned)
+    if not dry_run:
+        for job in expired:
+            _remove_upload(job)
+    return expired

@@ -6,3 +6,11 @@ class SheetsConfig(AppConfig):
     name = "taizhang.sheets"
     label = "sheets"
     verbose_name = _("Spreadsheets")
+
+    def ready(self):
+        from taizhang.core import maintenance
+        from taizhang.sheets import actions
+
+        maintenance.register_task("recover_imports", actions.recover_stale_imports)
+        maintenance.register_task("expire_uploads", actions.expire_uploads)
+        maintenance.register_files("imports", actions.referenced_uploads)

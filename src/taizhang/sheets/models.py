@@ -30,6 +30,9 @@ class ImportJob(models.Model):
     columns = models.JSONField(default=dict, blank=True)  # field → 0-based column, when the user corrected it
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     result = models.JSONField(default=dict, blank=True)
+    size = models.PositiveBigIntegerField(default=0)  # bytes uploaded (counted in the daily quota)
+    started_at = models.DateTimeField(null=True, blank=True)  # claimed by a worker
+    file_removed = models.BooleanField(default=False)  # the upload was deleted (done, or abandoned)
 
     class Meta:
         ordering = ["-created_at"]

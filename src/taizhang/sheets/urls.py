@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/<int:pk>/", views_import.preview, name="preview"),
     path("import/<int:pk>/refused.xlsx", views_import.refused_rows, name="refused"),
     path("import/<int:pk>/progress/", views_import.progress_page, name="progress_page"),
+    path("import/<int:pk>/retry/", views_import.retry, name="retry"),
 ]

@@ -2,11 +2,13 @@
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
 from taizhang.core.downloads import attachment
@@ -68,6 +70,10 @@ def preview(request, pk):
     job = _job(request, pk)
     if job.status != ImportStatus.UPLOADED:
         return redirect("sheets:progress_page", pk=job.pk)
+    if job.file_removed:
+        expired = _("This upload was not imported within %(hours)s hours and has been deleted; upload it again.")
+        context = {"job": job, "unreadable": expired % {"hours": settings.TAIZHANG_IMPORT_KEEP_HOURS}}
+        return render(request, "sheets/preview.html", context)
     try:
         sheet, plan = actions.load(job)
     except UnreadableFile as exc:
@@ -123,6 +129,18 @@ def refused_rows(request, pk):
 @login_required
 def progress_page(request, pk):
     job = _job(request, pk)
-    context = {"job": job, "progress": actions.read_progress(job)}
+    context = {"job": job, "progress": actions.read_progress(job), "stale": actions.is_stale(job)}
     template = "sheets/_progress.html" if request.htmx else "sheets/progress.html"
     return render(request, template, context)
+
+
+@require_POST
+@login_required
+def retry(request, pk):
+    job = _job(request, pk)
+    try:
+        actions.retry_import(job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("sheets:progress_page", pk=job.pk)
+    return redirect("sheets:preview", pk=job.pk)

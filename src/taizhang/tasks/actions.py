@@ -259,6 +259,8 @@ def _add_progress(task: Task, *, by, text: str, date=None, percent=None, uploads
         raise ValidationError({"date": _("A progress report cannot be dated in the future.")})
     if task.status in DONE:
         raise ValidationError(_("The task is closed; reopen it before reporting progress."))
+    uploads = list(uploads)
+    files.charge_uploads(by, [u.size for u in uploads])
     progress = Progress.objects.create(task=task, date=date, text=text, percent=percent, reported_by=by)
     names = []
     for upload in uploads:

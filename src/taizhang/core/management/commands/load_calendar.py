@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            count = load_calendar(Path(file).read_text(encoding="utf-8-sig"))
+            count = load_calendar(Path(file).read_text(encoding="utf-8-sig"), by=None)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{count} days loaded.")

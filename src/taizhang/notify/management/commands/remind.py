@@ -2,23 +2,10 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from taizhang.core.audit import anchor_head, last_anchor
+from taizhang.core import maintenance
 from taizhang.notify.engine import run
-
-ANCHOR_EVERY = dt.timedelta(days=1)
-
-
-def anchor_if_due() -> bool:
-    """The audit chain's head anchored outside the database once a day (see core/seal.py)."""
-    previous = last_anchor()
-    if previous and timezone.now() - dt.datetime.fromisoformat(previous.at) < ANCHOR_EVERY:
-        return False
-    with transaction.atomic():
-        anchor_head()
-    return True
 
 
 class Command(BaseCommand):
@@ -50,8 +37,11 @@ class Command(BaseCommand):
             else:
                 parts = ", ".join(f"{k} {v}" for k, v in sorted(summary.items()) if k not in ("firings",))
                 self.stdout.write(f"{moment:%Y-%m-%d %H:%M} {summary['firings']} reminders due; {parts}")
-                if anchor_if_due():
-                    self.stdout.write("audit chain anchored")
+                # Housekeeping each pass: the daily audit anchor, interrupted imports, expired uploads.
+                done = maintenance.run_tasks(timezone.now())
+                parts = ", ".join(f"{k} {v if isinstance(v, int) else len(v)}" for k, v in done.items() if v)
+                if parts:
+                    self.stdout.write(f"housekeeping: {parts}")
             if not loop:
                 return
             time.sleep(loop)

@@ -1,0 +1,47 @@
+"""Housekeeping the reminder loop runs every pass and `taizhang cleanup` runs on demand.
+
+Apps register their own tasks here (core knows no domain app): `register_task` for things to do each
+pass (recover interrupted imports, expire abandoned uploads), `register_files` for a storage prefix and
+the names under it that records still reference, so `cleanup` can remove what nothing references.
+"""
+
+from collections.abc import Callable
+
+from django.core.files.storage import default_storage
+
+_TASKS: dict[str, Callable] = {}
+_FILES: dict[str, Callable[[], set[str]]] = {}
+
+
+def register_task(name: str, task: Callable) -> None:
+    """`task(now, dry_run=...)` returns a count or a list of what it did (or would do)."""
+    _TASKS[name] = task
+
+
+def register_files(prefix: str, referenced: Callable[[], set[str]]) -> None:
+    _FILES[prefix] = referenced
+
+
+def run_tasks(now, *, dry_run: bool = False) -> dict:
+    return {name: task(now, dry_run=dry_run) for name, task in sorted(_TASKS.items())}
+
+
+def walk(prefix: str):
+    """Every stored name under `prefix` (a folder of the default storage)."""
+    try:
+        folders, names = default_storage.listdir(prefix)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        yield f"{prefix.rstrip('/')}/{name}"
+    for folder in folders:
+        yield from walk(f"{prefix.rstrip('/')}/{folder}")
+
+
+def orphaned_files() -> list[str]:
+    """Stored names under each registered prefix that no record references."""
+    found = []
+    for prefix, referenced in sorted(_FILES.items()):
+        keep = referenced()
+        found.extend(name for name in walk(prefix) if name not in keep)
+    return sorted(found)
