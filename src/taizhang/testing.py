@@ -57,7 +57,35 @@ def exported_with(ledger, path, measure: str, column: int, value) -> None:
     book.save(path)
 
 
+def database_url() -> str:
+    """The test database, as another process (a killed worker, a second `remind`) reaches it."""
+    from django.db import connections
+
+    settings = connections["default"].settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings['NAME']}"
+    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return f"postgres://{settings['USER']}{password}@{host}:{port}/{settings['NAME']}"
+
+
+def child_env(settings, **extra) -> dict:
+    """Environment for a child process working on this test's database, files and anchor file."""
+    import os
+
+    env = os.environ | {
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "taizhang.settings",
+        "TAIZHANG_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TAIZHANG_AUDIT_ANCHOR_FILE": str(settings.TAIZHANG_AUDIT_ANCHOR_FILE),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env | extra
+
+
 __all__ = [
+    "child_env",
+    "database_url",
     "exported_with",
     "ALL_PERSONAS",
     "DEMO_PASSWORD",

@@ -126,9 +126,10 @@ class RequestSizeMiddleware:
             }
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413)
+            title, advice = _("Upload too large"), _("Go back and send fewer or smaller files.")
             page = (
-                f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>{escape(_("Upload too large"))}'
-                f"</title><p>{escape(message)}</p><p>{escape(_('Go back and send fewer or smaller files.'))}</p></html>"
+                f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>{escape(title)}</title>'
+                f"<p>{escape(message)}</p><p>{escape(advice)}</p></html>"
             )
             return HttpResponse(page, status=413)
         return self.get_response(request)

@@ -29,12 +29,13 @@ VIEW = "view"
 EXPORT = "export"
 MANAGE_ORG = "manage_org"  # units, groups, people
 MANAGE_ACCOUNTS = "manage_accounts"
+MANAGE_SYSTEM = "manage_system"  # settings of the whole installation: the working-day calendar
 MANAGE_LEDGER = "manage_ledger"  # sources, findings, tasks; verify; close directly; decide extensions
 REPORT_PROGRESS = "report_progress"  # progress, evidence, apply for close-out, request extension
 SIGN_OFF = "sign_off"  # unit head / leader confirmation of a close-out
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({VIEW, EXPORT, MANAGE_ORG, MANAGE_ACCOUNTS, MANAGE_LEDGER}),
+    Role.ADMIN: frozenset({VIEW, EXPORT, MANAGE_ORG, MANAGE_ACCOUNTS, MANAGE_LEDGER, MANAGE_SYSTEM}),
     Role.OFFICE: frozenset({VIEW, EXPORT, MANAGE_ORG, MANAGE_LEDGER, REPORT_PROGRESS}),
     Role.LEADER: frozenset({VIEW, EXPORT, SIGN_OFF}),
     Role.LIAISON: frozenset({VIEW, EXPORT, REPORT_PROGRESS}),

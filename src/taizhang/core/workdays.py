@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import audit
 from taizhang.core.models import WorkDay
-from taizhang.core.permissions import MANAGE_ORG, grants, unrestricted
+from taizhang.core.permissions import MANAGE_SYSTEM, grants, unrestricted
 
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool]) -> bool:
@@ -40,7 +40,7 @@ def load_calendar(text: str, *, by) -> int:
     The calendar moves every deadline counted in working days, so only an all-scope administrator (or
     the system, from the command) loads it, and the days it changes are one audit event, before and after.
     """
-    if by is not None and not (unrestricted(by) and grants(by, MANAGE_ORG)):
+    if by is not None and not (unrestricted(by) and grants(by, MANAGE_SYSTEM)):
         raise PermissionDenied(_("Only an administrator of the whole organisation loads the calendar."))
     rows = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):

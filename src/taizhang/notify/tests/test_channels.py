@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -16,12 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
-from django.db import connections
 
 from taizhang.notify.engine import run
 from taizhang.notify.models import Delivery, Notice, Preference, UnitChannel
 from taizhang.notify.tests.test_engine import at, quarter  # noqa: F401  (fixture)
-from taizhang.testing import unit
+from taizhang.testing import child_env, unit
 
 MOMENT = dt.date(2024, 2, 16)  # A is one day overdue: a red notice, reminders to the liaison
 
@@ -129,10 +127,7 @@ def test_two_processes_at_once_send_every_message_exactly_once(people, robots, s
     robot = robots(delay=0.05)
     make_quarter(people)
     UnitChannel.objects.create(unit=unit("市委宣传部"), kind="wecom", webhook=robot.url)
-    env = os.environ | {"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
-    env |= {"TAIZHANG_WEBHOOK_HOSTS": "127.0.0.1", "TAIZHANG_WEBHOOK_PRIVATE": "true"}
-    env["TAIZHANG_AUDIT_ANCHOR_FILE"] = str(settings.TAIZHANG_AUDIT_ANCHOR_FILE)  # the test's own
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = child_env(settings, TAIZHANG_WEBHOOK_HOSTS="127.0.0.1", TAIZHANG_WEBHOOK_PRIVATE="true")
     command = [sys.executable, "-m", "taizhang", "remind", "--now", at(MOMENT).isoformat()]
     processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in processes]
@@ -142,16 +137,6 @@ def test_two_processes_at_once_send_every_message_exactly_once(people, robots, s
     keys = list(Delivery.objects.values_list("subject_key", "rule", "period", "channel", "recipient_key"))
     assert len(keys) == len(set(keys))
     assert Notice.objects.count() == 1
-
-
-def database_url() -> str:
-    """The test database, as another process reaches it."""
-    settings = connections["default"].settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings['NAME']}"
-    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgres://{settings['USER']}{password}@{host}:{port}/{settings['NAME']}"
 
 
 @pytest.mark.django_db

@@ -41,6 +41,8 @@ class Command(BaseCommand):
 def unreferenced_stored_files() -> list[StoredFile]:
     """Stored contents that no row of any model pointing at StoredFile refers to."""
     query = StoredFile.objects.all()
-    for relation in StoredFile._meta.related_objects:
-        query = query.exclude(**{f"{relation.name}__isnull": False})
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if relation.is_relation and relation.auto_created and not relation.concrete:  # a model pointing here
+            field = relation.field
+            query = query.exclude(pk__in=field.model._default_manager.values(field.attname))
     return list(query)
