@@ -227,7 +227,8 @@ AXES_CLIENT_IP_CALLABLE = "taizhang.core.middleware.client_ip"
 TAIZHANG_TOKEN_DAYS = env_int("TAIZHANG_TOKEN_DAYS", 30, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "taizhang.core.api.lockout"  # registration/locked_out.html, or JSON for the API
+CSRF_FAILURE_VIEW = "taizhang.core.api.csrf_failure"
 AXES_VERBOSE = False
 
 # --- Security ------------------------------------------------------------------------------------
@@ -358,6 +359,7 @@ SPECTACULAR_SETTINGS = {
     # No schema validator badge: it would call validator.swagger.io, and intranets have no internet.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "taizhang.core.api.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "taizhang.tasks.models.Status",
         "ExtensionStatusEnum": "taizhang.tasks.models.ExtensionStatus",
@@ -386,7 +388,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A request body other than uploaded files (forms, JSON) beyond this is refused with 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TAIZHANG_BODY_MAX_KB", 2560, minimum=64) * 1024
 TAIZHANG_JSON_MAX_DEPTH = 20
-DATA_UPLOAD_MAX_NUMBER_FILES = 50
 TAIZHANG_IMPORT_MAX_MB = env_int("TAIZHANG_IMPORT_MAX_MB", 20, minimum=1)
 TAIZHANG_IMPORT_MAX_ROWS = env_int("TAIZHANG_IMPORT_MAX_ROWS", 100_000, minimum=10)
 # A sheet is read as a dense grid (about 30 bytes a cell): columns and rows × columns bound its memory.
@@ -399,6 +400,7 @@ TAIZHANG_IMPORT_KEEP_HOURS = env_int("TAIZHANG_IMPORT_KEEP_HOURS", 72, minimum=1
 # Uploads: one request's body, and what one account may upload in a day (evidence and ledgers).
 TAIZHANG_UPLOAD_REQUEST_MB = env_int("TAIZHANG_UPLOAD_REQUEST_MB", 100, minimum=1)
 TAIZHANG_UPLOAD_DAY_MB = env_int("TAIZHANG_UPLOAD_DAY_MB", 1000, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TAIZHANG_UPLOAD_MAX_FILES", 20, minimum=1)  # files in one submission
 # Imports from the web run in a thread while the page shows progress; tests run them inline.
 TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
 

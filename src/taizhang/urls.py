@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from taizhang.core.api import api_not_found
 from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.dashboard import views as dashboard_views
 from taizhang.org import api as org_api
@@ -37,4 +38,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/", include(router.urls)),
+    re_path(r"^api/", api_not_found),  # an address no API route matches: a JSON 404, as the API's own
 ]
+
+handler400 = "taizhang.core.api.bad_request"
+handler500 = "taizhang.core.api.server_error"

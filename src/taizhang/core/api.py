@@ -4,12 +4,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
-from rest_framework import exceptions, status
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from taizhang.core.errors import Conflict
+
+
+class StrictFormMixin:
+    """For serializer fields read from a form or multipart body: an empty value is checked as a value
+    (and refused if it is not one), not quietly read as "not given" as DRF does for optional fields."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return dictionary[self.field_name]
+        return super().get_value(dictionary)
+
+
+class FormDateField(StrictFormMixin, serializers.DateField):
+    pass
+
+
+class FormIntegerField(StrictFormMixin, serializers.IntegerField):
+    pass
 
 
 class CappedPaginator(Paginator):
@@ -39,10 +60,88 @@ class Pagination(PageNumberPagination):
         response.data["count_capped"] = paginator.capped
         return response
 
+    def get_page_size(self, request):
+        """A page size that is not a whole number from 1 to max_page_size is an error, not ignored."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
+            )
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        """A page number that is not a whole number from 1 is an error (DRF reads "" as page 1)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_query_param: [_("A whole number from 1.")]})
+        return raw
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_capped"] = {"type": "boolean"}
         return schema
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "what went wrong, for a person"},
+        "errors": {"type": "object", "additionalProperties": True, "description": "messages by field"},
+        "current_version": {"type": "integer", "description": "409 only: the task's version now"},
+    },
+    "required": ["detail"],
+}
+ERRORS = {
+    "400": "The request is not valid: `detail` says why, `errors` by field.",
+    "401": "Not signed in: no token, or an expired or revoked one.",
+    "403": "Signed in, but this role may not do this.",
+    "404": "No such object within your data scope (or no such page).",
+    "409": "The object changed since you read it (a stale version), or its state does not allow this step.",
+    "413": "The request body is larger than the upload limit.",
+    "414": "The address is too long for the server (gunicorn reads at most 4,094 bytes of it).",
+    "429": "Too many attempts: wait and try again.",
+}
+
+
+EMPTY = {"type": "string", "maxLength": 0}
+PAGING = ("page", "page_size")
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the error answers it can give,
+    all with the same JSON body (`exception_handler` below makes them), and that an empty filter value
+    (what a filter form sends for "any") means no filter."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] not in PAGING and "schema" in parameter:
+                    if parameter["schema"].get("type") != "string" or "format" in parameter["schema"]:
+                        parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
+            codes = ["400", "401", "403", "404", "414"]
+            if method == "post":
+                codes += ["409", "413", "429"]
+            if path.endswith("/auth/token/"):
+                codes = ["400", "401", "413", "429"]
+            for code in codes:
+                operation.setdefault("responses", {}).setdefault(
+                    code, {"description": ERRORS[code], "content": reference}
+                )
+    return result
 
 
 def exception_handler(exc, context):
@@ -72,3 +171,56 @@ def exception_handler(exc, context):
         )
         response.data = {"detail": detail, "errors": errors}
     return response
+
+
+@csrf_exempt  # it changes nothing, and a POST with a session cookie must still get its JSON 404
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ address that no route matches (an id that is not a number, a typo): JSON, like the rest."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: JSON for the API (a client with a stale session cookie), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        detail = _("The request was refused (CSRF check failed): send the API token, not a session cookie.")
+        return JsonResponse({"detail": detail}, status=403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
+
+
+def lockout(request, response=None, credentials=None, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: too many failed sign-ins answer 429, as JSON for the API."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("The username or password is wrong, or the account is locked.")}, status=429)
+    return render(request, "registration/locked_out.html", status=429)
+
+
+def bad_request(request, exception=None):
+    """handler400: a body Django refuses before any view (too many files or fields): JSON for the API."""
+    from django.views.defaults import bad_request as page
+
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        detail = _("The request is not valid (too many files or fields, or a damaged form body).")
+        return JsonResponse({"detail": detail}, status=400)
+    return page(request, exception)
+
+
+def server_error(request):
+    """handler500: JSON for the API; the error page elsewhere."""
+    from django.views.defaults import server_error as page
+
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": _("Server error: the request was not completed.")}, status=500)
+    return page(request)

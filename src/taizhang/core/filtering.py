@@ -1,3 +1,116 @@
+"""Filtering shared by every list page and the API: one FilterSet base with strict and lenient fields.
+
+- An id filter (`IdFilter`, every foreign key by default) treats a well-formed id that names nothing the
+  user may see as "no rows", not as an error: a link into another scope, or an API query with an id
+  from elsewhere, answers with an empty list. A value that is not an id at all is still an error.
+- A yes/no filter (`StrictBooleanFilter`, every boolean field by default) refuses anything but
+  true/false/1/0 instead of quietly ignoring it, as django-filter's would.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+ID_MAX = 2**63 - 1  # the largest key a database column holds; a longer number names nothing
+NO_MATCH = object()
+
+
+class LenientModelChoiceField(fields.ModelChoiceField):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if text.lstrip("-").isdigit():
+            number = int(text)
+            if not 0 < number <= ID_MAX:
+                return NO_MATCH
+            try:
+                return self.queryset.get(pk=number)
+            except self.queryset.model.DoesNotExist:
+                return NO_MATCH
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def validate(self, value):
+        if value is not NO_MATCH:
+            super().validate(value)
+
+    def prepare_value(self, value):
+        return "" if value is NO_MATCH else super().prepare_value(value)
+
+
+class IdFilter(django_filters.ModelChoiceFilter):
+    field_class = LenientModelChoiceField
+
+    def filter(self, qs, value):
+        if value is NO_MATCH:
+            return qs.none()
+        return super().filter(qs, value)
+
+
+class RawBooleanSelect(forms.NullBooleanSelect):
+    """The yes/no select, handing the submitted text to the field as it came (the stock widget turns
+    anything it does not know into "any")."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = RawBooleanSelect
+
+    TRUE, FALSE = {"true", "1", "True", "on", "yes"}, {"false", "0", "False", "off", "no"}
+
+    def to_python(self, value):
+        if value in (None, "", "unknown"):
+            return None
+        if value is True or value is False:
+            return value
+        if str(value) in self.TRUE:
+            return True
+        if str(value) in self.FALSE:
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class SearchField(forms.CharField):
+    """Search text: NUL characters (which no database column holds) are dropped, not an error."""
+
+    default_validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class FilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.CharField: {"filter_class": SearchFilter},
+        models.TextField: {"filter_class": SearchFilter},
+        models.ForeignKey: {**FILTER_FOR_DBFIELD_DEFAULTS[models.ForeignKey], "filter_class": IdFilter},
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
 def filtered(filterset):
     """The filtered rows, or none when a filter value is invalid.
 

@@ -34,7 +34,7 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
         return self.queryset.restrict(self.request.user)
 
     @extend_schema(responses=AuditEventSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         events = history(self.get_object())
         return Response(AuditEventSerializer(events, many=True).data)

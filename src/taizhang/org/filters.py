@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter
 from taizhang.core.permissions import Role
 from taizhang.org.models import Person, Unit, UnitGroup, UnitKind, User
 
@@ -12,50 +13,50 @@ def units_in_scope(request):
     return Unit.objects.restrict(request.user) if request else Unit.objects.none()
 
 
-class UnitFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
+class UnitFilter(FilterSet):
+    q = SearchFilter(method="search", label=_("search"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("kind"))
 
     class Meta:
         model = Unit
         fields = ["q", "kind", "parent", "is_active"]
 
-    parent = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("parent unit"))
+    parent = IdFilter(queryset=units_in_scope, label=_("parent unit"))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(aliases__icontains=value))
 
 
-class GroupFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+class GroupFilter(FilterSet):
+    q = SearchFilter(field_name="name", lookup_expr="icontains", label=_("search"))
 
     class Meta:
         model = UnitGroup
         fields = ["q"]
 
 
-class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
+class PersonFilter(FilterSet):
+    q = SearchFilter(method="search", label=_("search"))
 
     class Meta:
         model = Person
         fields = ["q", "unit", "is_active"]
 
-    unit = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("unit"))
+    unit = IdFilter(queryset=units_in_scope, label=_("unit"))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(post__icontains=value))
 
 
-class AccountFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
+class AccountFilter(FilterSet):
+    q = SearchFilter(method="search", label=_("search"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("role"))
 
     class Meta:
         model = User
         fields = ["q", "role", "unit", "is_active"]
 
-    unit = django_filters.ModelChoiceFilter(queryset=units_in_scope, label=_("unit"))
+    unit = IdFilter(queryset=units_in_scope, label=_("unit"))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(username__icontains=value) | Q(person__name__icontains=value))

@@ -81,11 +81,12 @@ def obtain_token(request):
     data = TokenRequest(data=request.data)
     data.is_valid(raise_exception=True)
     values = data.validated_data
+    refused = {"detail": _("The username or password is wrong, or the account is locked.")}
     if username_locked(values["username"]):  # the same per-username limit as the sign-in page
-        return Response({"detail": _("The username or password is wrong, or the account is locked.")}, status=400)
+        return Response(refused, status=401)
     user = authenticate(request._request, username=values["username"], password=values["password"])
     if user is None:
-        return Response({"detail": _("The username or password is wrong, or the account is locked.")}, status=400)
+        return Response(refused, status=401)
     token, key = actions.issue_token(user, label=values["label"] or "API")
     return Response({"token": key, "expires": token.expires_at})
 

@@ -1,6 +1,6 @@
-from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
+from taizhang.rectification.filters import FindingFilter
 from taizhang.rectification.models import Finding, Source
 
 
@@ -24,12 +24,6 @@ class SourceViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Source.objects.restrict(self.request.user)
-
-
-class FindingFilter(filters.FilterSet):
-    class Meta:
-        model = Finding
-        fields = ["source", "category"]
 
 
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from taizhang.core.api import FormDateField, FormIntegerField
 from taizhang.core.api_history import AuditEventSerializer
 from taizhang.core.audit import history
 from taizhang.tasks import actions
@@ -72,9 +73,9 @@ class TaskSerializer(TaskListSerializer):
 
 class ProgressInput(serializers.Serializer):
     text = serializers.CharField()
-    percent = serializers.IntegerField(required=False, min_value=0, max_value=100, allow_null=True)
-    date = serializers.DateField(required=False)
-    version = serializers.IntegerField(min_value=1)
+    percent = FormIntegerField(required=False, min_value=0, max_value=100)
+    date = FormDateField(required=False)
+    version = FormIntegerField(min_value=1)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
@@ -141,7 +142,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(TaskSerializer(self.get_queryset().get(pk=task.pk)).data)
 
     @extend_schema(request={"multipart/form-data": ProgressInput}, responses=TaskSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser], filter_backends=[])
     def progress(self, request, pk=None):
         task = self.get_object()
         data = ProgressInput(data=request.data)
@@ -159,7 +160,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return self._respond(task)
 
     @extend_schema(request=TransitionInput, responses=TaskSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def transition(self, request, pk=None):
         task = self.get_object()
         data = TransitionInput(data=request.data)
@@ -175,8 +176,9 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._respond(task)
 
-    @extend_schema(request=ExtensionInput, responses=ExtensionSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=ExtensionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ExtensionInput, responses={201: ExtensionSerializer})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def extensions(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
@@ -187,7 +189,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ExtensionSerializer(extension).data, status=201)
 
     @extend_schema(request=DecisionInput, responses=ExtensionSerializer)
-    @action(detail=True, methods=["post"], url_path=r"extensions/(?P<extension_id>\d+)/decide")
+    @action(detail=True, methods=["post"], url_path=r"extensions/(?P<extension_id>\d+)/decide", filter_backends=[])
     def decide_extension(self, request, pk=None, extension_id=None):
         task = self.get_object()
         extension = get_object_or_404(task.extensions, pk=extension_id)
@@ -197,6 +199,6 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ExtensionSerializer(extension).data)
 
     @extend_schema(responses=AuditEventSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request, pk=None):
         return Response(AuditEventSerializer(history(self.get_object()), many=True).data)

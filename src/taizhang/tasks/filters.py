@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Person, Unit
 from taizhang.rectification.models import Category, Source
@@ -25,25 +26,21 @@ def categories_in_scope(request):
     return Category.objects.filter(source__in=sources).order_by("source", "position")
 
 
-class TaskFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("search"))
-    source = django_filters.ModelChoiceFilter(queryset=sources_in_scope, label=_("source"), widget=QuickSelect)
+class TaskFilter(FilterSet):
+    q = SearchFilter(method="search", label=_("search"))
+    source = IdFilter(queryset=sources_in_scope, label=_("source"), widget=QuickSelect)
     # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
     # Ids arrive from links (dashboard, ledger); a dropdown of thousands of units would be unusable, so
     # the form carries them hidden and offers a name search instead.
-    lead_unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(), label=_("lead unit"), widget=forms.HiddenInput
-    )
-    unit_name = django_filters.CharFilter(field_name="lead_unit__name", lookup_expr="icontains", label=_("lead unit"))
+    lead_unit = IdFilter(queryset=Unit.objects.all(), label=_("lead unit"), widget=forms.HiddenInput)
+    unit_name = SearchFilter(field_name="lead_unit__name", lookup_expr="icontains", label=_("lead unit"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("status"), widget=QuickSelect)
     light = django_filters.ChoiceFilter(choices=Light.choices, label=_("light"), method="by_light", widget=QuickSelect)
     schedule = django_filters.ChoiceFilter(
         choices=Schedule.choices, label=_("schedule"), method="by_schedule", widget=QuickSelect
     )
-    leader = django_filters.ModelChoiceFilter(
-        queryset=Person.objects.all(), label=_("responsible leader"), widget=forms.HiddenInput
-    )
-    category = django_filters.ModelChoiceFilter(
+    leader = IdFilter(queryset=Person.objects.all(), label=_("responsible leader"), widget=forms.HiddenInput)
+    category = IdFilter(
         field_name="finding__category", queryset=categories_in_scope, label=_("category"), widget=QuickSelect
     )
     kind = django_filters.ChoiceFilter(
@@ -51,7 +48,7 @@ class TaskFilter(django_filters.FilterSet):
     )
     due_after = django_filters.DateFilter(field_name="deadline_date", lookup_expr="gte", label=_("due from"))
     due_before = django_filters.DateFilter(field_name="deadline_date", lookup_expr="lte", label=_("due until"))
-    open = django_filters.BooleanFilter(method="only_open", label=_("open only"))
+    open = StrictBooleanFilter(method="only_open", label=_("open only"))
 
     class Meta:
         model = Task
