@@ -13,6 +13,7 @@ from rest_framework.utils import html
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from taizhang.core.errors import Conflict
+from taizhang.core.filtering import whole_number
 
 
 class StrictFormMixin:
@@ -65,18 +66,19 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = whole_number(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
             )
-        return int(raw)
+        return size
 
     def get_page_number(self, request, paginator):
         """A page number that is not a whole number from 1 is an error (DRF reads "" as page 1)."""
         raw = request.query_params.get(self.page_query_param)
         if raw is None:
             return 1
-        if not raw.isdigit() or int(raw) < 1:
+        if (whole_number(raw) or 0) < 1:
             raise exceptions.ValidationError({self.page_query_param: [_("A whole number from 1.")]})
         return raw
 

@@ -7,6 +7,8 @@
   true/false/1/0 instead of quietly ignoring it, as django-filter's would.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,8 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
+DIGITS = re.compile(r"-?[0-9]{1,30}")
 ID_MAX = 2**63 - 1  # the largest key a database column holds; a longer number names nothing
 NO_MATCH = object()
+
+
+def whole_number(value) -> int | None:
+    """A whole number from a request (an id, a version), or None: ASCII digits only, at most 18 of them
+    (str.isdigit() also takes "³", which int() refuses; a longer number overflows a database column)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 class LenientModelChoiceField(fields.ModelChoiceField):
@@ -25,7 +35,7 @@ class LenientModelChoiceField(fields.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if text.lstrip("-").isdigit():
+        if DIGITS.fullmatch(text):  # ASCII digits only (see whole_number)
             number = int(text)
             if not 0 < number <= ID_MAX:
                 return NO_MATCH

@@ -293,7 +293,20 @@ def issue_notice(firing: Firing, on: dt.date) -> Notice | None:
 def claim(now: dt.datetime, token: str) -> int:
     """Claim every due pending delivery for this run: a conditional UPDATE, so no row goes to two runs."""
     return Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now).update(
-        status=DeliveryStatus.SENDING, claimed_by=token
+        status=DeliveryStatus.SENDING, claimed_by=token, claimed_at=timezone.now()
+    )
+
+
+def release_stale_claims(now: dt.datetime) -> int:
+    """Deliveries claimed by a run that died (killed, restarted) go back to pending and are retried.
+
+    A run sends and marks each delivery within seconds; a claim older than
+    TAIZHANG_DELIVERY_CLAIM_MINUTES lost its run. Its message may have gone out just before the run
+    died, so a retried one can arrive twice: at least once, never never.
+    """
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.TAIZHANG_DELIVERY_CLAIM_MINUTES)
+    return Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=DeliveryStatus.PENDING, claimed_by="", claimed_at=None
     )
 
 
@@ -383,9 +396,10 @@ def run(now: dt.datetime, *, dry_run: bool = False) -> dict:
             notices += 1
     # Delivery rows are written here, not through an action per row: see notify/actions.py.
     planned = len(Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000))
+    released = release_stale_claims(now)
     token = uuid.uuid4().hex
     claimed = claim(now, token)
     counts = send_claimed(token, now)
-    summary = {"firings": len(found), "notices": notices, "claimed": claimed, **counts}
+    summary = {"firings": len(found), "notices": notices, "claimed": claimed, "released": released, **counts}
     notify_actions.record_run(token, now, summary | {"planned": planned})
     return summary

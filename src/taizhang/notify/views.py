@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from taizhang.core.downloads import attachment
+from taizhang.core.filtering import whole_number
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_ORG, grants
 from taizhang.core.redirects import safe_next
@@ -29,7 +30,10 @@ from taizhang.tasks.models import Task
 def inbox(request):
     if request.method == "POST":
         item = request.POST.get("item")
-        actions.mark_read(request.user, int(item) if item and item.isdigit() else None)
+        number = whole_number(item)
+        if item and number is None:
+            return safe_next(request, "notify:inbox")  # not an item of anyone's: nothing to mark
+        actions.mark_read(request.user, number)
         return safe_next(request, "notify:inbox")
     items = Delivery.objects.filter(user=request.user, channel=Channel.INBOX).select_related("task")
     page = Paginator(items.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
@@ -42,8 +46,8 @@ def notices(request):
     items = Notice.objects.filter(task__in=Task.objects.restrict(request.user)).select_related("task", "unit")
     if request.GET.get("level") in ("blue", "yellow", "red"):
         items = items.filter(level=request.GET["level"])
-    if request.GET.get("unit", "").isdigit():
-        items = items.filter(unit_id=request.GET["unit"])
+    if (unit_id := whole_number(request.GET.get("unit"))) is not None:
+        items = items.filter(unit_id=unit_id)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "notify/notices.html", {"page": page})
 

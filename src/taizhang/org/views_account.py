@@ -18,6 +18,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 
 from taizhang.core.audit import object_type
+from taizhang.core.filtering import whole_number
 from taizhang.core.forms import StyledFormMixin, username_locked
 from taizhang.core.models import AuditEvent
 from taizhang.org import actions
@@ -103,7 +104,7 @@ def tokens(request):
     if request.method == "POST":
         if "revoke" in request.POST:
             token_id = request.POST.get("revoke", "")
-            if token_id.isdigit():
+            if whole_number(token_id) is not None:
                 actions.revoke_tokens(request.user, by=request.user, reason="revoked", token_id=int(token_id))
             messages.success(request, _("The token was revoked."))
             return redirect("tokens")

@@ -578,6 +578,9 @@ def import_rows(sheet, source: Source, *, by, columns=None, progress=None) -> di
     file; a refused row anywhere rolls everything back and raises `RowsRefused` with the full plan.
     """
     with transaction.atomic():
+        # One import into a ledger at a time: a second waits here, then matches what the first wrote
+        # (on PostgreSQL both would otherwise read the ledger before either wrote, and add rows twice).
+        Source.objects.select_for_update().filter(pk=source.pk).first()
         writer = PlanWriter(source, by=by)
         plan = plan_rows(
             sheet.iter_rows(),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.deadlines import DeadlineKind
-from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter
+from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter, whole_number
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Person, Unit
 from taizhang.rectification.models import Category, Source
@@ -21,8 +21,8 @@ def categories_in_scope(request):
     """Categories of the sources in scope; one source's only, when the filter is on that source."""
     sources = sources_in_scope(request)
     source = request.GET.get("source") if request else None
-    if source and str(source).isdigit():
-        sources = sources.filter(pk=source)
+    if (source_id := whole_number(source)) is not None:
+        sources = sources.filter(pk=source_id)
     return Category.objects.filter(source__in=sources).order_by("source", "position")
 
 

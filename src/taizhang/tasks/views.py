@@ -15,7 +15,7 @@ from taizhang.core import files
 from taizhang.core.api import CappedPaginator
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
-from taizhang.core.filtering import filtered
+from taizhang.core.filtering import filtered, whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import VERSION_MISSING
 from taizhang.rectification.models import Source
@@ -171,7 +171,7 @@ def my_tasks(request):
                 }
             )
         try:
-            if any(not str(e["version"]).isdigit() for e in entries):
+            if any(whole_number(e["version"]) is None for e in entries):
                 raise ValidationError(VERSION_MISSING)
             actions.report_progress_batch(entries, by=request.user)
         except (ValidationError, PermissionDenied, Conflict) as exc:

@@ -1,5 +1,7 @@
+import datetime as dt
+
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,9 +17,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--now", help="ISO date-time to act at (default: the current time)")
 
-    def handle(self, *args, dry_run=False, **options):
-        now = timezone.now()
+    def handle(self, *args, dry_run=False, now=None, **options):
+        try:
+            now = dt.datetime.fromisoformat(now) if now else timezone.now()
+        except ValueError:
+            raise CommandError(f"--now {now!r} is not an ISO date-time (2024-07-01T09:00).") from None
+        if timezone.is_naive(now):
+            now = timezone.make_aware(now)
         for name, result in maintenance.run_tasks(now, dry_run=dry_run).items():
             count = result if isinstance(result, int) else len(result)
             self.stdout.write(f"{name}: {count}")

@@ -1,0 +1,125 @@
+"""A running Taizhang for the reliability suite: a fresh database of the suite's kind (SQLite, or a new
+PostgreSQL database on the server DATABASE_URL names), a fresh data directory, the demo loaded through
+the README's commands, and gunicorn on a free loopback port."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TAIZHANG = [sys.executable, "-m", "taizhang"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Install:
+    """A data directory and database, and the environment every command of it runs with."""
+
+    data_dir: Path
+    env: dict
+    database: str  # "sqlite" or "postgresql"
+    drop: list = field(default_factory=list)
+
+    def run(self, *args, check=True, timeout=600) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [*TAIZHANG, *args], env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        )
+        if check:
+            assert done.returncode == 0, f"taizhang {' '.join(args)}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done
+
+
+def _postgres_database(url: str) -> tuple[str, callable]:
+    """A new, empty database on the server of `url`, and a function that drops it."""
+    import psycopg
+
+    name = f"taizhang_rel_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+@pytest.fixture
+def install(tmp_path):
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DJANGO_", "DATABASE_URL"))}
+    env |= {"TAIZHANG_VAR_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
+    url = os.environ.get("DATABASE_URL", "")
+    made = Install(data_dir, env, "postgresql" if url.startswith("postgres") else "sqlite")
+    if made.database == "postgresql":
+        env["DATABASE_URL"], drop = _postgres_database(url)
+        made.drop.append(drop)
+    made.run("migrate", "--noinput")
+    made.run("demo")
+    yield made
+    for drop in made.drop:
+        drop()
+
+
+@dataclass
+class Server:
+    install: Install
+    url: str
+    process: subprocess.Popen
+
+    def token(self, username: str, password: str = "taizhang-demo") -> str:
+        body = json.dumps({"username": username, "password": password}).encode()
+        request = urllib.request.Request(
+            self.url + "/api/auth/token/", body, headers={"Content-Type": "application/json"}
+        )
+        return json.loads(urllib.request.urlopen(request).read())["token"]
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+
+def start_server(install: Install, tmp_path: Path, workers: int = 2) -> Server:
+    port = free_port()
+    env = install.env | {"GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers {workers}"}
+    log = (tmp_path / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "taizhang.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/login/", timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "gunicorn did not answer"
+            time.sleep(0.3)
+    return Server(install, url, process)
+
+
+@pytest.fixture
+def server(install, tmp_path):
+    running = start_server(install, tmp_path)
+    yield running
+    running.process.terminate()
+    running.process.wait(timeout=30)

@@ -1,0 +1,140 @@
+"""Writers at once, on SQLite and PostgreSQL: no lost update, every loser told (409 with the current
+version), and the audit chain and every object's history intact afterwards."""
+
+import json
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from taizhang.core.audit import verify_chain, verify_objects
+from taizhang.sheets import actions as sheet_actions
+from taizhang.sheets.models import ImportJob, ImportStatus
+from taizhang.tasks.models import Task
+from taizhang.testing import child_env
+
+
+def call(server, token, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, data, method=method)
+    request.add_header("Authorization", f"Token {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def at_once(calls):
+    """Run the calls in threads released together; their results in order."""
+    results, gate = [None] * len(calls), threading.Barrier(len(calls))
+
+    def run(i, fn):
+        gate.wait()
+        results[i] = fn()
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_eight_writers_on_one_task_and_a_double_close_out(server):
+    liaison, office = server.token("liaison"), server.token("office")
+    status, page = call(server, liaison, "GET", "/api/tasks/?status=in_progress&page_size=50")
+    task = next(t for t in page["results"] if t["lead_unit_name"] == "市委宣传部")
+    path, version = f"/api/tasks/{task['id']}", task["version"]
+
+    writers = [
+        (lambda who=who, i=i: _progress(server, who, path, f"并发进展{i}", version))
+        for i, who in enumerate([liaison, office] * 4)
+    ]
+    results = at_once(writers)
+    codes = sorted(code for code, _body in results)
+    assert codes == [200] + [409] * 7, results
+    assert all(body["current_version"] == version + 1 for code, body in results if code == 409)
+    winner = next(body for code, body in results if code == 200)
+    _code, now = call(server, liaison, "GET", f"{path}/")
+    assert now["version"] == version + 1 and now["latest_progress"] == winner["latest_progress"]
+
+    apply = {"action": "apply_close", "version": now["version"]}
+    results = at_once([lambda: call(server, liaison, "POST", f"{path}/transition/", apply)] * 2)
+    assert sorted(code for code, _ in results) == [200, 409], results
+    _code, after = call(server, liaison, "GET", f"{path}/")
+    assert after["status"] == "applied" and after["version"] == now["version"] + 1
+    check = server.install.run("verify_audit", "--objects")
+    assert "Objects match their audit history" in check.stdout
+
+
+def _progress(server, token, path, text, version):
+    """A progress report as multipart, the way the API takes it (with files)."""
+    boundary = "----taizhang"
+    parts = [("text", text), ("version", str(version))]
+    body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts)
+    body += f"--{boundary}--\r\n"
+    request = urllib.request.Request(server.url + f"{path}/progress/", body.encode(), method="POST")
+    request.add_header("Authorization", f"Token {token}")
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+CHILD = """
+import sys, django
+django.setup()
+from taizhang.org.models import User
+from taizhang.sheets import actions
+from taizhang.sheets.models import ImportJob
+job, user = ImportJob.objects.get(pk=int(sys.argv[1])), User.objects.get(pk=int(sys.argv[2]))
+actions.run_import(job, by=user, background=False)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_into_one_ledger_at_once_add_each_row_once(people, ledger, settings, tmp_path):
+    from openpyxl import load_workbook
+
+    from taizhang.sheets.export import write_xlsx
+
+    path = tmp_path / "ledger.xlsx"
+    write_xlsx(ledger, path)
+    book = load_workbook(path)
+    sheet = book.active
+    row = sheet.max_row + 1
+    for column, value in enumerate(["99", "新类别", "新发现的问题", "新的整改措施", "", "", "市委宣传部"], 1):
+        sheet.cell(row=row, column=column).value = value
+    sheet.cell(row=row, column=10).value = "2030年底前"
+    book.save(path)
+    office = people["office"]
+    jobs = [
+        sheet_actions.start_import(SimpleUploadedFile(f"台账{i}.xlsx", path.read_bytes()), by=office, source=ledger)
+        for i in range(2)
+    ]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(job.pk), str(office.pk)],
+            env=child_env(settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for job in jobs
+    ]
+    outputs = [child.communicate(timeout=300) for child in children]
+    assert [c.returncode for c in children] == [0, 0], outputs
+    assert [ImportJob.objects.get(pk=j.pk).status for j in jobs] == [ImportStatus.DONE] * 2
+    results = sorted(ImportJob.objects.get(pk=j.pk).result["created"] for j in jobs)
+    assert results == [0, 1]  # the second import found the first one's row
+    assert Task.objects.filter(source=ledger).count() == 20
+    assert Task.objects.filter(source=ledger, measure="新的整改措施").count() == 1
+    assert verify_chain().ok and verify_objects().ok
