@@ -58,9 +58,7 @@ def _postgres_database(url: str) -> tuple[str, callable]:
     return url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-@pytest.fixture
-def install(tmp_path):
-    data_dir = tmp_path / "data"
+def make_install(data_dir: Path, *, demo: bool = True) -> Install:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DJANGO_", "DATABASE_URL"))}
     env |= {"TAIZHANG_VAR_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
     url = os.environ.get("DATABASE_URL", "")
@@ -68,11 +66,30 @@ def install(tmp_path):
     if made.database == "postgresql":
         env["DATABASE_URL"], drop = _postgres_database(url)
         made.drop.append(drop)
-    made.run("migrate", "--noinput")
-    made.run("demo")
-    yield made
-    for drop in made.drop:
-        drop()
+    if demo:
+        made.run("migrate", "--noinput")
+        made.run("demo")
+    return made
+
+
+@pytest.fixture
+def installs():
+    """make(data_dir, demo=...) for as many installations as a test needs; their databases dropped after."""
+    made = []
+
+    def make(data_dir, **kwargs):
+        made.append(make_install(data_dir, **kwargs))
+        return made[-1]
+
+    yield make
+    for each in made:
+        for drop in each.drop:
+            drop()
+
+
+@pytest.fixture
+def install(installs, tmp_path):
+    return installs(tmp_path / "data")
 
 
 @dataclass

@@ -74,13 +74,17 @@ def test_eight_writers_on_one_task_and_a_double_close_out(server):
     assert "Objects match their audit history" in check.stdout
 
 
-def _progress(server, token, path, text, version):
-    """A progress report as multipart, the way the API takes it (with files)."""
+def _progress(server, token, path, text, version, files=()):
+    """A progress report as multipart, the way the API takes it; `files` are (name, bytes)."""
     boundary = "----taizhang"
     parts = [("text", text), ("version", str(version))]
     body = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts)
-    body += f"--{boundary}--\r\n"
-    request = urllib.request.Request(server.url + f"{path}/progress/", body.encode(), method="POST")
+    body = body.encode()
+    for name, data in files:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'
+        body += head.encode() + data + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(server.url + f"{path}/progress/", body, method="POST")
     request.add_header("Authorization", f"Token {token}")
     request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
     try:
