@@ -52,6 +52,7 @@ class CappedPaginator(Paginator):
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    max_page = 1_000_000  # past any real list; a larger number is refused, not looked up
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data):
@@ -78,15 +79,17 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw is None:
             return 1
-        if (whole_number(raw) or 0) < 1:
-            raise exceptions.ValidationError({self.page_query_param: [_("A whole number from 1.")]})
+        if not 1 <= (whole_number(raw) or 0) <= self.max_page:
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("A whole number from 1 to %(max)s.") % {"max": self.max_page}]}
+            )
         return raw
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
-                parameter["schema"]["minimum"] = 1
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page}
             elif parameter["name"] == self.page_size_query_param:
                 parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
         return parameters

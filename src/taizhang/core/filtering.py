@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
-DIGITS = re.compile(r"-?[0-9]{1,30}")
+DIGITS = re.compile(r"-?[0-9]{1,4000}")  # int() refuses longer digit strings
 ID_MAX = 2**63 - 1  # the largest key a database column holds; a longer number names nothing
 NO_MATCH = object()
 

@@ -182,11 +182,13 @@ def write_progress(job: ImportJob, done: int, total: int, stage: str) -> None:
 
 
 def read_progress(job: ImportJob) -> dict:
-    name = progress_name(job)
-    if not default_storage.exists(name):
+    """The last progress written, or nothing yet. The import's thread replaces the file while pages read
+    it (delete, then save): a read that meets the gap, or half a file, is "no news" for one poll."""
+    try:
+        with default_storage.open(progress_name(job)) as handle:
+            return json.loads(handle.read())
+    except (OSError, ValueError):
         return {"done": 0, "total": 0, "stage": ""}
-    with default_storage.open(name) as handle:
-        return json.loads(handle.read())
 
 
 def run_import(job: ImportJob, *, by, background: bool | None = None) -> ImportJob:

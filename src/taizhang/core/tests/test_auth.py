@@ -20,7 +20,7 @@ def test_token_is_issued_for_a_good_password_and_authenticates(people, client):
 
 def test_token_refused_for_a_bad_password(people, client):
     response = client.post("/api/auth/token/", {"username": "liaison", "password": "wrong"})
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert "错误" in response.json()["detail"]
 
 
@@ -234,4 +234,4 @@ def test_token_api_honours_the_username_lock(people, settings):
     response = Client(REMOTE_ADDR="192.0.2.200").post(
         "/api/auth/token/", {"username": "office", "password": DEMO_PASSWORD}
     )
-    assert response.status_code == 400 and "锁定" in response.json()["detail"]
+    assert response.status_code == 401 and "锁定" in response.json()["detail"]
