@@ -10,6 +10,7 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -68,13 +69,25 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         return _csv_sheet(path, max_rows)
     if kind != "xls":
         _check_zip(path)
-    try:
-        # Before calamine builds its grid: the extent the file declares and the cells it really holds.
-        extent = check_extent(path, kind, path.name)
-    except TooLarge as exc:
-        raise UnreadableFile(str(exc)) from exc
-    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, struct.error) as exc:
-        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        inflated = pool.submit(_inflate_parts, path) if kind != "xls" else None
+        try:
+            # Before calamine builds its grid: the extent the file declares and the cells it really holds.
+            extent = check_extent(path, kind, path.name)
+            if inflated:
+                inflated.result()
+        except TooLarge as exc:
+            raise UnreadableFile(str(exc)) from exc
+        except (
+            zipfile.BadZipFile,
+            ET.ParseError,
+            KeyError,
+            OSError,
+            EOFError,
+            NotImplementedError,
+            struct.error,
+        ) as exc:
+            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -163,26 +176,31 @@ def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
 
 
 def _check_zip(path: Path) -> None:
-    """Refuse a zip bomb: by the sizes the archive declares, then by inflating each part that calamine
-    reads besides the sheet (the extent scan inflates the sheet itself). zipfile stops a part at its
-    declared size and checks its CRC, so a part that inflates past what it declares is refused too."""
+    """Refuse a zip bomb by the sizes the archive declares (the parts are then inflated for real by
+    `_inflate_parts`, beside the extent scan)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            total = sum(info.file_size for info in members)
-            if total > MAX_UNCOMPRESSED:
-                raise UnreadableFile(
-                    _("%(name)s inflates to %(mb)s MB; refused as a possible zip bomb.")
-                    % {"name": path.name, "mb": total // 1048576}
-                )
-            for info in members:
-                if info.filename.startswith("xl/worksheets/") or info.filename == "content.xml":
-                    continue
-                with archive.open(info) as part:
-                    while part.read(1 << 20):
-                        pass
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
         raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+    if total > MAX_UNCOMPRESSED:
+        raise UnreadableFile(
+            _("%(name)s inflates to %(mb)s MB; refused as a possible zip bomb.")
+            % {"name": path.name, "mb": total // 1048576}
+        )
+
+
+def _inflate_parts(path: Path) -> None:
+    """Inflate each part calamine reads besides the sheet (the extent scan inflates the sheet itself):
+    zipfile stops a part at its declared size and checks its CRC, so a part that inflates past what it
+    declares raises BadZipFile. Runs in a thread while the sheet is scanned (zlib releases the GIL)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/") or info.filename == "content.xml":
+                continue
+            with archive.open(info) as part:
+                while part.read(1 << 20):
+                    pass
 
 
 CSV_FIELD_CHARS = 32767  # Excel's own limit for a cell's text
