@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 os.environ.setdefault("TAIZHANG_HOME", str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TAIZHANG_IMPORT_IN_THREAD", "false")
 # Static files collected by `make install`, whichever database (TAIZHANG_VAR_DIR / DATABASE_URL) is measured.
-os.environ.setdefault("TAIZHANG_STATIC_ROOT", str(Path(__file__).resolve().parent.parent / "var" / "static"))
+os.environ.setdefault("TAIZHANG_STATIC_ROOT", str(Path(__file__).resolve().parent.parent / "build" / "static"))
 os.environ.setdefault("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 import django  # noqa: E402

@@ -20,7 +20,7 @@ import olefile
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-CHUNK = 1 << 20
+CHUNK = 4 << 20
 
 
 class TooLarge(Exception):
@@ -86,8 +86,9 @@ _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CELL_R = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]+)(\d+)"')
 
 
-def _tags(data: bytes, name: bytes) -> int:
-    return data.count(b"<" + name + b" ") + data.count(b"<" + name + b">") + data.count(b"<" + name + b"/>")
+# A row or cell without a reference first (or at all): such a chunk takes the general scan.
+_UNPLACED = re.compile(rb'<(?:c|row)(?:[>/]|\s(?!r="))')
+_PREFIXED = re.compile(rb"<\w+:worksheet\b")
 
 
 def first_sheet_part(archive: zipfile.ZipFile) -> str | None:
@@ -120,31 +121,32 @@ def scan_xlsx(path) -> Extent:
 
 
 def _scan_sheet_xml(stream, extent: Extent) -> None:
-    carry, in_head = b"", True
+    carry, in_head, prefixed = b"", True, False
     while chunk := stream.read(CHUNK):
         data = carry + chunk
         cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next chunk
         data, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
         if in_head:
+            prefixed = prefixed or bool(_PREFIXED.search(data, 0, 4096))
             head, body_starts, _body = data.partition(b"<sheetData")
             if declared := _DIMENSION.search(head):
                 extent.grow(int(declared.group(2)), column_number(declared.group(1)))
             extent.hidden_columns.update(_hidden_columns(head))
             in_head = not body_starts
-        cells = _tags(data, b"c")
-        if cells == data.count(b'<c r="') and _tags(data, b"row") == data.count(b'<row r="') and b":c " not in data:
-            _scan_fast(data, extent, cells)
-        else:
+        # (a prefixed tag, <x:c …>, also goes the general way: the fast patterns are unprefixed)
+        if prefixed or b":c " in data or b":row " in data or _UNPLACED.search(data):
             _scan_general(data, extent)
+        else:
+            _scan_fast(data, extent)
         if b"hidden=" in data:
             extent.hidden_rows.update(int(a or b) - 1 for a, b in _HIDDEN_ROW.findall(data))
     extent.hidden_rows = {r for r in extent.hidden_rows if r < extent.rows}
 
 
-def _scan_fast(data: bytes, extent: Extent, cells: int) -> None:
+def _scan_fast(data: bytes, extent: Extent) -> None:
     if rows := _FAST_ROW_R.findall(data):
         extent.grow(max(map(int, rows)), 0)
-    if cells:
+    if b'<c r="' in data:
         extent.grow(0, max((column_number(c) for c in set(_FAST_WIDE.findall(data))), default=26))
     # A cell's own reference may put it below its row: only references with as many digits as the row
     # limit can, so only those are read.
