@@ -119,6 +119,11 @@ def test_web_worker_killed_mid_import_leaves_nothing_and_is_recovered(server, tm
     later = "2100-01-01T00:00:00+08:00"  # far past TAIZHANG_IMPORT_STALE_MINUTES
     server.install.run("cleanup", "--now", later)
     page = opener.open(base + preview + "progress/").read().decode()
-    assert 'id="import-failed"' in page and "未写入任何数据" in page and 'id="retry-import"' in page
+    assert (
+        'id="import-failed"' in page
+        and "导入已中断" in page
+        and "未导入任何数据" in page
+        and 'id="retry-import"' in page
+    )
     check = server.install.run("verify_audit", "--objects")
     assert "Objects match their audit history" in check.stdout

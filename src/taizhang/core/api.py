@@ -162,9 +162,9 @@ def exception_handler(exc, context):
         detail = "; ".join(m for msgs in messages.values() for m in msgs)
         return Response({"detail": detail, "errors": messages}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=404)
+        return Response({"detail": _("Not found.")}, status=404)
     if isinstance(exc, PermissionDenied):
-        return Response({"detail": str(exc) or "You may not do this."}, status=403)
+        return Response({"detail": str(exc) or _("You may not do this.")}, status=403)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):
         # A serializer's errors by field, plus one sentence a person can read, as the other errors have.

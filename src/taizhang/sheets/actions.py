@@ -318,8 +318,7 @@ def recover_stale_imports(now: dt.datetime | None = None, *, dry_run: bool = Fal
             continue
         minutes = settings.TAIZHANG_IMPORT_STALE_MINUTES
         message = _(
-            "The import stopped (no progress for %(minutes)s minutes: the server process ended). "
-            "Nothing was written. Import the file again."
+            "The import stopped (no progress for %(minutes)s minutes: the server process ended). Import the file again."
         ) % {"minutes": minutes}
         with transaction.atomic():
             if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(

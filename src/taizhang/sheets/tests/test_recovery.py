@@ -81,7 +81,7 @@ def test_killed_import_writes_nothing_is_marked_failed_and_can_be_imported_again
     assert actions.recover_stale_imports(later) == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.result["interrupted"]
-    assert "未写入任何数据" in job.result["error"]
+    assert "导入已中断" in job.result["error"]
     page = _client(people).get(f"/sheets/import/{job.pk}/progress/").content.decode()
     assert 'id="import-failed"' in page and 'id="retry-import"' in page
 
