@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.core.audit import verify_chain, verify_objects
+from taizhang.core.audit import verify_chain
+from taizhang.core.audit_objects import verify_objects
 from taizhang.sheets import actions as sheet_actions
 from taizhang.sheets.models import ImportJob, ImportStatus
 from taizhang.tasks.models import Task

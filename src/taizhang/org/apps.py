@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from taizhang.core.audit import register_state
+        from taizhang.core.audit_objects import register_state
         from taizhang.org import (
             actions,
             models,

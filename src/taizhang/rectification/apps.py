@@ -8,7 +8,7 @@ class RectificationConfig(AppConfig):
     verbose_name = _("Rectification")
 
     def ready(self):
-        from taizhang.core.audit import register_state
+        from taizhang.core.audit_objects import register_state
         from taizhang.rectification.actions import FINDING_FIELDS, SOURCE_FIELDS
         from taizhang.rectification.models import Finding, Source
 

@@ -255,7 +255,6 @@ def _import(job: ImportJob, by) -> None:
             )
             # The job is done in the same transaction as the ledger it wrote: never one without the other.
             _finish(job, by, ImportStatus.DONE, result, source=source)
-        write_progress(job, result["tasks"], result["tasks"], "done")
         _remove_upload(job)
     except RowsRefused as refused:
         _fail(job, by, "；".join(e["message"] for e in refused.plan.errors[:5]))

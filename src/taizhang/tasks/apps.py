@@ -8,7 +8,7 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
-        from taizhang.core.audit import register_state
+        from taizhang.core.audit_objects import register_state
         from taizhang.tasks.actions import TASK_FIELDS
         from taizhang.tasks.models import Task
 

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from taizhang.core.audit import compute_hash, verify_chain, verify_objects
+from taizhang.core.audit import compute_hash, verify_chain
+from taizhang.core.audit_objects import verify_objects
 from taizhang.core.models import AuditEvent, AuditHead
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Unit

@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from taizhang.core.audit import verify_chain, verify_objects
+from taizhang.core.audit import verify_chain
+from taizhang.core.audit_objects import verify_objects
 from taizhang.core.models import AuditEvent
 from taizhang.rectification.models import Source
 from taizhang.sheets import actions

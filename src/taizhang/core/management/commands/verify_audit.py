@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from taizhang.core.audit import verify_chain, verify_objects
+from taizhang.core.audit import verify_chain
+from taizhang.core.audit_objects import verify_objects
 
 
 class Command(BaseCommand):
