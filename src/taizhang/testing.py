@@ -83,8 +83,33 @@ def child_env(settings, **extra) -> dict:
     return env | extra
 
 
+IMPORT_CHILD = """
+import sys, django
+django.setup()
+from taizhang.org.models import User
+from taizhang.sheets import actions
+from taizhang.sheets.models import ImportJob
+job, user = ImportJob.objects.get(pk=int(sys.argv[1])), User.objects.get(pk=int(sys.argv[2]))
+actions.run_import(job, by=user, background=False)
+"""
+
+
+def import_in_child(job, user, settings):
+    """Run an import job in another process (as a second worker would), on this test's database."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-c", IMPORT_CHILD, str(job.pk), str(user.pk)],
+        env=child_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
 __all__ = [
     "child_env",
+    "import_in_child",
     "database_url",
     "exported_with",
     "ALL_PERSONAS",

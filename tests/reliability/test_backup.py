@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from .conftest import ROOT
-from .test_concurrency import _progress
+from .test_concurrency import _progress, call
 
 README = ROOT / "README.md"
 PLACEHOLDER = "/srv/backup/taizhang-2026-12-01"
@@ -17,7 +17,7 @@ PLACEHOLDER = "/srv/backup/taizhang-2026-12-01"
 def readme_steps() -> tuple[list[str], list[str]]:
     """The backup block's commands: those run on the old installation, and those on the new one."""
     block = re.search(r"<!-- backup:begin -->\s*```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
-    before, after, target = [], [], None
+    before, after = [], []
     target = before
     for line in block.splitlines():
         if line.startswith("#"):
@@ -51,7 +51,7 @@ def run_steps(steps, install, backup_dir):
 
 def test_backup_restore_verify_as_the_readme_says(server, installs, tmp_path):
     liaison = server.token("liaison")
-    status, page = _call_tasks(server, liaison)
+    _status, page = call(server, liaison, "GET", "/api/tasks/?status=in_progress&page_size=50")
     task = next(t for t in page["results"] if t["lead_unit_name"] == "市委宣传部")
     evidence = [("会议纪要.pdf", b"%PDF-1.4 minutes"), ("现场照片.png", b"\x89PNG\r\n\x1a\n picture")]
     code, _body = _progress(server, liaison, f"/api/tasks/{task['id']}", "备份前的进展", task["version"], evidence)
@@ -67,9 +67,3 @@ def test_backup_restore_verify_as_the_readme_says(server, installs, tmp_path):
     assert re.search(r"(\d+) events verified", outputs[-1]).group(1) == re.search(r"(\d+) events", old).group(1)
     media_old, media_new = files_of(server.install.data_dir / "media"), files_of(new.data_dir / "media")
     assert media_old and media_new == media_old  # every stored file, byte for byte
-
-
-def _call_tasks(server, token):
-    from .test_concurrency import call
-
-    return call(server, token, "GET", "/api/tasks/?status=in_progress&page_size=50")

@@ -2,8 +2,6 @@
 version), and the audit chain and every object's history intact afterwards."""
 
 import json
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -16,7 +14,7 @@ from taizhang.core.audit_objects import verify_objects
 from taizhang.sheets import actions as sheet_actions
 from taizhang.sheets.models import ImportJob, ImportStatus
 from taizhang.tasks.models import Task
-from taizhang.testing import child_env
+from taizhang.testing import import_in_child
 
 
 def call(server, token, method, path, body=None):
@@ -95,17 +93,6 @@ def _progress(server, token, path, text, version, files=()):
         return error.code, json.loads(error.read())
 
 
-CHILD = """
-import sys, django
-django.setup()
-from taizhang.org.models import User
-from taizhang.sheets import actions
-from taizhang.sheets.models import ImportJob
-job, user = ImportJob.objects.get(pk=int(sys.argv[1])), User.objects.get(pk=int(sys.argv[2]))
-actions.run_import(job, by=user, background=False)
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_into_one_ledger_at_once_add_each_row_once(people, ledger, settings, tmp_path):
     from openpyxl import load_workbook
@@ -126,15 +113,7 @@ def test_two_imports_into_one_ledger_at_once_add_each_row_once(people, ledger, s
         sheet_actions.start_import(SimpleUploadedFile(f"台账{i}.xlsx", path.read_bytes()), by=office, source=ledger)
         for i in range(2)
     ]
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(job.pk), str(office.pk)],
-            env=child_env(settings),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for job in jobs
-    ]
+    children = [import_in_child(job, office, settings) for job in jobs]
     outputs = [child.communicate(timeout=300) for child in children]
     assert [c.returncode for c in children] == [0, 0], outputs
     assert [ImportJob.objects.get(pk=j.pk).status for j in jobs] == [ImportStatus.DONE] * 2

@@ -51,6 +51,17 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[-1000:]}")
 
 
+def _sqlite_copy(source_path, target_path) -> None:
+    """SQLite's online backup, page by page: consistent while another process writes the source."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
 def backup(dest: Path) -> dict:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -59,12 +70,7 @@ def backup(dest: Path) -> dict:
     with transaction.atomic():
         made = anchor_head()
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-        target = sqlite3.connect(dest / "taizhang.sqlite3")
-        with target:
-            source.backup(target)
-        source.close()
-        target.close()
+        _sqlite_copy(settings.DATABASES["default"]["NAME"], dest / "taizhang.sqlite3")
     else:
         _run(["pg_dump", "-Fc", "--no-owner", f"--dbname={_postgres_url()}", "-f", str(dest / "taizhang.dump")])
     media = Path(settings.MEDIA_ROOT)
@@ -103,12 +109,7 @@ def restore(src: Path) -> dict:
         name = Path(settings.DATABASES["default"]["NAME"])
         for suffix in ("-wal", "-shm"):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
-        target = sqlite3.connect(name)
-        source = sqlite3.connect(src / "taizhang.sqlite3")
-        with target:
-            source.backup(target)
-        source.close()
-        target.close()
+        _sqlite_copy(src / "taizhang.sqlite3", name)
     else:
         dump = str(src / "taizhang.dump")
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={_postgres_url()}", dump])

@@ -5,8 +5,6 @@ import datetime as dt
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -22,18 +20,9 @@ from taizhang.rectification.models import Source
 from taizhang.sheets import actions
 from taizhang.sheets.models import ImportJob, ImportStatus
 from taizhang.tasks.models import Task
-from taizhang.testing import child_env
+from taizhang.testing import import_in_child
 
 HEADER = ["序号", "问题描述", "整改措施", "牵头单位", "整改时限"]
-CHILD = """
-import sys, django
-django.setup()
-from taizhang.org.models import User
-from taizhang.sheets import actions
-from taizhang.sheets.models import ImportJob
-job, user = ImportJob.objects.get(pk=int(sys.argv[1])), User.objects.get(pk=int(sys.argv[2]))
-actions.run_import(job, by=user, background=False)
-"""
 
 
 def ledger_csv(rows: int) -> SimpleUploadedFile:
@@ -55,12 +44,7 @@ def test_killed_import_writes_nothing_is_marked_failed_and_can_be_imported_again
     office = people["office"]
     job = actions.start_import(ledger_csv(30_000), by=office, title="中断的导入", feedback_date=dt.date(2026, 1, 5))
     tasks, sources, events = Task.objects.count(), Source.objects.count(), AuditEvent.objects.count()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(job.pk), str(office.pk)],
-        env=child_env(settings),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    child = import_in_child(job, office, settings)
     deadline = time.monotonic() + 120
     while progress(job).get("done", 0) < 2000:  # a first batch written inside the import's transaction
         assert child.poll() is None, child.communicate()
