@@ -87,6 +87,12 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 _WORKDAYS = re.compile(r"^(?P<n>\d{1,3})个?工作日(内|之内|以内)?$")
+_MONTHS = re.compile(r"^(?P<n>\d{1,2}|[一二三四五六七八九十]{1,2}|半)个月(内|之内|以内)(完成)?$")
+_RELATIVE_YEAR = re.compile(r"(今年|本年度|本年|当年|明年|次年|下一年|下年度)")
+_STAGE = re.compile(r"(短期|中期|长期|近期|远期|第[一二三]阶段)[:：]")
+_STAGE_SPLIT = re.compile(r"[；;，,\n]+")
+_RANGE = re.compile(r"^(?P<a>.+?)(?:—+|–|－|~|～|至|到)(?P<b>.+)$")
+_CN_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CALENDAR_DAYS = re.compile(r"^(?P<n>\d{1,3})(个)?(日|天)(内|之内|以内)$")
 
 
@@ -111,6 +117,15 @@ def parse_deadline(
     text = _normalise(original)
     if not text:
         return Deadline(DeadlineKind.UNREAD, original)
+    if feedback_date:  # 今年9月底前, 明年一季度: the year the ledger was fed back, or the next
+        text = _RELATIVE_YEAR.sub(
+            lambda m: f"{feedback_date.year + (m[1] in ('明年', '次年', '下一年', '下年度'))}年", text
+        )
+        text = re.sub(r"^(年底|年末|年内)", f"{feedback_date.year}年底", text)
+    return _parse_text(original, text, feedback_date, immediate_days, add_workdays)
+
+
+def _parse_text(original, text, feedback_date, immediate_days, add_workdays) -> Deadline:
     if _IMMEDIATE.match(text):
         base = feedback_date
         due = base + dt.timedelta(days=immediate_days) if base else None
@@ -121,17 +136,78 @@ def parse_deadline(
         return Deadline(DeadlineKind.DATED, original, add_workdays(feedback_date, int(m["n"])), Precision.DAY)
     if (m := _CALENDAR_DAYS.match(text)) and feedback_date:
         return Deadline(DeadlineKind.DATED, original, feedback_date + dt.timedelta(days=int(m["n"])), Precision.DAY)
+    if (m := _MONTHS.match(text)) and feedback_date:
+        if m["n"] == "半":
+            due = feedback_date + dt.timedelta(days=15)
+        else:
+            due = _add_months(feedback_date, int(m["n"]) if m["n"].isdigit() else _cn_number(m["n"]))
+        return Deadline(DeadlineKind.DATED, original, due, Precision.DAY)
     if text in _PERIODIC:
         return Deadline(DeadlineKind.PERIODIC, original, period=_PERIODIC[text])
     then = _THEN_LONG_TERM.match(text)
     if then and then.group("head"):
-        head = _date_of(then.group("head"), feedback_date)
+        head_text = then.group("head")
+        if _IMMEDIATE.match(head_text):  # 立行立改，长期坚持: immediately, then kept up
+            if feedback_date:
+                due = feedback_date + dt.timedelta(days=immediate_days)
+                return Deadline(DeadlineKind.DATED_LONG_TERM, original, due, Precision.DAY)
+            return Deadline(DeadlineKind.LONG_TERM, original)
+        head = _date_of(head_text, feedback_date)
         if head:
             return Deadline(DeadlineKind.DATED_LONG_TERM, original, head[0], head[1])
-    found = _date_of(text, feedback_date)
+    found = _date_of(text, feedback_date) or _range_end(text, feedback_date)
     if found:
         return Deadline(DeadlineKind.DATED, original, found[0], found[1])
+    if _STAGE.search(text):
+        return _stages(original, text, feedback_date, immediate_days, add_workdays)
     return Deadline(DeadlineKind.UNREAD, original)
+
+
+def _stages(original, text, feedback_date, immediate_days, add_workdays) -> Deadline:
+    """分阶段: 短期：2024年6月底前；中期：2024年底前；长期：长期坚持. The task is due when its last
+    dated stage is; a long-term stage keeps it going after that."""
+    dated, lasting = [], False
+    for part in _STAGE_SPLIT.split(_STAGE.sub("", text)):
+        if not part:
+            continue
+        stage = _parse_text(part, part, feedback_date, immediate_days, add_workdays)
+        if stage.kind == DeadlineKind.UNREAD:
+            return Deadline(DeadlineKind.UNREAD, original)
+        lasting = lasting or stage.kind in (DeadlineKind.LONG_TERM, DeadlineKind.DATED_LONG_TERM)
+        if stage.date:
+            dated.append((stage.date, stage.precision))
+    if not dated:
+        return Deadline(DeadlineKind.LONG_TERM if lasting else DeadlineKind.UNREAD, original)
+    date, precision = max(dated)
+    return Deadline(DeadlineKind.DATED_LONG_TERM if lasting else DeadlineKind.DATED, original, date, precision)
+
+
+def _range_end(text: str, feedback_date: dt.date | None) -> tuple[dt.date, str] | None:
+    """2024年3月—6月, 2024.3-2024.6, 3月至6月: due at the range's end (its year from the start's)."""
+    m = _RANGE.match(text)
+    if not m:
+        m = re.match(r"^(?P<a>\d{4}[.年]\d{1,2}月?)[-](?P<b>(?:\d{4}[.年])?\d{1,2}月?)$", text)
+        if not m:
+            return None
+    start, end = m["a"], m["b"]
+    year = re.match(r"^(\d{4})", start)
+    if year and not re.match(r"^\d{4}", end):
+        end = f"{year[1]}年{end}"
+    if not _date_of(start, feedback_date):
+        return None
+    return _date_of(end, feedback_date)
+
+
+def _cn_number(text: str) -> int:
+    if len(text) == 2 and text[0] == "十":
+        return 10 + _CN_NUMBER.get(text[1], 0)
+    return _CN_NUMBER.get(text, 0)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _date_of(text: str, feedback_date: dt.date | None) -> tuple[dt.date, str] | None:

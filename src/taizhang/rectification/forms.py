@@ -63,6 +63,7 @@ class TaskForm(StyledFormMixin, forms.Form):
     leader = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("responsible leader"))
     leader_text = forms.CharField(label=_("or the leader's post"), required=False)
     owner = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("person responsible"))
+    owner_text = forms.CharField(label=_("or the person as written"), required=False, max_length=200)
     deadline = forms.CharField(
         label=_("deadline"),
         help_text=_("As written: 立行立改, 2024年6月底前, 长期坚持, 每季度, 2024年底前并长期坚持 …"),

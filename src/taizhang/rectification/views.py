@@ -85,6 +85,7 @@ def task_edit(request, source_pk, pk=None):
             "leader": task.leader_id,
             "leader_text": task.leader_text,
             "owner": task.owner_id,
+            "owner_text": task.owner_text,
             "deadline": task.deadline_text,
             "note": task.note,
             "version": task.version,

@@ -26,9 +26,11 @@ from taizhang.core.bulk import paused_gc
 from taizhang.core.files import charge_uploads
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.importer import Plan, PlanCounter, RowsRefused, import_rows, plan_rows, sheet_feedback_date
+from taizhang.sheets.importer import RowsRefused, count_prepared, import_prepared
 from taizhang.sheets.models import ImportJob, ImportStatus, ImportTemplate
-from taizhang.sheets.reader import Sheet, UnreadableFile, read_sheet
+from taizhang.sheets.pipeline import BadOption, Options, Prepared, feedback_date_of, prepare
+from taizhang.sheets.planner import Plan
+from taizhang.sheets.reader import UnreadableFile
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
@@ -69,7 +71,7 @@ def start_import(upload, *, by, source=None, title="", kind="", feedback_date=No
     return job
 
 
-JOB_FIELDS = ["file_name", "source", "title", "kind", "feedback_date", "columns", "status"]
+JOB_FIELDS = ["file_name", "source", "title", "kind", "feedback_date", "columns", "options", "status"]
 
 
 def _job_state(job: ImportJob) -> dict:
@@ -89,51 +91,41 @@ def local_path(job: ImportJob):
             yield Path(handle.name)
 
 
-def job_columns(job: ImportJob) -> dict | None:
-    return {k: int(v) for k, v in job.columns.items()} if job.columns else None
+def job_options(job: ImportJob) -> Options:
+    return Options.from_json(job.options | {"columns": job.columns})
 
 
-def load(job: ImportJob) -> tuple[Sheet, Plan]:
-    """The file and its plan for the preview: counts, problems and a sample, not every planned row."""
+def prepared_for(job: ImportJob) -> Prepared:
+    """The pipeline's first stages on the job's file, with the user's decisions."""
     with local_path(job) as path:
-        sheet = read_sheet(path)
-    plan = plan_rows(
-        sheet.iter_rows(),
-        feedback_date=job.feedback_date,
-        columns=job_columns(job),
-        hidden_columns=sheet.hidden_columns,
-        hidden_rows=sheet.hidden_rows,
-        on_task=lambda _planned: None,
-    )
-    return sheet, plan
+        try:
+            return prepare(path, job_options(job))
+        except BadOption as exc:
+            raise UnreadableFile(str(exc)) from exc
 
 
-def preview_counts(job: ImportJob, sheet: Sheet, plan: Plan) -> dict:
-    """What a re-import would create, update or leave, worked out by reading (the preview is a GET)."""
-    if job.source is None or plan.errors:
-        return {"created": plan.task_count, "updated": 0, "unchanged": 0}
-    counter = PlanCounter(job.source)
+def load(job: ImportJob) -> tuple[Prepared, Plan, dict]:
+    """The file, its plan and what importing it would create, update or leave, in one read-only pass
+    (the preview is a GET): counts, problems and a sample, not every planned row."""
+    prepared = prepared_for(job)
     with paused_gc():
-        plan_rows(
-            sheet.iter_rows(),
-            feedback_date=job.source.feedback_date,
-            columns=job_columns(job),
-            hidden_columns=sheet.hidden_columns,
-            hidden_rows=sheet.hidden_rows,
-            on_task=counter.add,
+        plan, counts = count_prepared(
+            prepared, job.source, feedback_date=job.feedback_date or (job.source.feedback_date if job.source else None)
         )
-    return counter.finish()
+    return prepared, plan, counts
 
 
 @transaction.atomic
-def set_columns(job: ImportJob, columns: dict, *, by) -> None:
+def set_options(job: ImportJob, options: Options, *, by) -> None:
+    """The user's mapping: columns, header rows, sheets and hidden rows, as one audited change."""
     _require(by)
     job = _locked_job(job, by)
-    before = {"columns": job.columns}
-    job.columns = {k: int(v) for k, v in columns.items() if v not in ("", None)}
-    if job.columns != before["columns"]:
-        job.save(update_fields=["columns"])
-        audit.record(by, "import.mapping", job, before=before, after={"columns": job.columns})
+    before = {"columns": job.columns, "options": job.options}
+    job.columns = dict(options.columns)
+    job.options = {k: v for k, v in options.as_json().items() if k != "columns"}
+    if {"columns": job.columns, "options": job.options} != before:
+        job.save(update_fields=["columns", "options"])
+        audit.record(by, "import.mapping", job, before=before, after={"columns": job.columns, "options": job.options})
 
 
 def _locked_job(job: ImportJob, by) -> ImportJob:
@@ -144,11 +136,11 @@ def _locked_job(job: ImportJob, by) -> ImportJob:
     return locked
 
 
-TEMPLATE_FIELDS = ["name", "headers", "columns"]
+TEMPLATE_FIELDS = ["name", "headers", "columns", "header_rows"]
 
 
 @transaction.atomic
-def save_template(job: ImportJob, name: str, headers: list[str], columns: dict, *, by) -> ImportTemplate:
+def save_template(job: ImportJob, name: str, headers: list[str], options: Options, *, by) -> ImportTemplate:
     _require(by)
     name = name.strip()
     if not name:
@@ -156,7 +148,8 @@ def save_template(job: ImportJob, name: str, headers: list[str], columns: dict, 
     template = ImportTemplate.objects.select_for_update().filter(name=name).first()
     before = audit.snapshot(template, TEMPLATE_FIELDS) if template else None
     template = template or ImportTemplate(name=name)
-    template.headers, template.columns, template.created_by = headers, columns, by
+    template.headers, template.columns, template.created_by = headers, dict(options.columns), by
+    template.header_rows = list(options.header_rows)
     template.save()
     action = "import_template.update" if before else "import_template.create"
     audit.record(by, action, template, before=before, after=audit.snapshot(template, TEMPLATE_FIELDS))
@@ -164,7 +157,14 @@ def save_template(job: ImportJob, name: str, headers: list[str], columns: dict, 
 
 
 def matching_template(headers: list[str]) -> ImportTemplate | None:
-    return ImportTemplate.objects.filter(headers=headers).first()
+    return ImportTemplate.objects.filter(headers=headers).first() if headers else None
+
+
+def apply_template(job: ImportJob, template: ImportTemplate, *, by) -> None:
+    options = job_options(job)
+    options.columns = {k: int(v) for k, v in template.columns.items()}
+    options.header_rows = [int(r) for r in template.header_rows]
+    set_options(job, options, by=by)
 
 
 # --- running -------------------------------------------------------------------------------------------
@@ -234,23 +234,21 @@ def _run(job: ImportJob, by) -> None:
 
 def _import(job: ImportJob, by) -> None:
     try:
-        with local_path(job) as path:
-            sheet = read_sheet(path)
+        prepared = prepared_for(job)
         with transaction.atomic():
             source = job.source or ledger_actions.save_source(
                 None,
                 {
                     "kind": job.kind,
                     "title": job.title,
-                    "feedback_date": job.feedback_date or sheet_feedback_date(sheet),
+                    "feedback_date": job.feedback_date or feedback_date_of(prepared),
                 },
                 by=by,
             )
-            result = import_rows(
-                sheet,
+            result = import_prepared(
+                prepared,
                 source,
                 by=by,
-                columns=job_columns(job),
                 progress=lambda done, total: write_progress(job, done, total, "writing"),
             )
             # The job is done in the same transaction as the ledger it wrote: never one without the other.

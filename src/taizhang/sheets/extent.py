@@ -33,15 +33,17 @@ class Extent:
     columns: int = 0  # the same for columns
     hidden_rows: set = field(default_factory=set)  # 0-based
     hidden_columns: set = field(default_factory=set)  # 0-based
+    merges: list = field(default_factory=list)  # ((row, col), (last row, last col)), 0-based (ods)
 
     def grow(self, rows: int, columns: int) -> None:
         self.rows, self.columns = max(self.rows, rows), max(self.columns, columns)
 
 
-def check_extent(path, kind: str, name: str) -> Extent:
-    """The sheet's extent, or `TooLarge` if it passes `TAIZHANG_IMPORT_MAX_ROWS` / `_COLUMNS` / `_CELLS`."""
+def check_extent(path, kind: str, name: str, index: int = 0) -> Extent:
+    """Sheet `index`'s extent, or `TooLarge` if it passes `TAIZHANG_IMPORT_MAX_ROWS` / `_COLUMNS` /
+    `_CELLS` (a .xls is scanned whole: its sheets share one stream)."""
     scan = {"xlsx": scan_xlsx, "xls": scan_xls, "ods": scan_ods}[kind]
-    extent = scan(path)
+    extent = scan(path) if kind == "xls" else scan(path, index)
     max_rows, max_columns = settings.TAIZHANG_IMPORT_MAX_ROWS, settings.TAIZHANG_IMPORT_MAX_COLUMNS
     max_cells = settings.TAIZHANG_IMPORT_MAX_CELLS
     if extent.rows > max_rows:
@@ -91,28 +93,29 @@ _UNPLACED = re.compile(rb'<(?:c|row)(?:[>/]|\s(?!r="))')
 _PREFIXED = re.compile(rb"<\w+:worksheet\b")
 
 
-def first_sheet_part(archive: zipfile.ZipFile) -> str | None:
-    """The part of the workbook's first sheet (what calamine reads as sheet 0), through workbook.xml
-    and its relationships; the first worksheet part by name if those cannot be read."""
+def sheet_part(archive: zipfile.ZipFile, index: int = 0) -> str | None:
+    """The part of the workbook's sheet `index` (what calamine reads as that sheet), through
+    workbook.xml and its relationships; the worksheet parts by name if those cannot be read."""
     names = set(archive.namelist())
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
-        rid = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook).group(1)
+        rid = re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', workbook)[index]
         rel = re.search(rb'<Relationship\b[^>]*?\bId="' + re.escape(rid) + rb'"[^>]*>', rels).group(0)
         target = re.search(rb'Target="([^"]+)"', rel).group(1).decode()
         part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
         if part in names:
             return part
-    except (KeyError, AttributeError):
+    except (KeyError, AttributeError, IndexError):
         pass
-    return next((n for n in sorted(names) if n.startswith("xl/worksheets/sheet")), None)
+    parts = sorted(n for n in names if n.startswith("xl/worksheets/sheet"))
+    return parts[index] if index < len(parts) else None
 
 
-def scan_xlsx(path) -> Extent:
+def scan_xlsx(path, index: int = 0) -> Extent:
     extent = Extent()
     with zipfile.ZipFile(path) as archive:
-        part = first_sheet_part(archive)
+        part = sheet_part(archive, index)
         if not part:
             return extent
         with archive.open(part) as stream:
@@ -219,26 +222,50 @@ _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
-def scan_ods(path) -> Extent:
-    """The first table's rows and cells with their repeat counts: a repeated row or cell counts only if
-    it holds something (LibreOffice ends every sheet with a million repeated empty rows)."""
+def scan_ods(path, index: int = 0) -> Extent:
+    """Table `index`'s rows and cells with their repeat counts (a repeated row or cell counts only if it
+    holds something: LibreOffice ends every sheet with a million repeated empty rows), its merged
+    ranges (calamine reports none for .ods) and its hidden (collapsed) rows and columns."""
     extent = Extent()
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+        table = -1
         row = column = filled_to = 0
         for event, element in ET.iterparse(stream, events=("start", "end")):
             tag = element.tag
-            if tag == f"{_TABLE}table" and event == "end":
-                break  # the first table only
+            if tag == f"{_TABLE}table":
+                if event == "start":
+                    table += 1
+                    row = column = filled_to = 0
+                elif table == index:
+                    break
+                else:
+                    element.clear()
+                continue
+            if table != index:
+                if event == "end" and tag == f"{_TABLE}table-row":
+                    element.clear()
+                continue
+            if tag == f"{_TABLE}table-column" and event == "end":
+                repeat = min(int(element.get(f"{_TABLE}number-columns-repeated", "1")), 16384)
+                if element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
+                    extent.hidden_columns.update(range(column, column + repeat))
+                column += repeat
             elif tag == f"{_TABLE}table-row" and event == "start":
                 column = filled_to = 0
             elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell") and event == "end":
                 repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+                across = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
+                down = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
+                if across > 1 or down > 1:
+                    extent.merges.append(((row, column), (row + down - 1, column + across - 1)))
                 column += repeat
                 if element.get(f"{_OFFICE}value-type") or element.find(f"{_TEXT}p") is not None:
                     filled_to = column
                 element.clear()
             elif tag == f"{_TABLE}table-row" and event == "end":
                 repeat = int(element.get(f"{_TABLE}number-rows-repeated", "1"))
+                if filled_to and element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
+                    extent.hidden_rows.update(range(row, row + repeat))
                 row += repeat
                 if filled_to:
                     extent.grow(row, filled_to)

@@ -1,26 +1,18 @@
-"""Finding the table in a ledger sheet: header rows, column meanings, categories, findings, measures."""
+"""Finding the table in a ledger sheet: its header rows, what each column means, and the rows that
+are not data (column numbers, repeated headers, sub-totals, footers, notes).
+
+The header is found by scoring: every block of one to four rows near the top is read as a header
+(each column named by its leaf, or by its parents and leaf together when the leaf alone is ambiguous,
+as under 牵头 / 配合 → 单位 / 责任人), and the block whose columns name the most fields, most surely,
+wins. Merged header cells arrive filled (the reader gives every cell of a merge its value), so a
+parent spanning three columns reads as the parent of each.
+"""
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-SYNONYMS = {
-    "id": ["台账ID", "TZ-ID"],
-    "number": ["序号", "编号", "问题序号"],
-    "category": ["问题类别", "问题类型", "问题分类", "类别"],
-    "finding": ["问题描述", "反馈问题", "具体问题", "问题表现", "存在问题", "问题清单", "主要问题"],
-    "measure": ["整改措施", "具体措施", "整改任务", "措施"],
-    "target": ["整改目标", "目标"],
-    "leader": ["责任领导", "牵头领导", "分管领导"],
-    "lead_unit": ["牵头单位", "责任单位", "牵头部门", "责任部门", "主责单位"],
-    "partner": ["配合单位", "协同单位", "配合部门", "协办单位"],
-    "owner": ["责任人", "具体责任人", "联系人"],
-    "deadline": ["整改时限", "完成时限", "整改期限", "时限要求", "完成时间", "时限"],
-    "progress": ["整改进展", "进展情况", "完成情况", "整改情况", "推进情况", "进展"],
-    "closed": ["是否销号", "销号情况"],
-    "status": ["状态", "整改状态"],
-    "note": ["备注"],
-}
-_HEADER_OF = {re.sub(r"\s", "", s): key for key, words in SYNONYMS.items() for s in words}
+from taizhang.sheets.vocabulary import EXACT, FIELDS, IGNORED, field_of, normalise
 
 
 def clean(value) -> str:
@@ -40,71 +32,232 @@ def clean(value) -> str:
 _FORMULA_START = ("=", "+", "-", "@")
 
 
-def header_key(value) -> str | None:
-    text = re.sub(r"[\s*（(].*?[)）]|\s|\*", "", clean(value))
-    return _HEADER_OF.get(text)
-
-
 @dataclass
 class Layout:
     header_rows: list[int]  # 0-based indexes of the header rows
-    columns: dict[str, int]  # field → 0-based column index
+    columns: dict[str, int]  # field → 0-based column index (the column that best names it)
     first_data_row: int
-    labels: dict[int, str] = field(default_factory=dict)  # column → header text as written
+    labels: dict[int, str] = field(default_factory=dict)  # column → header as written (parent / leaf)
+    extra: dict[str, list[int]] = field(default_factory=dict)  # field → further columns that also feed it
+    score: int = 0
+    number_rows: list[int] = field(default_factory=list)  # rows of column numbers under the header
+    leaves: list[str] = field(default_factory=list)  # each column's lowest header text, normalised
+
+    def label(self, key: str) -> str:
+        return self.labels.get(self.columns[key], "") if key in self.columns else ""
+
+
+@lru_cache(maxsize=4096)
+def _field(text: str) -> tuple[str | None, int]:
+    return field_of(text)
+
+
+def _paths(rows: list[list], start: int, depth: int, width: int) -> list[list[str]]:
+    """Each column's header texts from top to bottom, a text repeated by a vertical merge kept once."""
+    paths = []
+    for col in range(width):
+        path = []
+        for r in range(start, start + depth):
+            text = clean(rows[r][col]) if col < len(rows[r]) else ""
+            if text and (not path or path[-1] != text):
+                path.append(text)
+        paths.append(path)
+    return paths
+
+
+def _name_columns(paths: list[list[str]]) -> list[tuple[str | None, int]]:
+    """(field, score) per column: the leaf's meaning, or the parents' and leaf's together where that
+    is surer, or where the same leaf stands under different parents."""
+    leaves = [normalise(p[-1]) if p else "" for p in paths]
+    shared = {leaf for leaf in leaves if leaf and leaves.count(leaf) > 1}
+    named = []
+    for path, leaf in zip(paths, leaves, strict=True):
+        if not path:
+            named.append((None, 0))
+            continue
+        best = _field(path[-1])
+        if len(path) > 1:
+            whole = _field("".join(path[-2:]))
+            parent = _field(path[-2])
+            if whole[0] and (whole[1] > best[1] or (leaf in shared and whole[0] != best[0])):
+                best = whole
+            elif not best[0] and parent[0]:
+                best = parent
+        named.append(best)
+    return named
+
+
+def _is_title(row: list) -> bool:
+    values = {clean(v) for v in row} - {""}
+    return len(values) <= 1
+
+
+def _assign(named: list[tuple[str | None, int]]) -> tuple[dict, dict, int]:
+    """Each field to its surest column (the leftmost on a tie); the other columns naming it feed it too."""
+    columns, extra, scores = {}, {}, {}
+    for col, (key, score) in enumerate(named):
+        if not key:
+            continue
+        if key not in columns or score > scores[key]:
+            if key in columns:
+                extra.setdefault(key, []).append(columns[key])
+            columns[key], scores[key] = col, score
+        else:
+            extra.setdefault(key, []).append(col)
+    for key in IGNORED:
+        columns.pop(key, None)
+        extra.pop(key, None)
+    if "lead_unit" in extra and "partner" not in columns:  # 牵头单位 and 责任单位 side by side
+        columns["partner"] = extra["lead_unit"].pop(0)
+        scores["partner"] = 1  # inferred from the order, not named: a header that names it wins
+        if not extra["lead_unit"]:
+            del extra["lead_unit"]
+    total = sum(scores[k] for k in columns) + (2 if "measure" in columns else 0)
+    return columns, {k: sorted(v) for k, v in extra.items()}, total
+
+
+def _labels(paths: list[list[str]]) -> dict[int, str]:
+    return {col: " / ".join(path) for col, path in enumerate(paths) if path}
+
+
+def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
+    """The layout with the header rows a user set (0-based); the data starts right below them."""
+    width = max((len(rows[r]) for r in header_rows if r < len(rows)), default=0)
+    present = [r for r in header_rows if r < len(rows)]
+    start, depth = (present[0], len(present)) if present else (0, 0)
+    paths = _paths(rows, start, depth, width)
+    columns, extra, score = _assign(_name_columns(paths))
+    first = header_rows[-1] + 1 if header_rows else 0
+    layout = Layout(list(header_rows), columns, first, _labels(paths), extra, score)
+    layout.leaves = [normalise(p[-1]) if p else "" for p in paths]
+    _skip_number_rows(rows, layout)
+    _category_column(rows, layout)
+    return layout
 
 
 def detect(rows: list[list], *, scan: int = 30) -> Layout | None:
-    """The header is the row with most known headers; a row right below with more adds sub-headers."""
-    best, best_score = None, 0
-    for index, row in enumerate(rows[:scan]):
-        score = len({header_key(v) for v in row if header_key(v)})
-        if score > best_score:
-            best, best_score = index, score
-    if best is None or best_score < 3:
-        return None
-    header_rows = [best]
-    if best + 1 < len(rows):
-        below = {header_key(v) for v in rows[best + 1] if header_key(v)}
-        if len(below) >= 2:
-            header_rows.append(best + 1)
-    columns, labels = {}, {}
-    width = max(len(rows[r]) for r in header_rows)
-    for col in range(width):
-        # The lowest header row that names this column wins (牵头单位 under 责任单位).
-        for r in reversed(header_rows):
-            value = rows[r][col] if col < len(rows[r]) else ""
-            key = header_key(value)
-            if key and key not in columns:
-                columns[key] = col
-                labels[col] = clean(value)
+    """The best-scoring header block among the first `scan` rows, or None if no block names a measure
+    or a finding among three fields or more."""
+    best, best_key = None, (0, 0)
+    header_like = [not _is_title(row) and any(_field(clean(v))[0] for v in row) for row in rows[:scan]]
+    for start in range(min(scan, len(rows))):
+        if not header_like[start]:
+            continue
+        for depth in range(1, 5):
+            if start + depth > len(rows) or _is_title(rows[start + depth - 1]):
                 break
-    if "measure" not in columns and "finding" not in columns:
+            width = max(len(rows[r]) for r in range(start, start + depth))
+            columns, _extra, score = _assign(_name_columns(_paths(rows, start, depth, width)))
+            if len(columns) < 3 or not ({"measure", "finding"} & columns.keys()):
+                continue
+            key = (score, -depth)  # a deeper block only wins if it names more
+            if key > best_key:
+                best, best_key = (start, depth), key
+    if best is None:
         return None
-    return Layout(header_rows, columns, header_rows[-1] + 1, labels)
+    start, depth = best
+    return layout_at(rows, list(range(start, start + depth)))
 
 
-_SECTION = re.compile(r"^[（(]?[一二三四五六七八九十]+[、.．)）]\s*(?P<name>.+)$")
-_NUMBERED = re.compile(r"(?m)^\s*(?:\d+|[（(]\d+[)）])[.、．)）]\s*")
-_NUMBER_PREFIX = re.compile(r"^[（(]?([0-9一二三四五六七八九十]+)[)）.、．]?$")
+_COLUMN_NUMBER = re.compile(r"^[（(]?\d{1,2}[)）]?$|^[A-Za-z]$")
 
 
-def section_title(cells: list[str]) -> str | None:
-    """A row whose non-empty cells all say the same thing is a section row (a category)."""
+def is_column_numbers(cells: list[str]) -> bool:
+    """1 2 3 … or （1）（2）… or A B C under the header: the column numbers of a printed form."""
+    filled = [c for c in cells if c]
+    return len(filled) >= 3 and all(_COLUMN_NUMBER.match(c) for c in filled)
+
+
+def _skip_number_rows(rows: list[list], layout: Layout) -> None:
+    while layout.first_data_row < len(rows):
+        cells = [clean(v) for v in rows[layout.first_data_row]]
+        if not is_column_numbers(cells):
+            break
+        layout.number_rows.append(layout.first_data_row)
+        layout.first_data_row += 1
+
+
+def _category_column(rows: list[list], layout: Layout) -> None:
+    """A merged first column with no header of its own, left of the table's named columns, holds the
+    categories (一、…方面 down the side of the findings)."""
+    if "category" in layout.columns or not layout.columns:
+        return
+    first_named = min(layout.columns.values())
+    data = rows[layout.first_data_row : layout.first_data_row + 30]
+    for col in range(first_named):
+        if layout.labels.get(col):
+            continue
+        values = [clean(r[col]) for r in data if col < len(r)]
+        texts = [v for v in values if v and not v.isdigit()]
+        if texts and len(texts) >= len([r for r in data if any(clean(v) for v in r)]) // 2:
+            layout.columns["category"] = col
+            layout.labels[col] = ""
+            return
+
+
+# --- rows that are not data ---------------------------------------------------------------------------
+_SUBTOTAL = re.compile(r"^(合\s*计|小\s*计|总\s*计|累\s*计)")
+_FOOTER = re.compile(
+    r"^(填报人|填表人|审核人|审核|制表人|制表|联系人|联系电话|电话|填报日期|填报时间|单位负责人|负责人|分管领导|签发|单位（盖章）|单位盖章)\s*[:：]"
+)
+_NOTE = re.compile(r"^(注|说明|备注|填表说明)\s*\d*\s*[:：]")
+_FILTER = {"全部", "(全部)", "（全部）", "▼", "筛选", "(All)"}
+
+
+def row_kind(cells: list[str], layout: Layout) -> str | None:
+    """Why a row is not data: column_numbers, repeated_header, subtotal, footer, note, filter; None if data."""
+    filled = [c for c in cells if c]
+    first = filled[0] if filled else ""
+    if _NOTE.match(first):
+        return "note"
+    if _FOOTER.match(first) or (len(filled) > 1 and all(_FOOTER.match(c) for c in filled)):
+        return "footer"
+    if any(_SUBTOTAL.match(c) for c in filled[:3]):
+        return "subtotal"
+    if all(c in _FILTER for c in filled):
+        return "filter"
+    named = [col for col in layout.columns.values() if col < len(layout.leaves) and layout.leaves[col]]
+    same = sum(1 for col in named if col < len(cells) and normalise(cells[col]) == layout.leaves[col])
+    if named and same * 2 > len(named):
+        return "repeated_header"
+    if is_column_numbers(cells):
+        return "column_numbers"
+    return None
+
+
+# --- categories and numbers ---------------------------------------------------------------------------
+_CN = "一二三四五六七八九十百"
+_SECTION = re.compile(rf"^[（(]?[{_CN}]+[、.．)）]\s*(?P<name>.+)$|^(?P<letter>[A-Z])[、.．]\s*(?P<lname>.+)$")
+_CATEGORY_NUMBER = re.compile(rf"^[（(]?([{_CN}]+|[A-Z])[)）、.．]?$")
+_NUMBER_PREFIX = re.compile(r"^[（(]?([0-9]+(?:[.．-][0-9]+)*|[一二三四五六七八九十]+)[)）.、．]?$")
+
+
+def section_title(cells: list[str], measure_col: int | None) -> str | None:
+    """A row holding one text (often merged across the table) is a section: a category. A text in the
+    measure column alone is a measure continued on its own row, not a section."""
     values = set(cells)
     values.discard("")
     if len(values) != 1:
         return None
     text = values.pop()
+    if len(text) > 60:
+        return None
+    if measure_col is not None and measure_col < len(cells) and cells[measure_col] == text:
+        if sum(1 for c in cells if c) == 1 and not _SECTION.match(text):
+            return None
+    return category_name(text)
+
+
+def category_name(text: str) -> str:
     match = _SECTION.match(text)
-    return (match["name"] if match else text).strip() if len(text) <= 60 else None
+    if not match:
+        return text.strip()
+    return (match["name"] or match["lname"]).strip()
 
 
-def split_measures(text: str) -> list[str]:
-    """'1.… 2.…' inside one cell are separate measures."""
-    if not _NUMBERED.match(text):
-        return [text]
-    parts = [p.strip() for p in _NUMBERED.split(text) if p.strip()]
-    return parts if len(parts) >= 2 else [text]
+def is_category_number(text: str) -> bool:
+    """一 / （二） / 三、 / A: a category's number in a 序号 column whose findings count 1, 2, 3."""
+    return bool(_CATEGORY_NUMBER.match(text))
 
 
 def normalise_number(text: str) -> str:
@@ -112,9 +265,8 @@ def normalise_number(text: str) -> str:
     return match.group(1) if match else text
 
 
-def is_note_line(cells: list[str]) -> bool:
-    first = next((c for c in cells if c), "")
-    return first[:1] in _NOTE_START and bool(_NOTE.match(first))
+def field_label(key: str) -> str:
+    return str(FIELDS[key][0]) if key in FIELDS else key
 
 
-_NOTE_START, _NOTE = ("注", "说", "备"), re.compile(r"^(注|说明|备注)[:：]")
+__all__ = ["EXACT", "Layout", "clean", "detect", "layout_at", "row_kind", "section_title"]

@@ -28,6 +28,8 @@ class ImportJob(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.TOUR)
     feedback_date = models.DateField(_("feedback date"), null=True, blank=True)
     columns = models.JSONField(default=dict, blank=True)  # field → 0-based column, when the user corrected it
+    # The user's other decisions (pipeline.Options): sheets, header rows, hidden rows.
+    options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     result = models.JSONField(default=dict, blank=True)
     size = models.PositiveBigIntegerField(default=0)  # bytes uploaded (counted in the daily quota)
@@ -47,6 +49,7 @@ class ImportTemplate(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     headers = models.JSONField(help_text="the header texts of the file it was saved from, in order")
     columns = models.JSONField()
+    header_rows = models.JSONField(default=list, blank=True)  # 0-based, when the user set them
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -44,7 +44,8 @@ class Sheet:
     stream: Callable[[], Iterator[list]]
     hidden_columns: frozenset = frozenset()  # 0-based indexes
     height: int = 0  # rows, as far as the file tells before reading them
-    hidden_rows: frozenset = frozenset()  # 0-based indexes (xlsx)
+    hidden_rows: frozenset = frozenset()  # 0-based indexes (xlsx, ods)
+    index: int = 0  # its place in the workbook
 
     def iter_rows(self) -> Iterator[list]:
         return self.stream()
@@ -55,7 +56,36 @@ class Sheet:
         return list(self.iter_rows())
 
 
-def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
+@dataclass
+class Workbook:
+    """A checked spreadsheet file and its sheets' names; `sheet(i)` reads one (each sheet's extent is
+    checked before calamine builds its grid)."""
+
+    path: Path
+    kind: str
+    names: list[str]
+    hidden: frozenset = frozenset()  # indexes of sheets hidden in the workbook
+    max_rows: int = 0
+    _book: object = None
+    _extents: dict = None
+
+    def sheet(self, index: int = 0) -> "Sheet":
+        if self.kind == "csv":
+            return _csv_sheet(self.path, self.max_rows)
+        extent = self._extents.pop(index, None) or _checked_extent(self.path, self.kind, index)
+        return _calamine_sheet(self, index, extent)
+
+    def index_of(self, name_or_number: str) -> int | None:
+        """A sheet the user names (`--sheet 汇总表` or `--sheet 2`, counted from 1)."""
+        text = str(name_or_number).strip()
+        if text in self.names:
+            return self.names.index(text)
+        if text.isdigit() and 1 <= int(text) <= len(self.names):
+            return int(text) - 1
+        return None
+
+
+def open_workbook(path: Path, *, max_rows: int | None = None) -> Workbook:
     path = Path(path)
     max_rows = max_rows or settings.TAIZHANG_IMPORT_MAX_ROWS
     size = path.stat().st_size
@@ -66,39 +96,63 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
         )
     kind = _kind(path)
     if kind == "csv":
-        return _csv_sheet(path, max_rows)
+        return Workbook(path, kind, [path.stem], max_rows=max_rows)
     if kind != "xls":
         _check_zip(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
         inflated = pool.submit(_inflate_parts, path) if kind != "xls" else None
-        try:
-            # Before calamine builds its grid: the extent the file declares and the cells it really holds.
-            extent = check_extent(path, kind, path.name)
-            if inflated:
-                inflated.result()
-        except TooLarge as exc:
-            raise UnreadableFile(str(exc)) from exc
-        except (
-            zipfile.BadZipFile,
-            ET.ParseError,
-            KeyError,
-            OSError,
-            EOFError,
-            NotImplementedError,
-            struct.error,
-        ) as exc:
-            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+        extent = _checked_extent(path, kind, 0)  # the first sheet's scan beside the other parts' inflation
+        if inflated:
+            _damaged_is_unreadable(path, inflated.result)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
-        merges = sheet.merged_cell_ranges or []
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+        hidden = frozenset(i for i, m in enumerate(book.sheets_metadata) if str(m.visible).lower().endswith("hidden"))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise UnreadableFile(
             _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
         ) from exc
-    if height > max_rows:
-        raise UnreadableFile(_too_many_rows(path, max_rows))
+    return Workbook(path, kind, names, hidden, max_rows, book, {0: extent})
+
+
+def read_sheet(path: Path, *, max_rows: int | None = None, index: int = 0) -> Sheet:
+    return open_workbook(path, max_rows=max_rows).sheet(index)
+
+
+def _damaged_is_unreadable(path: Path, call):
+    try:
+        return call()
+    except TooLarge as exc:
+        raise UnreadableFile(str(exc)) from exc
+    except (
+        zipfile.BadZipFile,
+        ET.ParseError,
+        KeyError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        struct.error,
+        ValueError,
+    ) as exc:
+        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+
+
+def _checked_extent(path: Path, kind: str, index: int):
+    return _damaged_is_unreadable(path, lambda: check_extent(path, kind, path.name, index))
+
+
+def _calamine_sheet(workbook: Workbook, index: int, extent) -> Sheet:
+    path = workbook.path
+    try:
+        sheet = workbook._book.get_sheet_by_index(index)
+        height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
+        merges = sheet.merged_cell_ranges or extent.merges  # calamine gives none for .ods: the scan does
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise UnreadableFile(
+            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+        ) from exc
+    if height > workbook.max_rows:
+        raise UnreadableFile(_too_many_rows(path, workbook.max_rows))
 
     def stream() -> Iterator[list]:
         pad = [""] * (sheet.start[1] if sheet.start else 0)  # calamine's rows begin at the first used column
@@ -113,12 +167,13 @@ def read_sheet(path: Path, *, max_rows: int | None = None) -> Sheet:
             ) from exc
 
     return Sheet(
-        workbook.sheet_names[0],
+        workbook.names[index],
         list(islice(stream(), HEAD_ROWS)),
         stream,
         frozenset(extent.hidden_columns),
         height,
         frozenset(extent.hidden_rows),
+        index,
     )
 
 
@@ -207,24 +262,49 @@ CSV_FIELD_CHARS = 32767  # Excel's own limit for a cell's text
 
 
 def _csv_sheet(path: Path, max_rows: int) -> Sheet:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte sequence
-        raise UnreadableFile(_("%(name)s: unknown text encoding.") % {"name": path.name})
-    del data
+    """Text exported by an office suite: UTF-8 (with or without BOM), UTF-16 with BOM ("Unicode text"),
+    or GB18030; comma-, tab-, semicolon- or bar-separated, as the first lines show."""
+    text = _decode(path.read_bytes(), path)
     if "\x00" in text:
         raise UnreadableFile(_("%(name)s is not a text (CSV) file.") % {"name": path.name})
+    dialect = _dialect(text[:65536])
 
     def stream() -> Iterator[list]:
-        return csv.reader(io.StringIO(text))
+        return csv.reader(io.StringIO(text), dialect)
 
     height = _check_csv(path, stream(), max_rows)  # refused before anything is read into memory or written
     return Sheet(path.stem, list(islice(stream(), HEAD_ROWS)), stream, frozenset(), height)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(_("%(name)s: unknown text encoding.") % {"name": path.name})  # pragma: no cover
+
+
+class _Dialect(csv.excel):
+    pass
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """The delimiter the sample's lines agree on (the sniffer, else the most frequent of , \\t ; |)."""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        lines = [line for line in sample.splitlines()[:20] if line.strip()]
+        counts = {d: sum(line.count(d) for line in lines) for d in ",\t;|"}
+        dialect = type(
+            "Sniffed", (_Dialect,), {"delimiter": max(counts, key=counts.get) if any(counts.values()) else ","}
+        )
+        return dialect
 
 
 def _check_csv(path: Path, rows: Iterator[list], max_rows: int) -> int:

@@ -16,12 +16,12 @@ from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.sheets import actions
 from taizhang.sheets.export import write_refused
 from taizhang.sheets.forms import UploadForm
-from taizhang.sheets.layout import SYNONYMS, clean
 from taizhang.sheets.models import ImportJob, ImportStatus
+from taizhang.sheets.pipeline import HIDDEN_CHOICES, BadOption, Options, header_cells, parse_header_rows
 from taizhang.sheets.reader import UnreadableFile
+from taizhang.sheets.vocabulary import FIELDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIELD_LABELS = {key: words[0] for key, words in SYNONYMS.items()}
 
 
 def _job(request, pk) -> ImportJob:
@@ -53,16 +53,53 @@ def upload(request):
     return render(request, "sheets/upload.html", {"form": form})
 
 
-def _header_row(sheet, plan) -> list[str]:
-    if not plan.columns:
-        return []
-    for row in sheet.head[:30]:
-        cells = [clean(v) for v in row]
-        if any(
-            cells[c] == plan.labels.get(k) and plan.labels.get(k) for k, c in plan.columns.items() if c < len(cells)
-        ):
-            return cells
-    return []
+def _posted_options(request, job):
+    """The mapping form as pipeline options: columns, header rows (as numbered in the sheet), sheets, hidden."""
+    options = actions.job_options(job)
+    options.columns = {}
+    for key in FIELDS:
+        value = request.POST.get(f"col-{key}", "")
+        if value.isdigit():
+            options.columns[key] = int(value)
+    rows = request.POST.get("header_rows", "").strip()
+    options.header_rows = parse_header_rows(rows) if rows else []
+    options.sheets = sorted({int(v) for v in request.POST.getlist("sheet") if v.isdigit()})
+    hidden = request.POST.get("hidden", "include")
+    options.hidden = hidden if hidden in HIDDEN_CHOICES else "include"
+    return options
+
+
+def _post(request, job, prepared, plan):
+    action = request.POST.get("do")
+    if action == "mapping":
+        actions.set_options(job, _posted_options(request, job), by=request.user)
+        messages.success(request, _("Column mapping applied."))
+    elif action == "detect":
+        actions.set_options(job, Options(), by=request.user)
+        messages.success(request, _("The mapping is detected from the file again."))
+    elif action == "template":
+        options = actions.job_options(job)
+        options.columns = dict(plan.columns)
+        options.header_rows = options.header_rows or plan.header_rows
+        name = request.POST.get("template_name", "")
+        actions.save_template(job, name, header_cells(prepared), options, by=request.user)
+        messages.success(request, _("Mapping saved as a template."))
+    elif action == "use_template":
+        template = actions.matching_template(header_cells(prepared))
+        if template:
+            actions.apply_template(job, template, by=request.user)
+    elif action == "confirm":
+        if plan.errors:
+            raise ValidationError(_("Fix the problems listed before importing."))
+        actions.run_import(job, by=request.user)
+        return redirect("sheets:progress_page", pk=job.pk)
+    return redirect("sheets:preview", pk=job.pk)
+
+
+def _rows_text(rows: list[int]) -> str:
+    if not rows:
+        return ""
+    return f"{rows[0] + 1}" if len(rows) == 1 else f"{rows[0] + 1}-{rows[-1] + 1}"
 
 
 @login_required
@@ -75,44 +112,39 @@ def preview(request, pk):
         context = {"job": job, "unreadable": expired % {"hours": settings.TAIZHANG_IMPORT_KEEP_HOURS}}
         return render(request, "sheets/preview.html", context)
     try:
-        sheet, plan = actions.load(job)
+        prepared, plan, counts = actions.load(job)
     except UnreadableFile as exc:
         return render(request, "sheets/preview.html", {"job": job, "unreadable": str(exc)})
-    header = _header_row(sheet, plan)
     if request.method == "POST":
-        action = request.POST.get("do")
         try:
-            if action == "mapping":
-                columns = {key: request.POST.get(f"col-{key}") for key in SYNONYMS}
-                actions.set_columns(job, columns, by=request.user)
-                messages.success(request, _("Column mapping applied."))
-            elif action == "template":
-                actions.save_template(job, request.POST.get("template_name", ""), header, plan.columns, by=request.user)
-                messages.success(request, _("Mapping saved as a template."))
-            elif action == "use_template":
-                template = actions.matching_template(header)
-                if template:
-                    actions.set_columns(job, template.columns, by=request.user)
-            elif action == "confirm":
-                if plan.errors:
-                    raise ValidationError(_("Fix the problems listed before importing."))
-                actions.run_import(job, by=request.user)
-                return redirect("sheets:progress_page", pk=job.pk)
+            return _post(request, job, prepared, plan)
+        except BadOption as exc:
+            messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("sheets:preview", pk=job.pk)
-    width = max((len(r) for r in sheet.head), default=0)
+    first = prepared.first
+    head = first.sheet.head if first else []
+    header = header_cells(prepared)
+    width = max((len(r) for r in head), default=0)
     column_choices = [(i, f"{get_column_letter(i + 1)} · {header[i] if i < len(header) else ''}") for i in range(width)]
-    counts = actions.preview_counts(job, sheet, plan)
+    options = actions.job_options(job)
     context = {
         "job": job,
         "plan": plan,
         "summary": plan.summary(),
         "counts": counts,
-        "fields": [(key, FIELD_LABELS[key], plan.columns.get(key)) for key in SYNONYMS],
+        "fields": [(key, label, plan.columns.get(key)) for key, (label, _word) in FIELDS.items()],
         "column_choices": column_choices,
-        "template": actions.matching_template(header) if header else None,
+        "template": actions.matching_template(header),
         "sample": plan.tasks[:20],
+        "choices": prepared.choices,
+        "several_sheets": len(prepared.choices) > 1,
+        "header_rows": _rows_text(options.header_rows or plan.header_rows),
+        "header_detected": not options.header_rows,
+        "hidden": options.hidden,
+        "has_hidden_rows": any(item.sheet.hidden_rows for item in prepared.located),
+        "mapped": bool(job.columns or job.options),
     }
     return render(request, "sheets/preview.html", context)
 
@@ -120,9 +152,9 @@ def preview(request, pk):
 @login_required
 def refused_rows(request, pk):
     job = _job(request, pk)
-    sheet, plan = actions.load(job)
+    prepared, plan, _counts = actions.load(job)
     buffer = io.BytesIO()
-    write_refused(_header_row(sheet, plan), plan.refused_rows, buffer)
+    write_refused(header_cells(prepared), plan.refused_rows, buffer)
     return attachment(buffer.getvalue(), f"{job.file_name.rsplit('.', 1)[0]}-未导入的行.xlsx", XLSX)
 
 

@@ -36,6 +36,7 @@ class TaskListSerializer(serializers.ModelSerializer):
             "leader",
             "leader_text",
             "owner",
+            "owner_text",
             "deadline_kind",
             "deadline_text",
             "deadline_date",

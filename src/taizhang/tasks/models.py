@@ -195,6 +195,8 @@ class Task(models.Model):
     owner = models.ForeignKey(
         Person, verbose_name=_("person responsible"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The owner as the ledger wrote them (a name, a post, a phone): kept when no person matches.
+    owner_text = models.CharField(_("person responsible (as written)"), max_length=200, blank=True)
     # The deadline value (core.deadlines.Deadline), flattened; `deadline_text` is what the office wrote.
     deadline_kind = models.CharField(_("deadline kind"), max_length=20, choices=DeadlineKind.choices)
     deadline_text = models.CharField(_("deadline"), max_length=200, blank=True)

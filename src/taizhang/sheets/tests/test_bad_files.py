@@ -1,3 +1,4 @@
+import json
 """Bad files are refused with one clear message, and nothing is written."""
 
 import zipfile
@@ -58,7 +59,8 @@ def test_sheet_without_a_recognisable_header(people, tmp_path, capsys):
     path.write_text("名称,数量\n苹果,3\n", encoding="utf-8")
     code, out, _err = run_import(path, capsys)
     assert code == 1
-    assert "No ledger header found" in out
+    assert [e["code"] for e in json.loads(out)["errors"]] == ["no_header"]
+    assert "未找到台账表头" in out
     assert_nothing_written()
 
 

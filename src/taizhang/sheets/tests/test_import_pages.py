@@ -61,7 +61,7 @@ def test_problems_point_at_cells_and_refused_rows_download(clients):
     assert "D3" in page and 'id="confirm" disabled' in page
     response = office.get(preview_url + "refused.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]][:2] == [3, "D3 The lead unit (牵头单位) is empty."]
+    assert [c.value for c in sheet[2]][:2] == [3, "D3 牵头单位为空。"]
     assert office.post(preview_url, {"do": "confirm"}).status_code == 302
     assert not Source.objects.filter(title="测试").exists()
 
@@ -71,7 +71,7 @@ def test_mapping_can_be_corrected_and_saved_as_template(clients):
     csv = "序号,问题描述,具体内容,牵头单位,整改时限\n1,问题一,措施一,市委办公室,2024年底前\n"
     office = clients["office"]
     preview_url = upload(office, csv.encode(), name="ledger.csv", title="映射", feedback_date="2024-01-15")
-    assert "No 整改措施 column" in office.get(preview_url).content.decode()
+    assert "没有“整改措施”列" in office.get(preview_url).content.decode()
     mapping = {"col-number": 0, "col-finding": 1, "col-measure": 2, "col-lead_unit": 3, "col-deadline": 4}
     office.post(preview_url, {"do": "mapping", **mapping})
     page = office.get(preview_url).content.decode()

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from taizhang.sheets.importer import plan_rows
-from taizhang.sheets.reader import read_sheet
+from taizhang.sheets.pipeline import plan_prepared, prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +113,7 @@ def render(ledger, layout, path):
 @given(ledger=ledgers, layout=layouts)
 def test_every_layout_imports_to_the_same_ledger(people, tmp_path, ledger, layout):
     path = render(ledger, layout, tmp_path / "ledger")
-    sheet = read_sheet(path)
-    plan = plan_rows(sheet.rows, feedback_date=dt.date(2024, 1, 15))
+    plan = plan_prepared(prepare(path), feedback_date=dt.date(2024, 1, 15))
     assert not plan.errors, plan.errors
     assert [(f["text"], f["category"]) for f in plan.findings] == [
         (f"问题{i}：制度执行不到位", category) for i, (category, _m) in enumerate(ledger, start=1)

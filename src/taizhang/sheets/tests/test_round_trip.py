@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from taizhang.core.audit import history, verify_chain
 from taizhang.core.models import AuditEvent
 from taizhang.sheets.export import HEADERS, LIGHT_FILLS, LIGHT_NAMES, write_csv, write_xlsx
-from taizhang.sheets.importer import import_rows
-from taizhang.sheets.reader import read_sheet
+from taizhang.sheets.importer import count_prepared, import_prepared
+from taizhang.sheets.pipeline import prepare
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Task
 from taizhang.testing import exported_with
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reimport(path, source, by=None):
-    return import_rows(read_sheet(path), source, by=by)
+    return import_prepared(prepare(path), source, by=by)
 
 
 def test_export_then_import_changes_nothing(ledger, tmp_path, people):
@@ -123,10 +123,6 @@ def test_reimport_preview_counts_what_the_import_does_and_writes_nothing(ledger,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from taizhang.sheets.actions import preview_counts
-    from taizhang.sheets.importer import plan_rows
-    from taizhang.sheets.models import ImportJob
-
     path = tmp_path / "ledger.xlsx"
     write_xlsx(ledger, path)
     book = load_workbook(path)
@@ -138,12 +134,10 @@ def test_reimport_preview_counts_what_the_import_does_and_writes_nothing(ledger,
         sheet.cell(row=last, column=column).value = value
     sheet.cell(row=last, column=10).value = "2030年底前"
     book.save(path)
-    job = ImportJob(source=ledger, created_by=people["office"], file_name="x.xlsx")
-    read = read_sheet(path)
-    plan = plan_rows(read.iter_rows(), feedback_date=ledger.feedback_date, on_task=lambda _p: None)
-    assert not plan.errors, plan.errors
+    prepared = prepare(path)
     with CaptureQueriesContext(connection) as queries:
-        counts = preview_counts(job, read, plan)
+        plan, counts = count_prepared(prepared, ledger, feedback_date=ledger.feedback_date)
+    assert not plan.errors, plan.errors
     assert not [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert counts == {"created": 1, "updated": 2, "unchanged": 17}
     result = reimport(path, ledger, people["office"])

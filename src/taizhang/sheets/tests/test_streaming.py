@@ -42,7 +42,10 @@ def test_a_refused_row_after_several_written_batches_leaves_nothing(people, tmp_
     code, result = run(path, capsys)
     assert code == 1
     row = len(rows) + 1  # under the header row
-    assert result["errors"] == [{"row": row, "column": f"D{row}", "message": "The lead unit (牵头单位) is empty."}]
+    assert [{k: e[k] for k in ("code", "row", "column")} for e in result["errors"]] == [
+        {"code": "no_lead_unit", "row": row, "column": f"D{row}"}
+    ]
+    assert result["errors"][0]["message"] == "牵头单位为空。"
     assert not Source.objects.exists() and not Task.objects.exists() and not Finding.objects.exists()
     assert AuditEvent.objects.count() == events
 
@@ -93,4 +96,5 @@ def test_hidden_rows_are_read_and_reported(people, tmp_path, capsys):
     assert read_sheet(path).hidden_rows == {4, 27}
     code, result = run(path, capsys)
     assert code == 0 and result["tasks"] == 30
-    assert "2 hidden rows were read as measures (rows 5、28)." in [w["message"] for w in result["warnings"]]
+    warning = next(w for w in result["warnings"] if w["code"] == "hidden_rows_read")
+    assert "2" in warning["message"] and "5、28" in warning["message"]

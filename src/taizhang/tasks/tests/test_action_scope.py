@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from taizhang.core.audit import history
 from taizhang.core.errors import OutOfScope
 from taizhang.rectification import actions as ledger_actions
-from taizhang.sheets.importer import import_rows
-from taizhang.sheets.reader import read_sheet
+from taizhang.sheets.importer import import_prepared
+from taizhang.sheets.pipeline import prepare
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Step, Task
 from taizhang.testing import exported_with, unit
@@ -94,7 +94,7 @@ def test_admin_may_reimport_a_ledger_whose_progress_cell_changed(people, ledger,
     path = tmp_path / "ledger.xlsx"
     exported_with(ledger, path, task.measure, 12, "已编发书目并下发各支部")
     reports = task.progress_reports.count()
-    import_rows(read_sheet(path), ledger, by=people["admin"])
+    import_prepared(prepare(path), ledger, by=people["admin"])
     task.refresh_from_db()
     assert task.latest_progress == "已编发书目并下发各支部"
     assert task.progress_reports.count() == reports + 1

@@ -5,105 +5,138 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from taizhang.core.bulk import paused_gc
 from taizhang.rectification import actions as ledger_actions
 from taizhang.rectification.models import SourceKind
-from taizhang.sheets.importer import RowsRefused, import_rows, plan_rows, sheet_feedback_date
-from taizhang.sheets.reader import UnreadableFile, read_sheet
+from taizhang.sheets.importer import RowsRefused, count_prepared, import_prepared
+from taizhang.sheets.pipeline import (
+    HIDDEN_CHOICES,
+    BadOption,
+    Options,
+    feedback_date_of,
+    parse_header_rows,
+    parse_mapping,
+    prepare,
+    title_of,
+)
+from taizhang.sheets.reader import UnreadableFile, open_workbook
 
 
 class Command(BaseCommand):
-    help = "Import a rectification ledger (xlsx, xls, ods, csv) as a new source. Exit 1: rows refused; 2: unreadable."
+    help = (
+        "Import a rectification ledger (xlsx, xls, ods, csv, tab-separated text) as a new source. "
+        "Exit 1: rows refused; 2: unreadable file or unusable option."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--source-title")
         parser.add_argument("--source-kind", default=SourceKind.TOUR, choices=SourceKind.values)
         parser.add_argument("--feedback-date", help="YYYY-MM-DD; the year of deadlines written without one")
+        parser.add_argument(
+            "--sheet", action="append", default=[], help="sheet name or number (from 1); repeat for several"
+        )
+        parser.add_argument("--header-rows", help="the header's rows as the sheet numbers them: 3 or 3-5")
+        parser.add_argument(
+            "--map", action="append", default=[], metavar="FIELD=COLUMN", help="e.g. 问题=C 牵头单位=E; repeatable"
+        )
+        parser.add_argument("--hidden", choices=HIDDEN_CHOICES, default="include", help="hidden rows: import or skip")
         parser.add_argument("--dry-run", action="store_true")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--json", action="store_true", help="the summary as JSON: stable codes and messages")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
             feedback = dt.date.fromisoformat(options["feedback_date"]) if options["feedback_date"] else None
         except ValueError:
-            raise CommandError(f"--feedback-date {options['feedback_date']!r} is not a YYYY-MM-DD date.") from None
+            raise CommandError(
+                _("--feedback-date %(value)s is not a YYYY-MM-DD date.") % {"value": options["feedback_date"]}
+            ) from None
         if not path.is_file():
-            self.stderr.write(f"{path}: no such file.")
+            self.stderr.write(_("%(name)s: no such file.") % {"name": path})
             raise SystemExit(2)
         with paused_gc():
             self._import(path, feedback, options)
 
+    def _options(self, path: Path, options) -> Options:
+        chosen = Options(hidden=options["hidden"])
+        chosen.columns = parse_mapping(options["map"])
+        if options["header_rows"]:
+            chosen.header_rows = parse_header_rows(options["header_rows"])
+        if options["sheet"]:
+            workbook = open_workbook(path)
+            for name in options["sheet"]:
+                index = workbook.index_of(name)
+                if index is None:
+                    raise BadOption(
+                        _("No sheet “%(name)s”; the sheets are: %(names)s.")
+                        % {"name": name, "names": "、".join(workbook.names)}
+                    )
+                chosen.sheets.append(index)
+        return chosen
+
     def _import(self, path, feedback, options):
         try:
-            sheet = read_sheet(path)
-            # The form's date, else the sheet's own 填报日期 / 反馈日期 line, else today.
-            feedback = feedback or sheet_feedback_date(sheet) or dt.date.today()
-            bar = _progress_bar() if sys.stderr.isatty() else None
-            progress = bar and bar("reading" if options["dry_run"] else "importing")
+            prepared = prepare(path, self._options(path, options))
+            # The option's date, else the sheet's own 填报日期 / 反馈日期 line, else today.
+            feedback = feedback or feedback_date_of(prepared) or dt.date.today()
             if options["dry_run"]:
-                plan = plan_rows(
-                    sheet.iter_rows(),
-                    feedback_date=feedback,
-                    hidden_columns=sheet.hidden_columns,
-                    hidden_rows=sheet.hidden_rows,
-                    progress=progress,
-                    total=sheet.height,
-                    on_task=lambda _planned: None,
-                )
-                result = plan.summary()
+                plan, counts = count_prepared(prepared, None, feedback_date=feedback)
+                result = plan.summary() | counts
             else:
-                plan, result = self._write(sheet, path, feedback, options, progress)
-        except UnreadableFile as exc:
+                bar = _progress_bar() if sys.stderr.isatty() else None
+                plan, result = self._write(prepared, path, feedback, options, bar)
+                if bar:
+                    sys.stderr.write("\n")
+        except (UnreadableFile, BadOption) as exc:
             self.stderr.write(str(exc))
             raise SystemExit(2) from None
-        if bar:
-            sys.stderr.write("\n")
         if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
         else:
-            verb = "would create" if options["dry_run"] else "created"
-            self.stdout.write(
-                f"{verb}: {result['categories']} categories, {result['findings']} findings, {result['tasks']} tasks"
-            )
-            for item in result["errors"] + result["warnings"]:
-                self.stdout.write(f"  row {item['row']} {item['column']}: {item['message']}")
+            self._report(result, options["dry_run"])
         if plan is not None and plan.errors:
             raise SystemExit(1)
 
-    def _write(self, sheet, path, feedback, options, progress):
+    def _report(self, result, dry_run):
+        values = {k: result[k] for k in ("categories", "findings", "tasks")} | {"sheets": "、".join(result["sheets"])}
+        if dry_run:
+            line = _(
+                "would create: %(categories)s categories, %(findings)s findings, %(tasks)s tasks (sheets: %(sheets)s)"
+            )
+        else:
+            line = _("created: %(categories)s categories, %(findings)s findings, %(tasks)s tasks (sheets: %(sheets)s)")
+        self.stdout.write(line % values)
+        for item in result["errors"] + result["warnings"]:
+            where = " ".join(str(p) for p in (item["column"] or (item["row"] or ""),) if p)
+            self.stdout.write(f"  {where}{'：' if where else ''}{item['message']}")
+
+    def _write(self, prepared, path, feedback, options, bar):
         """The source and its tasks in one transaction: a refused row leaves no empty source behind."""
+        progress = bar and bar(_("importing"))
         try:
             with transaction.atomic():
                 source = ledger_actions.save_source(
                     None,
                     {
                         "kind": options["source_kind"],
-                        "title": options["source_title"] or _title(sheet.head) or path.stem,
+                        "title": options["source_title"] or title_of(prepared) or path.stem,
                         "feedback_date": feedback,
                     },
                     by=None,
                 )
-                return None, import_rows(sheet, source, by=None, progress=progress) | {"source": source.pk}
+                return None, import_prepared(prepared, source, by=None, progress=progress) | {"source": source.pk}
         except RowsRefused as refused:
             return refused.plan, refused.plan.summary()
-
-
-def _title(rows) -> str:
-    for row in rows[:3]:
-        values = [str(v).strip() for v in row if str(v).strip()]
-        if len(set(values)) == 1 and len(values[0]) > 6:
-            return values[0]
-    return ""
 
 
 def _progress_bar():
     def stage(label):
         def show(done, total):
             width = 30
-            filled = int(width * done / total) if total else 0
+            filled = min(width, int(width * done / total)) if total else 0
             sys.stderr.write(f"\r{label:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
             sys.stderr.flush()
 
