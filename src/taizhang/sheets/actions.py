@@ -32,7 +32,7 @@ from taizhang.sheets.pipeline import BadOption, Options, Prepared, feedback_date
 from taizhang.sheets.planner import Plan
 from taizhang.sheets.reader import UnreadableFile
 
-ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
 
 
 def _require(by):
@@ -44,7 +44,7 @@ def start_import(upload, *, by, source=None, title="", kind="", feedback_date=No
     _require(by)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(_("Choose an xlsx, xls, ods or csv file."))
+        raise ValidationError(_("Choose an xlsx, xls, ods, csv or text (txt) file."))
     limit = settings.TAIZHANG_IMPORT_MAX_MB * 1048576
     if upload.size > limit:
         raise ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": settings.TAIZHANG_IMPORT_MAX_MB})

@@ -26,10 +26,10 @@ _TRAILING = "；;，,。 \n\t"
 
 
 def _number(value: str) -> int:
-    if value.isdigit():
-        return int(value)
-    if value in _CIRCLED:
+    if value in _CIRCLED:  # (before isdigit: "①".isdigit() is True)
         return _CIRCLED.index(value) + 1
+    if value.isascii() and value.isdigit():
+        return int(value)
     if len(value) == 2 and value[0] == "十":
         return 10 + _CN_DIGITS.get(value[1], 0)
     return _CN_DIGITS.get(value, 0)
@@ -170,13 +170,18 @@ class PersonMatcher:
     市委常委、宣传部部长 张伟), else by a post written in full."""
 
     def __init__(self, people):
-        self.by_name, self.by_post, self.cache = {}, {}, {}
+        self.by_name, self.by_post, self.cache, self.labels = {}, {}, {}, {}
         for pk, name, post in people:
+            self.labels.setdefault(pk, {name, post})
             if name:
                 self.by_name.setdefault(name, pk)
             if post:
                 self.by_post.setdefault(post, set()).add(pk)
         self.names = sorted(self.by_name, key=len, reverse=True)
+
+    def named(self, text: str, pk: int) -> bool:
+        """Whether `text` is just the person's name or post (nothing else to keep)."""
+        return text.strip() in self.labels.get(pk, ())
 
     def match(self, text: str) -> int | None:
         if not text:

@@ -6,7 +6,7 @@ from taizhang.rectification.models import Source, SourceKind
 
 
 class UploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("ledger file (xlsx, xls, ods, csv)"))
+    file = forms.FileField(label=_("ledger file (xlsx, xls, ods, csv, txt)"))
     source = forms.ModelChoiceField(
         queryset=Source.objects.none(),
         required=False,

@@ -177,15 +177,18 @@ class PlanWriter:
         """The task's stored fields by attname, as `create_tasks` takes them (a matched task keeps its
         position and progress: `_changes` compares the other fields)."""
         f = planned.fields
-        units, new_units, members, _groups = self._ids(f["lead"])
+        units, new_units, members, lead_groups = self._ids(f["lead"])
         leads = units + new_units + members
-        partner_units, partner_groups = list(leads[1:]), []
+        # A group named as lead (各县（区）委) leads through its members and is kept as the group too.
+        partner_units, partner_groups = list(leads[1:]), list(lead_groups)
         for cell in (f["lead_partners"], f["partners"], f["more_partners"]):
             more_units, more_new, _members, more_groups = self._ids(cell)
             partner_units += [u for u in more_units + more_new if u not in partner_units and u != leads[0]]
             partner_groups += [g for g in more_groups if g not in partner_groups]
         deadline = f["deadline"]
         owner_id = self.people.match(f["owner"])
+        # The owner as written is kept unless it says no more than the matched person's name or post.
+        owner_text = "" if owner_id and self.people.named(f["owner"], owner_id) else f["owner"][:200]
         return {
             "finding_id": finding_id,
             "measure": planned.measure,
@@ -196,7 +199,7 @@ class PlanWriter:
             "leader_id": self.people.match(f["leader"]),
             "leader_text": f["leader"][:200],
             "owner_id": owner_id,
-            "owner_text": "" if owner_id else f["owner"][:200],  # a matched person is the owner; else as written
+            "owner_text": owner_text,
             "note": f["note"],
             "status": f["status"],
             "deadline_kind": deadline.kind,

@@ -76,10 +76,11 @@ def _name_columns(paths: list[list[str]]) -> list[tuple[str | None, int]]:
             named.append((None, 0))
             continue
         best = _field(path[-1])
-        if len(path) > 1:
+        if len(path) > 1 and not path[-1].isdigit():
             whole = _field("".join(path[-2:]))
             parent = _field(path[-2])
-            if whole[0] and (whole[1] > best[1] or (leaf in shared and whole[0] != best[0])):
+            # (配合 + 单位 is 配合单位, a field of its own; 配合 + 责任人 is still an owner)
+            if whole[0] and (whole[1] > best[1] or (leaf in shared and whole[0] != best[0] and whole[1] >= best[1])):
                 best = whole
             elif not best[0] and parent[0]:
                 best = parent
@@ -139,13 +140,14 @@ def detect(rows: list[list], *, scan: int = 30) -> Layout | None:
     """The best-scoring header block among the first `scan` rows, or None if no block names a measure
     or a finding among three fields or more."""
     best, best_key = None, (0, 0)
-    header_like = [not _is_title(row) and any(_field(clean(v))[0] for v in row) for row in rows[:scan]]
+    header_like = [not _is_title(row) and any(_field(clean(v))[0] for v in row) for row in rows[: scan + 4]]
+    header_like += [False] * 5
     for start in range(min(scan, len(rows))):
         if not header_like[start]:
             continue
         for depth in range(1, 5):
-            if start + depth > len(rows) or _is_title(rows[start + depth - 1]):
-                break
+            if start + depth > len(rows) or (depth > 1 and not header_like[start + depth - 1]):
+                break  # a header's rows each name something: a data row ends the block
             width = max(len(rows[r]) for r in range(start, start + depth))
             columns, _extra, score = _assign(_name_columns(_paths(rows, start, depth, width)))
             if len(columns) < 3 or not ({"measure", "finding"} & columns.keys()):

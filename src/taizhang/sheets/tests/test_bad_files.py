@@ -1,4 +1,5 @@
 import json
+
 """Bad files are refused with one clear message, and nothing is written."""
 
 import zipfile
