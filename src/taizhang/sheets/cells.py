@@ -135,9 +135,10 @@ def read_units(text: str, known) -> UnitCell:
     cell = UnitCell()
     text = (text or "").replace("\u3000", " ").strip()  # names are matched as written: no NFKC
     for clause in _split_outside_brackets(text, _CLAUSE) if text else []:
-        clause, role = _role(clause)
+        clause, role = _role(clause)  # "B、C配合": the role of every name in the clause …
         for name in _split_outside_brackets(clause, _SEPARATORS):
-            _read_name(name, role, known, cell)
+            name, own = _role(name)  # … unless a name states its own ("A牵头、B配合")
+            _read_name(name, own or role, known, cell)
     return cell
 
 

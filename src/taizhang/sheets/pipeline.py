@@ -249,7 +249,7 @@ def title_of(prepared: Prepared) -> str:
     item = prepared.first
     for row in item.sheet.head[: (item.layout.header_rows[0] if item.layout and item.layout.header_rows else 3)]:
         values = {L.clean(v) for v in row} - {""}
-        if len(values) == 1 and len(text := values.pop()) > 6 and not _DATE_LINE.search(text):
+        if len(values) == 1 and len(text := values.pop()) >= 4 and not _DATE_LINE.search(text):
             return text
     return ""
 

@@ -34,6 +34,26 @@ CASES = [
     ("2024年预算调整时", K.UNREAD, None, ""),
     ("2024年2月30日", K.UNREAD, None, ""),
     ("", K.UNREAD, None, ""),
+    # relative to the feedback date (2024-01-15), as offices write them
+    ("年底前", K.DATED, dt.date(2024, 12, 31), P.YEAR),
+    ("今年9月底前", K.DATED, dt.date(2024, 9, 30), P.MONTH),
+    ("今年年底前", K.DATED, dt.date(2024, 12, 31), P.YEAR),
+    ("明年一季度", K.DATED, dt.date(2025, 3, 31), P.QUARTER),
+    ("明年6月底前", K.DATED, dt.date(2025, 6, 30), P.MONTH),
+    ("3个月内", K.DATED, dt.date(2024, 4, 15), P.DAY),
+    ("三个月内完成", K.DATED, dt.date(2024, 4, 15), P.DAY),
+    ("12个月内", K.DATED, dt.date(2025, 1, 15), P.DAY),
+    ("立即整改、长期坚持", K.DATED_LONG_TERM, dt.date(2024, 2, 14), P.DAY),
+    ("立行立改，长期坚持", K.DATED_LONG_TERM, dt.date(2024, 2, 14), P.DAY),
+    ("立行立改并长期坚持", K.DATED_LONG_TERM, dt.date(2024, 2, 14), P.DAY),
+    ("短期：2024年6月底前；中期：2024年底前；长期：长期坚持", K.DATED_LONG_TERM, dt.date(2024, 12, 31), P.YEAR),
+    ("短期：2024年3月底前；中期：2024年9月底前", K.DATED, dt.date(2024, 9, 30), P.MONTH),
+    ("短期：立行立改；长期：长期坚持", K.DATED_LONG_TERM, dt.date(2024, 2, 14), P.DAY),
+    ("短期：尽快", K.UNREAD, None, ""),
+    ("2024年3月—6月", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("2024年3月至2024年6月", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("2024.3-2024.6", K.DATED, dt.date(2024, 6, 30), P.MONTH),
+    ("3月～6月", K.DATED, dt.date(2024, 6, 30), P.MONTH),
 ]
 
 
@@ -80,6 +100,13 @@ def test_a_dated_deadline_round_trips_through_its_text(value):
 def test_text_without_digits_never_yields_a_guessed_date(text):
     deadline = parse_deadline(text, feedback_date=None)
     assert deadline.date is None or deadline.kind == K.IMMEDIATE
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="0123456789０１２３４５６７８９"), max_size=30))
+def test_without_a_feedback_date_relative_deadlines_stay_unread(text):
+    """年底前, 明年一季度, 三个月内 count from the feedback date: without one, nothing is dated."""
+    deadline = parse_deadline(text, feedback_date=None)
+    assert deadline.date is None
 
 
 @pytest.mark.django_db

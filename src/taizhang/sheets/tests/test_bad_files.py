@@ -1,7 +1,6 @@
-import json
-
 """Bad files are refused with one clear message, and nothing is written."""
 
+import json
 import zipfile
 
 import pytest

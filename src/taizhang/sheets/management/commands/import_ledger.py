@@ -40,7 +40,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--header-rows", help="the header's rows as the sheet numbers them: 3 or 3-5")
         parser.add_argument(
-            "--map", action="append", default=[], metavar="FIELD=COLUMN", help="e.g. 问题=C 牵头单位=E; repeatable"
+            "--map",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help="e.g. --map 问题=C --map 牵头单位=E (or several after one --map)",
         )
         parser.add_argument("--hidden", choices=HIDDEN_CHOICES, default="include", help="hidden rows: import or skip")
         parser.add_argument("--dry-run", action="store_true")
