@@ -99,7 +99,7 @@ def prepared_for(job: ImportJob) -> Prepared:
     """The pipeline's first stages on the job's file, with the user's decisions."""
     with local_path(job) as path:
         try:
-            return prepare(path, job_options(job))
+            return prepare(path, job_options(job), name=job.file_name)
         except BadOption as exc:
             raise UnreadableFile(str(exc)) from exc
 

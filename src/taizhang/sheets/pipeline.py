@@ -174,12 +174,12 @@ def _locate(sheet: Sheet, options: Options) -> L.Layout | None:
     return found
 
 
-def prepare(path: Path, options: Options | None = None) -> Prepared:
+def prepare(path: Path, options: Options | None = None, *, name: str | None = None) -> Prepared:
     """Read the workbook, give each sheet its role and find the ledger sheets: the sheets the user
     chose, else every sheet whose header names a measure (one per unit, or per category, imported
     together), best fit first."""
     options = options or Options()
-    workbook = open_workbook(path)
+    workbook = open_workbook(path, name=name)
     choices, located = [], []
     for index, name in enumerate(workbook.names):
         chosen = index in options.sheets if options.sheets else None

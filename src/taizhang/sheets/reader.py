@@ -68,11 +68,12 @@ class Workbook:
     max_rows: int = 0
     _book: object = None
     _extents: dict = None
+    name: str = ""  # the file as its user named it
 
     def sheet(self, index: int = 0) -> "Sheet":
         if self.kind == "csv":
-            return _csv_sheet(self.path, self.max_rows)
-        extent = self._extents.pop(index, None) or _checked_extent(self.path, self.kind, index)
+            return _csv_sheet(self.path, self.max_rows, self.name)
+        extent = self._extents.pop(index, None) or _checked_extent(self.path, self.kind, index, self.name)
         return _calamine_sheet(self, index, extent)
 
     def index_of(self, name_or_number: str) -> int | None:
@@ -85,41 +86,44 @@ class Workbook:
         return None
 
 
-def open_workbook(path: Path, *, max_rows: int | None = None) -> Workbook:
+def open_workbook(path: Path, *, max_rows: int | None = None, name: str | None = None) -> Workbook:
+    """The file checked and its sheets listed. `name` is the file as its user named it (an upload is
+    stored under another): every message names that, never the stored file."""
     path = Path(path)
+    name = name or path.name
     max_rows = max_rows or settings.TAIZHANG_IMPORT_MAX_ROWS
     size = path.stat().st_size
     if size > settings.TAIZHANG_IMPORT_MAX_MB * 1048576:
         raise UnreadableFile(
             _("%(name)s is %(size).1f MB; the limit is %(limit)s MB.")
-            % {"name": path.name, "size": size / 1048576, "limit": settings.TAIZHANG_IMPORT_MAX_MB}
+            % {"name": name, "size": size / 1048576, "limit": settings.TAIZHANG_IMPORT_MAX_MB}
         )
-    kind = _kind(path)
+    kind = _kind(path, name)
     if kind == "csv":
-        return Workbook(path, kind, [path.stem], max_rows=max_rows)
+        return Workbook(path, kind, [Path(name).stem], max_rows=max_rows, name=name)
     if kind != "xls":
-        _check_zip(path)
+        _check_zip(path, name)
     with ThreadPoolExecutor(max_workers=1) as pool:
         inflated = pool.submit(_inflate_parts, path) if kind != "xls" else None
-        extent = _checked_extent(path, kind, 0)  # the first sheet's scan beside the other parts' inflation
+        extent = _checked_extent(path, kind, 0, name)  # the first sheet's scan beside the other parts' inflation
         if inflated:
-            _damaged_is_unreadable(path, inflated.result)
+            _damaged_is_unreadable(name, inflated.result)
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
         hidden = frozenset(i for i, m in enumerate(book.sheets_metadata) if str(m.visible).lower().endswith("hidden"))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise UnreadableFile(
-            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": name, "error": exc}
         ) from exc
-    return Workbook(path, kind, names, hidden, max_rows, book, {0: extent})
+    return Workbook(path, kind, names, hidden, max_rows, book, {0: extent}, name)
 
 
 def read_sheet(path: Path, *, max_rows: int | None = None, index: int = 0) -> Sheet:
     return open_workbook(path, max_rows=max_rows).sheet(index)
 
 
-def _damaged_is_unreadable(path: Path, call):
+def _damaged_is_unreadable(name: str, call):
     try:
         return call()
     except TooLarge as exc:
@@ -134,25 +138,25 @@ def _damaged_is_unreadable(path: Path, call):
         struct.error,
         ValueError,
     ) as exc:
-        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": name}) from exc
 
 
-def _checked_extent(path: Path, kind: str, index: int):
-    return _damaged_is_unreadable(path, lambda: check_extent(path, kind, path.name, index))
+def _checked_extent(path: Path, kind: str, index: int, name: str):
+    return _damaged_is_unreadable(name, lambda: check_extent(path, kind, name, index))
 
 
 def _calamine_sheet(workbook: Workbook, index: int, extent) -> Sheet:
-    path = workbook.path
+    name = workbook.name
     try:
         sheet = workbook._book.get_sheet_by_index(index)
         height = sheet.end[0] + 1 if sheet.end else 0  # rows from the first, used or not
         merges = sheet.merged_cell_ranges or extent.merges  # calamine gives none for .ods: the scan does
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise UnreadableFile(
-            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+            _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": name, "error": exc}
         ) from exc
     if height > workbook.max_rows:
-        raise UnreadableFile(_too_many_rows(path, workbook.max_rows))
+        raise UnreadableFile(_too_many_rows(name, workbook.max_rows))
 
     def stream() -> Iterator[list]:
         pad = [""] * (sheet.start[1] if sheet.start else 0)  # calamine's rows begin at the first used column
@@ -163,7 +167,7 @@ def _calamine_sheet(workbook: Workbook, index: int, extent) -> Sheet:
             raise
         except Exception as exc:
             raise UnreadableFile(
-                _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": path.name, "error": exc}
+                _("%(name)s cannot be read as a spreadsheet: %(error)s") % {"name": name, "error": exc}
             ) from exc
 
     return Sheet(
@@ -177,21 +181,21 @@ def _calamine_sheet(workbook: Workbook, index: int, extent) -> Sheet:
     )
 
 
-def _too_many_rows(path: Path, max_rows: int) -> str:
+def _too_many_rows(name: str, max_rows: int) -> str:
     return _("%(name)s has more than %(limit)s rows; split it or raise the limit.") % {
-        "name": path.name,
+        "name": name,
         "limit": max_rows,
     }
 
 
-def _kind(path: Path) -> str:
+def _kind(path: Path, name: str) -> str:
     """xlsx, ods, xls or csv, by the file's content (its name may lie); refused if it claims a
     spreadsheet format its content is not."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if not head:
-        raise UnreadableFile(_("%(name)s is empty.") % {"name": path.name})
-    suffix = path.suffix.lower()
+        raise UnreadableFile(_("%(name)s is empty.") % {"name": name})
+    suffix = Path(name).suffix.lower()
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     if head.startswith(b"PK"):
@@ -199,11 +203,11 @@ def _kind(path: Path) -> str:
             with zipfile.ZipFile(path) as archive:
                 return "ods" if "content.xml" in archive.namelist() else "xlsx"
         except zipfile.BadZipFile as exc:
-            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": name}) from exc
     if suffix in (".xlsx", ".xls", ".ods", ".xlsm"):
         raise UnreadableFile(
             _("%(name)s is not a spreadsheet file (its content does not match %(suffix)s).")
-            % {"name": path.name, "suffix": suffix}
+            % {"name": name, "suffix": suffix}
         )
     return "csv"
 
@@ -230,18 +234,18 @@ def _fill_merges(rows: Iterable[list], merges) -> Iterator[list]:
         yield row
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, name: str) -> None:
     """Refuse a zip bomb by the sizes the archive declares (the parts are then inflated for real by
     `_inflate_parts`, beside the extent scan)."""
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+        raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": name}) from exc
     if total > MAX_UNCOMPRESSED:
         raise UnreadableFile(
             _("%(name)s inflates to %(mb)s MB; refused as a possible zip bomb.")
-            % {"name": path.name, "mb": total // 1048576}
+            % {"name": name, "mb": total // 1048576}
         )
 
 
@@ -261,33 +265,33 @@ def _inflate_parts(path: Path) -> None:
 CSV_FIELD_CHARS = 32767  # Excel's own limit for a cell's text
 
 
-def _csv_sheet(path: Path, max_rows: int) -> Sheet:
+def _csv_sheet(path: Path, max_rows: int, name: str) -> Sheet:
     """Text exported by an office suite: UTF-8 (with or without BOM), UTF-16 with BOM ("Unicode text"),
     or GB18030; comma-, tab-, semicolon- or bar-separated, as the first lines show."""
-    text = _decode(path.read_bytes(), path)
+    text = _decode(path.read_bytes(), name)
     if "\x00" in text:
-        raise UnreadableFile(_("%(name)s is not a text (CSV) file.") % {"name": path.name})
+        raise UnreadableFile(_("%(name)s is not a text (CSV) file.") % {"name": name})
     dialect = _dialect(text[:65536])
 
     def stream() -> Iterator[list]:
         return csv.reader(io.StringIO(text), dialect)
 
-    height = _check_csv(path, stream(), max_rows)  # refused before anything is read into memory or written
-    return Sheet(path.stem, list(islice(stream(), HEAD_ROWS)), stream, frozenset(), height)
+    height = _check_csv(name, stream(), max_rows)  # refused before anything is read into memory or written
+    return Sheet(Path(name).stem, list(islice(stream(), HEAD_ROWS)), stream, frozenset(), height)
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, name: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": path.name}) from exc
+            raise UnreadableFile(_("%(name)s is damaged or truncated.") % {"name": name}) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile(_("%(name)s: unknown text encoding.") % {"name": path.name})  # pragma: no cover
+    raise UnreadableFile(_("%(name)s: unknown text encoding.") % {"name": name})  # pragma: no cover
 
 
 class _Dialect(csv.excel):
@@ -307,7 +311,7 @@ def _dialect(sample: str) -> type[csv.Dialect]:
         return dialect
 
 
-def _check_csv(path: Path, rows: Iterator[list], max_rows: int) -> int:
+def _check_csv(name: str, rows: Iterator[list], max_rows: int) -> int:
     """Every row counted and measured once: row count, fields per row, characters per field."""
     max_columns = settings.TAIZHANG_IMPORT_MAX_COLUMNS
     previous = csv.field_size_limit(CSV_FIELD_CHARS)
@@ -315,14 +319,14 @@ def _check_csv(path: Path, rows: Iterator[list], max_rows: int) -> int:
     try:
         for height, row in enumerate(rows, 1):
             if height > max_rows:
-                raise UnreadableFile(_too_many_rows(path, max_rows))
+                raise UnreadableFile(_too_many_rows(name, max_rows))
             if len(row) > max_columns:
                 raise UnreadableFile(
                     _("Row %(row)s of %(name)s has %(fields)s fields; the limit is %(limit)s columns.")
-                    % {"row": height, "name": path.name, "fields": len(row), "limit": max_columns}
+                    % {"row": height, "name": name, "fields": len(row), "limit": max_columns}
                 )
     except csv.Error as exc:
-        values = {"row": height + 1, "name": path.name, "limit": CSV_FIELD_CHARS}
+        values = {"row": height + 1, "name": name, "limit": CSV_FIELD_CHARS}
         if "field larger" in str(exc):
             message = _("Row %(row)s of %(name)s cannot be read: a cell is longer than %(limit)s characters.")
         else:

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from taizhang.rectification.demo import SAMPLE
 from taizhang.rectification.models import Source
 from taizhang.sheets.export import write_xlsx
-from taizhang.sheets.models import ImportTemplate
+from taizhang.sheets.models import ImportJob, ImportTemplate
 from taizhang.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,13 @@ def test_mapping_can_be_corrected_and_saved_as_template(clients):
 def test_unreadable_upload_is_explained(clients):
     preview_url = upload(clients["office"], b"not a spreadsheet at all", name="x.xlsx", title="坏文件")
     assert "不是表格文件" in clients["office"].get(preview_url).content.decode()
+
+
+def test_messages_name_the_file_as_uploaded_never_as_stored(clients):
+    job_url = upload(clients["office"], SAMPLE.read_bytes()[:3000], name="东城区台账.xlsx", title="截断")
+    page = clients["office"].get(job_url).content.decode()
+    job = ImportJob.objects.get()
+    assert "东城区台账.xlsx" in page and str(job.uid) not in page and "imports/" not in page
 
 
 @pytest.mark.parametrize("persona", ["liaison", "viewer", "leader"])
