@@ -58,7 +58,7 @@ def split_measures(text: str) -> list[str]:
         if run and (best is None or run[0].start() < best[0].start()):
             best = run
     if not best:
-        return [text]
+        return [_unnumbered(text)]
     lead = text[: best[0].start()].strip()
     parts = []
     for match, following in zip(best, [*best[1:], None], strict=True):
@@ -72,6 +72,15 @@ def split_measures(text: str) -> list[str]:
     if lead:
         parts[0] = f"{lead}{parts[0]}"
     return parts
+
+
+def _unnumbered(text: str) -> str:
+    """A lone measure numbered 1 ("1.建立制度", "（1）建立制度", "①建立制度") without its number."""
+    for _family, pattern in _MARKERS[:3]:  # arabic, paren, circled
+        match = pattern.match(text)
+        if match and _number(match.group(1)) == 1 and text[match.end() :].strip():
+            return text[match.end() :].strip().rstrip(_TRAILING).strip()
+    return text
 
 
 # --- units and people ---------------------------------------------------------------------------------

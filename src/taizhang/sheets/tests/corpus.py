@@ -7,7 +7,10 @@ family lists its categories, findings and tasks as the office means them: the te
 and compares what was stored, and checks that the preview and the dry run said the same.
 """
 
+import csv
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +51,79 @@ def xlsx(folder: Path, name: str, sheets: list[dict]) -> Path:
             sheet.sheet_state = "hidden"
     path = folder / name
     book.save(path)
+    return path
+
+
+def ods(folder: Path, name: str, sheets: list[dict]) -> Path:
+    """The same sheets as `xlsx` takes, written as LibreOffice writes an .ods (merges as spans over
+    covered cells, hidden rows collapsed)."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils.cell import range_boundaries
+
+    tables = []
+    for spec in sheets:
+        spans, covered = {}, set()
+        for merge in spec.get("merges", []):
+            c0, r0, c1, r1 = range_boundaries(merge)
+            spans[(r0 - 1, c0 - 1)] = (r1 - r0 + 1, c1 - c0 + 1)
+            covered |= {(r, c) for r in range(r0 - 1, r1) for c in range(c0 - 1, c1)} - {(r0 - 1, c0 - 1)}
+        hidden = {n - 1 for n in spec.get("hidden", [])}
+        rows_xml = []
+        width = max((len(r) for r in spec["rows"]), default=0)
+        for r, row in enumerate(spec["rows"]):
+            cells = []
+            for c in range(width):
+                value = row[c] if c < len(row) else ""
+                if (r, c) in covered:
+                    cells.append("<table:covered-table-cell/>")
+                    continue
+                span = spans.get((r, c))
+                attrs = (
+                    f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"' if span else ""
+                )
+                if value in ("", None):
+                    cells.append(f"<table:table-cell{attrs}/>")
+                elif isinstance(value, int | float):
+                    cells.append(
+                        f'<table:table-cell office:value-type="float" office:value="{value}"{attrs}>'
+                        f"<text:p>{value}</text:p></table:table-cell>"
+                    )
+                else:
+                    lines = "".join(f"<text:p>{escape(line)}</text:p>" for line in str(value).split("\n"))
+                    cells.append(f'<table:table-cell office:value-type="string"{attrs}>{lines}</table:table-cell>')
+            visibility = ' table:visibility="collapse"' if r in hidden else ""
+            rows_xml.append(f"<table:table-row{visibility}>{''.join(cells)}</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(spec["title"])}">{"".join(rows_xml)}</table:table>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
+        ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return path
+
+
+def text_export(folder: Path, name: str, rows: list[list], *, encoding: str, delimiter: str) -> Path:
+    """Rows as an office suite exports text: "Unicode text" is UTF-16 with a BOM and tabs."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    data = buffer.getvalue()
+    path = folder / name
+    path.write_bytes(b"\xff\xfe" + data.encode("utf-16-le") if encoding == "utf-16" else data.encode(encoding))
     return path
 
 
