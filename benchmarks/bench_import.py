@@ -3,7 +3,10 @@ the ratio to the floor: python-calamine's bare read of the same file plus one ra
 the same number of rows into the same database (target ≤ 4). Runs in a scratch SQLite database unless
 DATABASE_URL says otherwise.
 
-Usage: python benchmarks/bench_import.py [--rows 50000]
+With --corpus: every file of the import corpus (sheets/tests/corpus.py) planned and written, each
+file's median time beside the sample ledger's (target: none slower than the sample by more than 2×).
+
+Usage: python benchmarks/bench_import.py [--rows 50000] [--corpus]
 """
 
 import argparse
@@ -31,9 +34,10 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 from taizhang.core.bulk import paused_gc  # noqa: E402
 from taizhang.org.demo import build_org  # noqa: E402
 from taizhang.rectification import actions as ledger_actions  # noqa: E402
-from taizhang.sheets import importer  # noqa: E402
-from taizhang.sheets.importer import PlanWriter, import_rows  # noqa: E402
-from taizhang.sheets.reader import Sheet, read_sheet  # noqa: E402
+from taizhang.sheets.importer import PlanWriter, import_prepared  # noqa: E402
+from taizhang.sheets.pipeline import Options, prepare  # noqa: E402
+from taizhang.sheets.planner import RowPlanner  # noqa: E402
+from taizhang.sheets.reader import Sheet  # noqa: E402
 
 UNITS = ["市委办公室", "市委组织部", "市委宣传部", "市财政局", "市教育局", "市政务服务数据管理局"]
 DEADLINES = ["2024年6月底前", "立行立改", "长期坚持", "2024年底前并长期坚持", "每季度", "2024-09-30"]
@@ -79,7 +83,7 @@ def timed_steps(spent: dict) -> None:
     less the writer's share, and writing everything else (the writer, its batches, the commit).
     """
     _ORIGINAL.update({(Sheet, "iter_rows"): Sheet.iter_rows, (PlanWriter, "add"): PlanWriter.add})
-    _ORIGINAL[importer, "plan_rows"] = importer.plan_rows
+    _ORIGINAL[RowPlanner, "plan_sheet"] = RowPlanner.plan_sheet
     stream = Sheet.iter_rows
 
     def timed_rows(sheet):
@@ -103,7 +107,7 @@ def timed_steps(spent: dict) -> None:
             spent["handed"] += time.perf_counter() - start
 
     PlanWriter.add = timed_add
-    plan = importer.plan_rows
+    plan = RowPlanner.plan_sheet
 
     def timed_plan(*args, **kwargs):
         start = time.perf_counter()
@@ -112,7 +116,7 @@ def timed_steps(spent: dict) -> None:
         finally:
             spent["planning"] += time.perf_counter() - start
 
-    importer.plan_rows = timed_plan
+    RowPlanner.plan_sheet = timed_plan
 
 
 CALAMINE_MEMORY = """
@@ -145,7 +149,7 @@ def trace_memory(path: Path) -> None:
     )
     tracemalloc.start()
     with paused_gc():
-        import_rows(read_sheet(path), source, by=None)
+        import_prepared(prepare(path), source, by=None)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"Python heap peak during the import {peak / 1e6:.1f} MB (calamine's sheet and SQLite's cache not included)")
@@ -167,9 +171,9 @@ def import_once(path: Path, rows: int, title: str) -> dict:
     timed_steps(spent)
     start = time.perf_counter()
     with paused_gc():  # as `import_file`, the command and the web import run
-        sheet = read_sheet(path)
+        prepared = prepare(path)
         spent["open"] = time.perf_counter() - start
-        result = import_rows(sheet, source, by=None)
+        result = import_prepared(prepared, source, by=None)
     total = time.perf_counter() - start
     untimed_steps()
     assert result["tasks"] == rows, result["errors"][:3]
@@ -204,6 +208,109 @@ def floor_once(path: Path) -> dict:
     return {"read": read, "write": write, "total": read + write}
 
 
+def corpus_run(repeat: int) -> None:
+    """Each corpus file read, planned and written (a new ledger each time), against the sample ledger."""
+    from taizhang.rectification.demo import SAMPLE
+    from taizhang.sheets.tests.corpus import FAMILIES, FEEDBACK
+
+    folder = SCRATCH / "corpus"
+    folder.mkdir()
+    files = [("sample ledger (rectification-ledger.xlsx)", SAMPLE, Options())]
+    files += [(f.name, f.build(folder), Options.from_json(f.options)) for f in FAMILIES]
+
+    def once(path, options, n):
+        source = ledger_actions.save_source(
+            None, {"kind": "tour", "title": f"语料{n}", "feedback_date": FEEDBACK}, by=None
+        )
+        start = time.perf_counter()
+        with paused_gc():
+            result = import_prepared(prepare(path, options), source, by=None)
+        return time.perf_counter() - start, result["tasks"]
+
+    times, n = {}, 0
+    for _ in range(repeat):  # interleaved, so the machine's slow spells fall on every file
+        for name, path, options in files:
+            n += 1
+            times.setdefault(name, []).append(once(path, options, n))
+    sample = statistics.median(t for t, _tasks in times[files[0][0]])
+    print(f"== corpus: {len(files) - 1} layout families beside the sample · {connection.vendor} · medians of {repeat}")
+    worst = 0.0
+    for name, _path, _options in files:
+        median = statistics.median(t for t, _tasks in times[name])
+        tasks = times[name][0][1]
+        worst = max(worst, median / sample)
+        print(f"{name:<40} {tasks:>4} tasks {median * 1e3:8.1f} ms   {median / sample:4.2f}× the sample")
+    print(f"slowest family: {worst:.2f}× the sample (target ≤ 2; these files are small: fixed costs dominate)")
+    scaled_layouts(repeat)
+
+
+def scaled_layouts(repeat: int, findings: int = 1000) -> None:
+    """The same ledger of `findings` × 2 measures in each layout the property test varies, one feature
+    at a time, against the plain layout: the per-task cost of a layout at a realistic size."""
+    from taizhang.sheets.tests.test_layouts import render
+
+    plain = {
+        "order": ["number", "finding", "measure", "lead_unit", "partner", "deadline", "progress"],
+        "words": {"number": "序号", "category": "问题类别", "finding": "问题描述", "measure": "整改措施"}
+        | {"lead_unit": "牵头单位", "partner": "配合单位", "deadline": "整改时限", "progress": "整改进展"},
+        "decoration": "{w}",
+        "two_header_rows": False,
+        "sections": False,
+        "finding_cells": "repeated",
+        "number_style": "{n}",
+        "format": "xlsx",
+        "title": False,
+        "column_numbers": False,
+        "page_breaks": False,
+        "footer": False,
+        "one_cell": None,
+        "unit_people": False,
+        "sheets": 1,
+    }
+    variants = {
+        "plain": {},
+        "two header rows, merged": {"two_header_rows": True},
+        "section rows": {"sections": True},
+        "merged finding cells": {"finding_cells": "merged"},
+        "measures in one cell": {"one_cell": "（{n}）"},
+        "units with people": {"unit_people": True},
+        "page breaks and footers": {"page_breaks": True, "footer": True, "column_numbers": True},
+        "two sheets": {"sheets": 2},
+        ".ods": {"format": "ods"},
+        "GB18030 CSV": {"format": "csv"},
+        "UTF-16 text": {"format": "utf16"},
+    }
+    units = ["市委办公室", "市委组织部", "市委宣传部", "市财政局", "市教育局"]
+    categories = ["落实主体责任方面", "理论学习方面", "队伍建设方面"]
+    ledger = [
+        (categories[i * 3 // findings], [(units[i % 5], "2024年6月底前"), (units[(i + 1) % 5], "长期坚持")])
+        for i in range(findings)
+    ]
+    times, n = {}, 0
+    for name, change in variants.items():
+        folder = SCRATCH / f"layout-{n}"
+        folder.mkdir()
+        path = render(ledger, plain | change, folder)
+        for _ in range(repeat):
+            n += 1
+            source = ledger_actions.save_source(
+                None, {"kind": "tour", "title": f"版式{n}", "feedback_date": dt.date(2024, 1, 15)}, by=None
+            )
+            start = time.perf_counter()
+            with paused_gc():
+                result = import_prepared(prepare(path), source, by=None)
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            assert result["tasks"] == 2 * findings, (name, result["errors"][:3])
+    base = statistics.median(times["plain"])
+    print(f"== layouts at {2 * findings:,} tasks each · medians of {repeat}")
+    worst = 0.0
+    for name in variants:
+        median = statistics.median(times[name])
+        worst = max(worst, median / base)
+        print(f"{name:<28} {median * 1e3:8.0f} ms   {median / base:4.2f}× the plain layout")
+    print(f"slowest layout: {worst:.2f}× the plain layout (target ≤ 2)")
+
+
 def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
@@ -213,9 +320,12 @@ def main():
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3, help="imports and floors, interleaved; medians are shown")
     parser.add_argument("--trace-memory", action="store_true", help="only the Python heap's peak, untimed")
+    parser.add_argument("--corpus", action="store_true", help="only the corpus files against the sample")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     build_org()
+    if args.corpus:
+        return corpus_run(max(args.repeat, 5))
     path = SCRATCH / "ledger.xlsx"
     generate(path, args.rows)
     print(f"== import of {args.rows:,} measures · {connection.vendor} · file {path.stat().st_size / 1e6:.1f} MB")

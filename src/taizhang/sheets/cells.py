@@ -47,11 +47,21 @@ def _run(matches: list) -> list:
     return run if len(run) >= 2 else []
 
 
+# Any marker at all (a cheap first look: most measure cells hold none, and are returned as they are).
+_ANY_MARKER = re.compile(
+    r"\d\s*[.、．)）](?!\d)|[（(]\s*\d|["
+    + _CIRCLED
+    + r"]|[一二三四五六七八九十]是|第[一二三四五六七八九十]|[一二三四五六七八九十][、)）]"
+)
+
+
 def split_measures(text: str) -> list[str]:
     """'1.… 2.…', '（1）…（2）…', '①…②…', '一是…二是…', '第一，…第二，…' inside one cell are
     separate measures, on separate lines or run together. The numbering family whose first marker
     comes first wins (a measure's own sub-items stay inside it). A lead-in before the first marker
     ("采取以下措施：") is kept at the head of the first measure, so no text is lost."""
+    if not _ANY_MARKER.search(text):
+        return [text]
     best = None
     for _family, pattern in _MARKERS:
         run = _run(list(pattern.finditer(text)))

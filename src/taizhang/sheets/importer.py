@@ -66,7 +66,7 @@ class PlanWriter:
         self.source, self.by = source, by
         self.root = Unit.objects.filter(parent=None).order_by("path").first()
         self.units, self.categories, self.members = {}, {}, {}  # created units, categories, group members
-        self.resolved_ids = {}  # see _ids
+        self.resolved_ids, self.assigned = {}, {}  # see _ids, _task_row
         self.people = PersonMatcher(Person.objects.values_list("pk", "name", "post"))
         tasks = Task.objects.filter(source=source).select_related("finding")
         self.existing = {str(t.uid): t for t in tasks.prefetch_related("partner_units", "partner_groups")}
@@ -173,18 +173,30 @@ class PlanWriter:
             self.members[group.pk] = list(group.members.values_list("pk", flat=True))
         return self.members[group.pk]
 
+    def _assign(self, cells) -> tuple[int, tuple, tuple]:
+        """A row's unit cells as (lead unit id, partner unit ids, partner group ids): worked out once per
+        distinct cells (the planner hands back the same objects for the same texts)."""
+        lead, *others = cells
+        units, new_units, members, lead_groups = self._ids(lead)
+        leads = units + new_units + members
+        # A group named as lead (各县（区）委) leads through its members and is kept as the group too.
+        partner_units, partner_groups = list(leads[1:]), list(lead_groups)
+        for cell in others:
+            more_units, more_new, _members, more_groups = self._ids(cell)
+            partner_units += [u for u in more_units + more_new if u not in partner_units and u != leads[0]]
+            partner_groups += [g for g in more_groups if g not in partner_groups]
+        return leads[0], tuple(partner_units), tuple(partner_groups)
+
     def _task_row(self, planned: PlannedTask, finding_id: int | None) -> dict:
         """The task's stored fields by attname, as `create_tasks` takes them (a matched task keeps its
         position and progress: `_changes` compares the other fields)."""
         f = planned.fields
-        units, new_units, members, lead_groups = self._ids(f["lead"])
-        leads = units + new_units + members
-        # A group named as lead (各县（区）委) leads through its members and is kept as the group too.
-        partner_units, partner_groups = list(leads[1:]), list(lead_groups)
-        for cell in (f["lead_partners"], f["partners"], f["more_partners"]):
-            more_units, more_new, _members, more_groups = self._ids(cell)
-            partner_units += [u for u in more_units + more_new if u not in partner_units and u != leads[0]]
-            partner_groups += [g for g in more_groups if g not in partner_groups]
+        cells = (f["lead"], f["lead_partners"], f["partners"], f["more_partners"])
+        key = tuple(map(id, cells))
+        assigned = self.assigned.get(key)
+        if assigned is None or assigned[0] != cells:  # (the cells are kept, so their ids stay theirs)
+            assigned = self.assigned[key] = (cells, self._assign(cells))
+        lead_id, partner_units, partner_groups = assigned[1]
         deadline = f["deadline"]
         owner_id = self.people.match(f["owner"])
         # The owner as written is kept unless it says no more than the matched person's name or post.
@@ -193,9 +205,9 @@ class PlanWriter:
             "finding_id": finding_id,
             "measure": planned.measure,
             "target": f["target"],
-            "lead_unit_id": leads[0],
-            "partner_unit_ids": tuple(partner_units),
-            "partner_group_ids": tuple(partner_groups),
+            "lead_unit_id": lead_id,
+            "partner_unit_ids": partner_units,
+            "partner_group_ids": partner_groups,
             "leader_id": self.people.match(f["leader"]),
             "leader_text": f["leader"][:200],
             "owner_id": owner_id,

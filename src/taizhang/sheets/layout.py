@@ -42,6 +42,7 @@ class Layout:
     score: int = 0
     number_rows: list[int] = field(default_factory=list)  # rows of column numbers under the header
     leaves: list[str] = field(default_factory=list)  # each column's lowest header text, normalised
+    header_texts: list[tuple[int, str]] = field(default_factory=list)  # (column, its lowest header as printed)
 
     def label(self, key: str) -> str:
         return self.labels.get(self.columns[key], "") if key in self.columns else ""
@@ -131,6 +132,8 @@ def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
     first = header_rows[-1] + 1 if header_rows else 0
     layout = Layout(list(header_rows), columns, first, _labels(paths), extra, score)
     layout.leaves = [normalise(p[-1]) if p else "" for p in paths]
+    named = sorted(set(columns.values()))
+    layout.header_texts = [(col, paths[col][-1]) for col in named if col < len(paths) and paths[col]]
     _skip_number_rows(rows, layout)
     _category_column(rows, layout)
     return layout
@@ -206,23 +209,48 @@ _NOTE = re.compile(r"^(注|说明|备注|填表说明)\s*\d*\s*[:：]")
 _FILTER = {"全部", "(全部)", "（全部）", "▼", "筛选", "(All)"}
 
 
+_NOTE_START = frozenset("注说备填")
+_FOOTER_START = frozenset("填审制联电单负分签")
+_SUBTOTAL_START = frozenset("合小总累")
+
+
+def _repeats_header(cells: list[str], texts: list[tuple[int, str]]) -> bool:
+    (col, text), width = texts[0], len(cells)
+    if col < width and cells[col] == text:
+        return True
+    if len(texts) > 1:
+        col, text = texts[1]
+        return col < width and cells[col] == text
+    return False
+
+
 def row_kind(cells: list[str], layout: Layout) -> str | None:
-    """Why a row is not data: column_numbers, repeated_header, subtotal, footer, note, filter; None if data."""
+    """Why a row is not data: column_numbers, repeated_header, subtotal, footer, note, filter; None if data.
+
+    Called on every row of a ledger: each regular expression runs only when the row's first character
+    could start what it matches, and a repeated header is recognised by exact text, as printed.
+    """
     filled = [c for c in cells if c]
-    first = filled[0] if filled else ""
-    if _NOTE.match(first):
+    if not filled:
+        return None
+    first = filled[0]
+    start = first[0]
+    if start in _NOTE_START and _NOTE.match(first):
         return "note"
-    if _FOOTER.match(first) or (len(filled) > 1 and all(_FOOTER.match(c) for c in filled)):
+    if start in _FOOTER_START and (_FOOTER.match(first) or (len(filled) > 1 and all(_FOOTER.match(c) for c in filled))):
         return "footer"
-    if any(_SUBTOTAL.match(c) for c in filled[:3]):
-        return "subtotal"
-    if all(c in _FILTER for c in filled):
+    for c in filled[:3]:
+        if c[0] in _SUBTOTAL_START and _SUBTOTAL.match(c):
+            return "subtotal"
+    if first in _FILTER and all(c in _FILTER for c in filled):
         return "filter"
-    named = [col for col in layout.columns.values() if col < len(layout.leaves) and layout.leaves[col]]
-    same = sum(1 for col in named if col < len(cells) and normalise(cells[col]) == layout.leaves[col])
-    if named and same * 2 > len(named):
-        return "repeated_header"
-    if is_column_numbers(cells):
+    texts = layout.header_texts
+    # A repeated header repeats its first or second column's header (a data row hardly ever does).
+    if texts and _repeats_header(cells, texts):
+        same = sum(1 for col, text in texts if col < len(cells) and cells[col] == text)
+        if same * 2 > len(texts):
+            return "repeated_header"
+    if len(filled) >= 3 and _COLUMN_NUMBER.match(filled[1]) and is_column_numbers(cells):
         return "column_numbers"
     return None
 

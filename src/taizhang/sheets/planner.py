@@ -170,7 +170,7 @@ class RowPlanner:
         self.progress: Callable[[int, int], None] | None = progress
         self.total, self.done = total, 0
         self.matcher = UnitMatcher()
-        self.unknown_units = set()
+        self.unknown_units, self.unit_cells, self.deadlines, self.numbers = set(), {}, {}, {}
 
     # --- a sheet --------------------------------------------------------------------------------------
     def plan_sheet(self, sheet, layout: L.Layout | None, *, named: bool) -> None:
@@ -223,6 +223,13 @@ class RowPlanner:
         self.skipped["column_numbers"] = [r + 1 for r in self.layout.number_rows]
         self.pick = itemgetter(*(self.cols.get(name, -1) for name in _NAMES))
         self.extra = {key: cols for key, cols in self.layout.extra.items() if cols}
+        # Further columns of fields that hold one value: what they say is kept in the task's note.
+        self.noted = [
+            (k, self.extra[k])
+            for k in ("measure", "target", "owner", "note", "id", "number", "category")
+            if k in self.extra
+        ]
+        self.state_columns = any(k in self.extra for k in ("status", "progress", "closed"))
         self.width = max([*self.cols.values(), *(c for cols in self.extra.values() for c in cols)]) + 1
 
     def _end_sheet(self) -> None:
@@ -297,7 +304,7 @@ class RowPlanner:
         if len(cells) < self.width:
             cells += [""] * (self.width - len(cells))
         cells.append("")  # an unmapped field reads this empty cell
-        values = dict(zip(_NAMES, self.pick(cells), strict=True))
+        values = dict(zip(_NAMES, self.pick(cells)))  # noqa: B905 (both are the 15 field names long)
         for key, cols in self.extra.items():
             values[f"{key}+"] = [cells[c] for c in cols]  # in column order; empty cells kept
         if self._category_row(cells, values):
@@ -307,7 +314,10 @@ class RowPlanner:
 
     def _category_row(self, cells: list[str], values: dict) -> bool:
         """一、…方面 across the row, or 一 / （二） / A in the 序号 column with no measure."""
-        section = L.section_title(cells[:-1], self.cols.get("measure"))
+        measure, unit = values["measure"], values["lead_unit"]
+        if measure and unit and measure != unit:
+            return False  # a measure and its unit: a data row (the common case, decided at once)
+        section = L.section_title(cells, self.cols.get("measure"))  # (the appended "" counts as empty)
         number = values["number"]
         if not section and not values["measure"] and number and L.is_category_number(number):
             section = next((c for c in (values["finding"], values["category"]) if c), "")
@@ -327,10 +337,14 @@ class RowPlanner:
         row_category = values["category"] or self.category
         if row_category and row_category not in plan.categories:
             plan.categories.append(row_category)
-        number, text = L.normalise_number(values["number"]), values["finding"]
-        for more in values.get("finding+", []):
-            if more and more != text:
-                text = f"{text}\n{more}" if text else more
+        number = self.numbers.get(values["number"])
+        if number is None:
+            number = self.numbers[values["number"]] = L.normalise_number(values["number"])
+        text = values["finding"]
+        if "finding" in self.extra:
+            for more in values["finding+"]:
+                if more and more != text:
+                    text = f"{text}\n{more}" if text else more
         new_finding = (number and number != self.last_number) or (text and text != self.last_text) or not self.finding
         measure_text = values["measure"]
         if not measure_text:
@@ -352,12 +366,13 @@ class RowPlanner:
         measures = [measure_text] if values["id"] else split_measures(measure_text)
         if len(measures) > 1:
             plan.split_rows += 1
+        fields["id"] = values["id"] if len(measures) == 1 else ""
         for measure in measures:
             planned = PlannedTask(
                 index + 1,
                 plan.finding_count - 1,
                 measure,
-                fields | {"id": values["id"] if len(measures) == 1 else ""},
+                fields,
                 self.finding,
                 self.sheet_name,
                 len(measures),
@@ -394,8 +409,11 @@ class RowPlanner:
 
     # --- a row's cells --------------------------------------------------------------------------------
     def _fields(self, index: int, raw: list, values: dict) -> dict | None:
-        lead_cell = "、".join([values["lead_unit"], *values.get("lead_unit+", [])]).strip("、")
-        leads, lead_partners, unit_notes = self.matcher.read(lead_cell)
+        extra = self.extra
+        lead_cell = self._joined("lead_unit", values) if "lead_unit" in extra else values["lead_unit"]
+        partner_cell = self._joined("partner", values) if "partner" in extra else values["partner"]
+        units = self.unit_cells.get((lead_cell, partner_cell)) or self._units(lead_cell, partner_cell)
+        leads, lead_partners, partners, more_partners, notes = units
         if not (leads[0] or leads[1] or leads[2]):
             message = (
                 _("The lead unit (牵头单位) is empty.")
@@ -404,56 +422,71 @@ class RowPlanner:
             )
             self._refuse(index, raw, "lead_unit", "no_lead_unit", message)
             return None
-        partner_cell = "、".join([values["partner"], *values.get("partner+", [])]).strip("、")
-        partners, more_partners, partner_notes = self.matcher.read(partner_cell)
-        for name in (*leads[2], *lead_partners[2], *partners[2], *more_partners[2]):
-            if name not in self.unknown_units:
-                self.unknown_units.add(name)
-                self.plan.units_created.append(name)
-        deadline = self._deadline(index, values)
-        owner = values["owner"]
-        notes = [*unit_notes, *partner_notes]
-        note = values["note"]
-        if notes and not owner:
-            owner = "，".join(notes)
-        elif notes:
-            note = "；".join(filter(None, [note, "，".join(notes)]))
-        extra_notes = [
-            f"{self.layout.labels.get(c, '')}：{v}"
-            for key in ("measure", "target", "owner", "note", "id", "number", "category")
-            for c, v in zip(self.layout.extra.get(key, []), values.get(f"{key}+", []), strict=True)
-            if v
-        ]
-        if extra_notes:
-            note = "；".join(filter(None, [note, *extra_notes]))
+        owner, note = values["owner"], values["note"]
+        if notes:  # people and phones beside the units: the owner, else a note
+            if not owner:
+                owner = notes
+            else:
+                note = "；".join(filter(None, [note, notes]))
+        if self.noted:
+            extra_notes = [
+                f"{self.layout.labels.get(c, '')}：{v}"
+                for key, cols in self.noted
+                for c, v in zip(cols, values[f"{key}+"], strict=True)
+                if v
+            ]
+            if extra_notes:
+                note = "；".join(filter(None, [note, *extra_notes]))
         status, progress_text = self._status(index, values)
+        leader = self._joined("leader", values) if "leader" in extra else values["leader"]
         return {
             "lead": leads,
             "lead_partners": lead_partners,
             "partners": partners,
             "more_partners": more_partners,
-            "leader": "、".join(filter(None, [values["leader"], *values.get("leader+", [])])),
+            "leader": leader,
             "owner": owner,
-            "deadline": deadline,
+            "deadline": self._deadline(index, raw, values),
             "status": status,
             "progress": progress_text,
             "target": values["target"],
             "note": note,
         }
 
-    def _deadline(self, index: int, values: dict):
-        text = values["deadline"] or next((t for t in values.get("deadline+", []) if t), "")
-        cache = self.__dict__.setdefault("_deadlines", {})
-        key = text if isinstance(text, str) else repr(text)
-        if key not in cache:
-            cache[key] = parse_deadline(
-                text,
+    def _units(self, lead_cell: str, partner_cell: str) -> tuple:
+        """The units of a row's two unit cells, worked out once per pair of texts (a ledger names the
+        same few units on thousands of rows); names the organisation lacks are listed once."""
+        leads, lead_partners, unit_notes = self.matcher.read(lead_cell)
+        partners, more_partners, partner_notes = self.matcher.read(partner_cell)
+        for resolved in (leads, lead_partners, partners, more_partners):
+            for name in resolved[2]:
+                if name not in self.unknown_units:
+                    self.unknown_units.add(name)
+                    self.plan.units_created.append(name)
+        notes = "，".join([*unit_notes, *partner_notes])
+        units = self.unit_cells[lead_cell, partner_cell] = (leads, lead_partners, partners, more_partners, notes)
+        return units
+
+    @staticmethod
+    def _joined(key: str, values: dict) -> str:
+        return "、".join(filter(None, [values[key], *values[f"{key}+"]]))
+
+    def _deadline(self, index: int, raw: list, values: dict):
+        """The deadline cell as stored (a date cell is a date, not its text), parsed once per value."""
+        col = self.cols.get("deadline")
+        value = raw[col] if col is not None and col < len(raw) else ""
+        if (value == "" or value is None) and "deadline" in self.extra:
+            value = next((t for t in values["deadline+"] if t), "")
+        key = (type(value), value)
+        deadline = self.deadlines.get(key)
+        if deadline is None:  # a few dozen distinct deadline cells in a ledger of thousands of rows
+            deadline = self.deadlines[key] = parse_deadline(
+                value,
                 feedback_date=self.plan.feedback_date,
                 immediate_days=settings.TAIZHANG_IMMEDIATE_DAYS,
                 add_workdays=add_workdays,
             )
-        deadline = cache[key]
-        if deadline.needs_date and "deadline" in self.cols:
+        if deadline.needs_date and deadline.text:
             self.plan.warn(
                 "deadline_unread",
                 self._in_sheet(
@@ -462,13 +495,19 @@ class RowPlanner:
                 ),
                 sheet=self.sheet_name,
                 row=index + 1,
-                column=cell_ref(index, self.cols["deadline"]),
+                column=cell_ref(index, col) if col is not None else "",
             )
         return deadline
 
     def _status(self, index: int, values: dict) -> tuple[str, str]:
         """The state the row's status, closed and progress cells say, each read for what it says; when
         they disagree, the less advanced state is imported and the preview says so."""
+        if not self.state_columns:  # one column each, the common case: no lists to build
+            status_cell, closed_cell, progress_cell = values["status"], values["closed"], values["progress"]
+            if not (status_cell or closed_cell):
+                if progress_cell in STATUS_WORDS:
+                    return STATUS_WORDS[progress_cell], ""
+                return (Status.IN_PROGRESS if progress_cell else Status.NOT_STARTED), progress_cell
         said = {}  # header → state
         for key in ("status", "progress"):
             for col, text in self._cells_of(key, values):
