@@ -29,7 +29,7 @@ from taizhang.rectification import actions as ledger_actions
 from taizhang.sheets.importer import RowsRefused, count_prepared, import_prepared
 from taizhang.sheets.models import ImportJob, ImportStatus, ImportTemplate
 from taizhang.sheets.pipeline import BadOption, Options, Prepared, feedback_date_of, prepare
-from taizhang.sheets.planner import Plan
+from taizhang.sheets.planner import Plan, told
 from taizhang.sheets.reader import UnreadableFile
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv")
@@ -255,7 +255,7 @@ def _import(job: ImportJob, by) -> None:
             _finish(job, by, ImportStatus.DONE, result, source=source)
         _remove_upload(job)
     except RowsRefused as refused:
-        _fail(job, by, "；".join(e["message"] for e in refused.plan.errors[:5]))
+        _fail(job, by, "；".join(told(e) for e in refused.plan.errors[:5]))
     except (ValidationError, PermissionDenied, UnreadableFile) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("You may not change this.")]
         _fail(job, by, "；".join(messages))

@@ -91,10 +91,10 @@ class Plan:
     split_rows: int = 0  # rows whose measure cell held several measures
 
     def error(self, code, message, *, sheet="", row=None, column=""):
-        self.errors.append({"code": code, "sheet": sheet, "row": row, "column": column, "message": message})
+        self.errors.append(problem(code, message, sheet, row, column))
 
     def warn(self, code, message, *, sheet="", row=None, column=""):
-        self.warnings.append({"code": code, "sheet": sheet, "row": row, "column": column, "message": message})
+        self.warnings.append(problem(code, message, sheet, row, column))
 
     def summary(self) -> dict:
         return {
@@ -106,6 +106,26 @@ class Plan:
             "errors": self.errors,
             "warnings": self.warnings,
         }
+
+
+def problem(code: str, message: str, sheet: str, row: int | None, column: str) -> dict:
+    """One problem: a stable code, where it is as the user sees it (sheet, row, cell) and what it is."""
+    parts = []
+    if sheet:
+        parts.append(_("sheet “%(sheet)s”") % {"sheet": sheet})
+    if column and row:
+        parts.append(_("cell %(cell)s") % {"cell": column})
+    elif row:
+        parts.append(_("row %(row)s") % {"row": row})
+    elif column:
+        parts.append(_("column %(column)s") % {"column": column})
+    where = " ".join(parts)
+    return {"code": code, "sheet": sheet, "row": row, "column": column, "where": where, "message": message}
+
+
+def told(problem: dict) -> str:
+    """A problem in one line: where, then what."""
+    return f"{problem['where']}：{problem['message']}" if problem["where"] else problem["message"]
 
 
 class UnitMatcher:
@@ -249,26 +269,15 @@ class RowPlanner:
 
     def _warn_rows(self, code, template, rows, what):
         shown = "、".join(str(r) for r in rows[:LISTED]) + ("…" if len(rows) > LISTED else "")
-        self.plan.warn(
-            code, self._in_sheet(template % {"count": len(rows), "what": what, "rows": shown}), sheet=self.sheet_name
-        )
-
-    def _in_sheet(self, message: str) -> str:
-        return (
-            _("Sheet “%(sheet)s”: %(message)s") % {"sheet": self.sheet_name, "message": message}
-            if self.sheet_name
-            else message
-        )
+        self.plan.warn(code, template % {"count": len(rows), "what": what, "rows": shown}, sheet=self.sheet_name)
 
     def _warn_hidden_columns(self, sheet) -> None:
         for key, col in self.cols.items():
             if col in sheet.hidden_columns and key != "id":
                 self.plan.warn(
                     "hidden_column",
-                    self._in_sheet(
-                        _("Column %(label)s is hidden in the sheet but was read.")
-                        % {"label": self.layout.labels.get(col, "")}
-                    ),
+                    _("Column %(label)s is hidden in the sheet but was read.")
+                    % {"label": self.layout.labels.get(col, "")},
                     sheet=self.sheet_name,
                     column=get_column_letter(col + 1),
                 )
@@ -403,9 +412,8 @@ class RowPlanner:
 
     def _refuse(self, index, raw, key, code, message) -> None:
         column = cell_ref(index, self.cols[key]) if key in self.cols else ""
-        message = self._in_sheet(message)
         self.plan.error(code, message, sheet=self.sheet_name, row=index + 1, column=column)
-        self.plan.refused_rows.append((index + 1, raw, f"{column} {message}".strip()))
+        self.plan.refused_rows.append((index + 1, raw, told(self.plan.errors[-1])))
 
     # --- a row's cells --------------------------------------------------------------------------------
     def _fields(self, index: int, raw: list, values: dict) -> dict | None:
@@ -489,10 +497,7 @@ class RowPlanner:
         if deadline.needs_date and deadline.text:
             self.plan.warn(
                 "deadline_unread",
-                self._in_sheet(
-                    _("Deadline “%(text)s” cannot be read; the task is flagged to set a date.")
-                    % {"text": deadline.text}
-                ),
+                _("Deadline “%(text)s” cannot be read; the task is flagged to set a date.") % {"text": deadline.text},
                 sheet=self.sheet_name,
                 row=index + 1,
                 column=cell_ref(index, col) if col is not None else "",
@@ -528,10 +533,7 @@ class RowPlanner:
             shown = "；".join(f"“{label}”：{text}" for label, text in self._said_texts(values))
             self.plan.warn(
                 "status_disagrees",
-                self._in_sheet(
-                    _("Row %(row)s: the state columns disagree (%(shown)s); imported as not closed out.")
-                    % {"row": index + 1, "shown": shown}
-                ),
+                _("The state columns disagree (%(shown)s); imported as not closed out.") % {"shown": shown},
                 sheet=self.sheet_name,
                 row=index + 1,
             )

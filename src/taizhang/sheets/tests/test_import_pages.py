@@ -61,7 +61,7 @@ def test_problems_point_at_cells_and_refused_rows_download(clients):
     assert "D3" in page and 'id="confirm" disabled' in page
     response = office.get(preview_url + "refused.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]][:2] == [3, "D3 牵头单位为空。"]
+    assert [c.value for c in sheet[2]][:2] == [3, "单元格 D3：牵头单位为空。"]
     assert office.post(preview_url, {"do": "confirm"}).status_code == 302
     assert not Source.objects.filter(title="测试").exists()
 

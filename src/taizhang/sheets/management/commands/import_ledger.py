@@ -21,6 +21,7 @@ from taizhang.sheets.pipeline import (
     prepare,
     title_of,
 )
+from taizhang.sheets.planner import told
 from taizhang.sheets.reader import UnreadableFile, open_workbook
 
 
@@ -115,8 +116,7 @@ class Command(BaseCommand):
             line = _("created: %(categories)s categories, %(findings)s findings, %(tasks)s tasks (sheets: %(sheets)s)")
         self.stdout.write(line % values)
         for item in result["errors"] + result["warnings"]:
-            where = " ".join(str(p) for p in (item["column"] or (item["row"] or ""),) if p)
-            self.stdout.write(f"  {where}{'：' if where else ''}{item['message']}")
+            self.stdout.write(f"  {told(item)}")
 
     def _write(self, prepared, path, feedback, options, bar):
         """The source and its tasks in one transaction: a refused row leaves no empty source behind."""
