@@ -42,7 +42,10 @@ class Layout:
     score: int = 0
     number_rows: list[int] = field(default_factory=list)  # rows of column numbers under the header
     leaves: list[str] = field(default_factory=list)  # each column's lowest header text, normalised
-    header_texts: list[tuple[int, str]] = field(default_factory=list)  # (column, its lowest header as printed)
+    # Each header row as printed, (column, text) at the named columns: a row repeating one of them (on the
+    # next printed page) is not data. The row above a detected header counts too (a parent row whose
+    # merged cells made the lower row enough on its own).
+    header_texts: list[list[tuple[int, str]]] = field(default_factory=list)
 
     def label(self, key: str) -> str:
         return self.labels.get(self.columns[key], "") if key in self.columns else ""
@@ -133,7 +136,11 @@ def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
     layout = Layout(list(header_rows), columns, first, _labels(paths), extra, score)
     layout.leaves = [normalise(p[-1]) if p else "" for p in paths]
     named = sorted(set(columns.values()))
-    layout.header_texts = [(col, paths[col][-1]) for col in named if col < len(paths) and paths[col]]
+    above = [start - 1] if start > 0 and not _is_title(rows[start - 1]) else []
+    for r in [*above, *present]:
+        texts = [(col, clean(rows[r][col])) for col in named if col < len(rows[r]) and clean(rows[r][col])]
+        if len(texts) >= 2:
+            layout.header_texts.append(texts)
     _skip_number_rows(rows, layout)
     _category_column(rows, layout)
     return layout
@@ -244,12 +251,12 @@ def row_kind(cells: list[str], layout: Layout) -> str | None:
             return "subtotal"
     if first in _FILTER and all(c in _FILTER for c in filled):
         return "filter"
-    texts = layout.header_texts
-    # A repeated header repeats its first or second column's header (a data row hardly ever does).
-    if texts and _repeats_header(cells, texts):
-        same = sum(1 for col, text in texts if col < len(cells) and cells[col] == text)
-        if same * 2 > len(texts):
-            return "repeated_header"
+    for texts in layout.header_texts:
+        # A repeated header repeats its first or second column's header (a data row hardly ever does).
+        if _repeats_header(cells, texts):
+            same = sum(1 for col, text in texts if col < len(cells) and cells[col] == text)
+            if same * 2 > len(texts):
+                return "repeated_header"
     if len(filled) >= 3 and _COLUMN_NUMBER.match(filled[1]) and is_column_numbers(cells):
         return "column_numbers"
     return None
