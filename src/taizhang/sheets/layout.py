@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from taizhang.sheets.vocabulary import EXACT, FIELDS, IGNORED, field_of, normalise
+from taizhang.sheets.vocabulary import FIELDS, IGNORED, field_of, normalise
 
 
 def clean(value) -> str:
@@ -304,6 +304,3 @@ def normalise_number(text: str) -> str:
 
 def field_label(key: str) -> str:
     return str(FIELDS[key][0]) if key in FIELDS else key
-
-
-__all__ = ["EXACT", "Layout", "clean", "detect", "layout_at", "row_kind", "section_title"]

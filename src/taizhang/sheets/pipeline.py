@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string
 
 from taizhang.sheets import layout as L
 from taizhang.sheets.planner import Plan, RowPlanner
@@ -181,19 +181,19 @@ def prepare(path: Path, options: Options | None = None, *, name: str | None = No
     options = options or Options()
     workbook = open_workbook(path, name=name)
     choices, located = [], []
-    for index, name in enumerate(workbook.names):
+    for index, sheet_name in enumerate(workbook.names):
         chosen = index in options.sheets if options.sheets else None
         try:
             sheet = workbook.sheet(index)
         except UnreadableFile:
             if chosen or len(workbook.names) == 1:
                 raise
-            choices.append(SheetChoice(index, name, "other"))
+            choices.append(SheetChoice(index, sheet_name, "other"))
             continue
         found = _locate(sheet, options)
         role = _role(sheet, found, index in workbook.hidden)
         use = chosen if chosen is not None else role == "ledger"
-        choice = SheetChoice(index, name, role, found.score if found else 0, bool(use), sheet.height)
+        choice = SheetChoice(index, sheet_name, role, found.score if found else 0, bool(use), sheet.height)
         choices.append(choice)
         if use:
             located.append(Located(sheet, found))
@@ -276,7 +276,3 @@ def header_cells(prepared: Prepared) -> list[str]:
     if item is None or item.layout is None or not item.layout.header_rows:
         return []
     return [L.clean(v) for v in item.sheet.head[item.layout.header_rows[-1]]]
-
-
-def column_letter(col: int) -> str:
-    return get_column_letter(col + 1)

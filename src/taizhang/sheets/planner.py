@@ -199,11 +199,7 @@ class RowPlanner:
         if layout is None or not layout.columns:
             plan.error(
                 "no_header",
-                _(
-                    "Sheet “%(sheet)s”: no ledger header found (序号, 问题描述, 整改措施, 牵头单位…); "
-                    "set the header rows and columns."
-                )
-                % {"sheet": sheet.name},
+                _("No ledger header found (序号, 问题描述, 整改措施, 牵头单位…); set the header rows and columns."),
                 sheet=sheet.name,
             )
             return
@@ -216,30 +212,42 @@ class RowPlanner:
         for key in missing:
             plan.error(
                 "no_column",
-                _("Sheet “%(sheet)s” has no %(label)s column: choose it in the column mapping.")
-                % {"sheet": sheet.name, "label": L.field_label(key)},
+                _("No %(label)s column: choose it in the column mapping.") % {"label": L.field_label(key)},
                 sheet=sheet.name,
             )
         if missing:
             return
         self._warn_hidden_columns(sheet)
         self._start_sheet(sheet)
-        for index, raw in enumerate(sheet.iter_rows()):
+        rows = enumerate(sheet.iter_rows())
+        for index, raw in rows:
             if index < layout.first_data_row:
                 continue
             self.done += 1
             if self.progress and self.done % 1000 == 0:
                 self.progress(self.done, self.total)
             if self._row(index, raw) == "end":
+                self._after_note(index, rows)
                 break
         self._end_sheet()
+
+    def _after_note(self, index: int, rows) -> None:
+        """A note (注：…) ends the table: what follows it is the note's own lines, not read as data."""
+        below = sum(1 for _i, raw in rows if any(L.clean(v) for v in raw))
+        self.plan.warn(
+            "note_ends_table",
+            _("A note (注：…) ends the table here; it and the %(count)s non-empty rows below it were not read.")
+            % {"count": below},
+            sheet=self.sheet_name,
+            row=index + 1,
+        )
 
     def _start_sheet(self, sheet) -> None:
         self.sheet, self.hidden_rows = sheet, sheet.hidden_rows
         self.category, self.last_number, self.last_text = "", None, None
         self.finding = self.pending = None
         self.skipped = {kind: [] for kind in _SKIPPED}
-        self.hidden_read, self.ended_at = [], None
+        self.hidden_read = []
         self.skipped["column_numbers"] = [r + 1 for r in self.layout.number_rows]
         self.pick = itemgetter(*(self.cols.get(name, -1) for name in _NAMES))
         self.extra = {key: cols for key, cols in self.layout.extra.items() if cols}
@@ -300,7 +308,6 @@ class RowPlanner:
             return None
         kind = L.row_kind(cells, self.layout)
         if kind == "note":
-            self.ended_at = index + 1
             return "end"
         if kind:
             self.skipped[kind].append(index + 1)

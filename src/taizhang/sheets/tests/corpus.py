@@ -302,7 +302,13 @@ PRINTED = Family(
         ("2", "措施乙", "市委组织部", (), "", "", DATED, D(2024, 6, 30), NS),
         ("3", "措施丙", "市财政局", (), "", "", LT, None, NS),
     ],
-    warnings=["skipped_repeated_header", "skipped_column_numbers", "skipped_subtotal", "skipped_footer"],
+    warnings=[
+        "skipped_repeated_header",
+        "skipped_column_numbers",
+        "skipped_subtotal",
+        "skipped_footer",
+        "note_ends_table",
+    ],
 )
 
 
