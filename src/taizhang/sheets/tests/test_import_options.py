@@ -102,3 +102,13 @@ def test_preview_lets_the_user_pick_sheet_header_and_columns_and_saves_them(clie
     assert "表头行“三”" in office.get(preview_url).content.decode()
     office.post(preview_url, {"do": "confirm"})
     assert Task.objects.filter(source__title="自查").count() == 2
+
+
+@pytest.mark.parametrize("language, text", [("zh-hans", "未找到台账表头"), ("en", "No ledger header found")])
+def test_command_messages_follow_the_language_setting_and_codes_stay(
+    people, tmp_path, capsys, settings, language, text
+):
+    settings.LANGUAGE_CODE = language
+    assert run(ambiguous(tmp_path), "--dry-run") == 1
+    error = json.loads(capsys.readouterr().out)["errors"][0]
+    assert error["code"] == "no_header" and text in error["message"]
