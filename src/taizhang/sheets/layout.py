@@ -39,16 +39,11 @@ class Layout:
     first_data_row: int
     labels: dict[int, str] = field(default_factory=dict)  # column → header as written (parent / leaf)
     extra: dict[str, list[int]] = field(default_factory=dict)  # field → further columns that also feed it
-    score: int = 0
     number_rows: list[int] = field(default_factory=list)  # rows of column numbers under the header
-    leaves: list[str] = field(default_factory=list)  # each column's lowest header text, normalised
     # Each header row as printed, (column, text) at the named columns: a row repeating one of them (on the
     # next printed page) is not data. The row above a detected header counts too (a parent row whose
     # merged cells made the lower row enough on its own).
     header_texts: list[list[tuple[int, str]]] = field(default_factory=list)
-
-    def label(self, key: str) -> str:
-        return self.labels.get(self.columns[key], "") if key in self.columns else ""
 
 
 @lru_cache(maxsize=4096)
@@ -131,10 +126,9 @@ def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
     present = [r for r in header_rows if r < len(rows)]
     start, depth = (present[0], len(present)) if present else (0, 0)
     paths = _paths(rows, start, depth, width)
-    columns, extra, score = _assign(_name_columns(paths))
+    columns, extra, _score = _assign(_name_columns(paths))
     first = header_rows[-1] + 1 if header_rows else 0
-    layout = Layout(list(header_rows), columns, first, _labels(paths), extra, score)
-    layout.leaves = [normalise(p[-1]) if p else "" for p in paths]
+    layout = Layout(list(header_rows), columns, first, _labels(paths), extra)
     named = sorted(set(columns.values()))
     above = [start - 1] if start > 0 and not _is_title(rows[start - 1]) else []
     for r in [*above, *present]:

@@ -104,7 +104,6 @@ class SheetChoice:
     index: int
     name: str
     role: str  # ledger, summary, instructions, cover, empty, other, hidden
-    score: int = 0
     used: bool = False
     rows: int = 0
 
@@ -174,12 +173,16 @@ def _locate(sheet: Sheet, options: Options) -> L.Layout | None:
     return found
 
 
-def prepare(path: Path, options: Options | None = None, *, name: str | None = None) -> Prepared:
+def prepare(
+    path: Path, options: Options | None = None, *, name: str | None = None, sheet_names: list[str] = ()
+) -> Prepared:
     """Read the workbook, give each sheet its role and find the ledger sheets: the sheets the user
-    chose, else every sheet whose header names a measure (one per unit, or per category, imported
-    together), best fit first."""
+    chose (by index in `options`, or by name or number in `sheet_names`, as the command takes them),
+    else every sheet whose header names a measure (one per unit, or per category, imported together)."""
     options = options or Options()
     workbook = open_workbook(path, name=name)
+    if sheet_names:
+        options.sheets = [_sheet_index(workbook, text) for text in sheet_names]
     choices, located = [], []
     for index, sheet_name in enumerate(workbook.names):
         chosen = index in options.sheets if options.sheets else None
@@ -193,7 +196,7 @@ def prepare(path: Path, options: Options | None = None, *, name: str | None = No
         found = _locate(sheet, options)
         role = _role(sheet, found, index in workbook.hidden)
         use = chosen if chosen is not None else role == "ledger"
-        choice = SheetChoice(index, sheet_name, role, found.score if found else 0, bool(use), sheet.height)
+        choice = SheetChoice(index, sheet_name, role, bool(use), sheet.height)
         choices.append(choice)
         if use:
             located.append(Located(sheet, found))
@@ -211,6 +214,15 @@ def prepare(path: Path, options: Options | None = None, *, name: str | None = No
         sheet = workbook.sheet(fallback.index)
         located.append(Located(sheet, _locate(sheet, options)))
     return Prepared(workbook, choices, located, options)
+
+
+def _sheet_index(workbook, text: str) -> int:
+    index = workbook.index_of(text)
+    if index is None:
+        raise BadOption(
+            _("No sheet “%(name)s”; the sheets are: %(names)s.") % {"name": text, "names": "、".join(workbook.names)}
+        )
+    return index
 
 
 def feedback_date_of(prepared: Prepared) -> dt.date | None:

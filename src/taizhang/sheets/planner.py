@@ -80,14 +80,12 @@ class Plan:
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     columns: dict = field(default_factory=dict)  # field → column index (0-based), of the first sheet
-    labels: dict = field(default_factory=dict)  # field → header as written
     feedback_date: dt.date | None = None
     refused_rows: list[tuple[int, list, str]] = field(default_factory=list)  # (row, cells, reason)
     finding_count: int = 0
     task_count: int = 0
     sheets: list[str] = field(default_factory=list)  # the sheets planned
     header_rows: list[int] = field(default_factory=list)  # of the first sheet, 0-based
-    first_data_row: int = 0
     split_rows: int = 0  # rows whose measure cell held several measures
 
     def error(self, code, message, *, sheet="", row=None, column=""):
@@ -205,9 +203,7 @@ class RowPlanner:
             return
         self.layout, self.cols = layout, layout.columns
         if not plan.columns:
-            plan.columns = dict(layout.columns)
-            plan.labels = {key: layout.label(key) for key in layout.columns}
-            plan.header_rows, plan.first_data_row = list(layout.header_rows), layout.first_data_row
+            plan.columns, plan.header_rows = dict(layout.columns), list(layout.header_rows)
         missing = [key for key in ("measure", "lead_unit") if key not in self.cols]
         for key in missing:
             plan.error(

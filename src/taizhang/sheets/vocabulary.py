@@ -155,7 +155,7 @@ def normalise(text) -> str:
 
 
 _EXACT = {normalise(word): key for key, words in VOCABULARY.items() for word in words}
-EXACT, MEANING = 3, 2
+EXACT, MEANING = 3, 2  # the scores of a curated wording and of a match by meaning
 
 
 def field_of(text) -> tuple[str | None, int]:

@@ -22,7 +22,7 @@ from taizhang.sheets.pipeline import (
     title_of,
 )
 from taizhang.sheets.planner import told
-from taizhang.sheets.reader import UnreadableFile, open_workbook
+from taizhang.sheets.reader import UnreadableFile
 
 
 class Command(BaseCommand):
@@ -66,26 +66,16 @@ class Command(BaseCommand):
         with paused_gc():
             self._import(path, feedback, options)
 
-    def _options(self, path: Path, options) -> Options:
+    def _options(self, options) -> Options:
         chosen = Options(hidden=options["hidden"])
         chosen.columns = parse_mapping(options["map"])
         if options["header_rows"]:
             chosen.header_rows = parse_header_rows(options["header_rows"])
-        if options["sheet"]:
-            workbook = open_workbook(path)
-            for name in options["sheet"]:
-                index = workbook.index_of(name)
-                if index is None:
-                    raise BadOption(
-                        _("No sheet “%(name)s”; the sheets are: %(names)s.")
-                        % {"name": name, "names": "、".join(workbook.names)}
-                    )
-                chosen.sheets.append(index)
         return chosen
 
     def _import(self, path, feedback, options):
         try:
-            prepared = prepare(path, self._options(path, options))
+            prepared = prepare(path, self._options(options), sheet_names=options["sheet"])
             # The option's date, else the sheet's own 填报日期 / 反馈日期 line, else today.
             feedback = feedback or feedback_date_of(prepared) or dt.date.today()
             if options["dry_run"]:
