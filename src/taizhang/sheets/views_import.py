@@ -69,7 +69,9 @@ def _posted_options(request, job):
     return options
 
 
-def _post(request, job, prepared, plan):
+def _post(request, job):
+    """The preview's buttons. Only those that need the plan read the file (a mapping change does not:
+    the page it redirects to reads the file with the new mapping)."""
     action = request.POST.get("do")
     if action == "mapping":
         actions.set_options(job, _posted_options(request, job), by=request.user)
@@ -78,6 +80,7 @@ def _post(request, job, prepared, plan):
         actions.set_options(job, Options(), by=request.user)
         messages.success(request, _("The mapping is detected from the file again."))
     elif action == "template":
+        prepared, plan, _counts = actions.load(job)
         options = actions.job_options(job)
         options.columns = dict(plan.columns)
         options.header_rows = options.header_rows or plan.header_rows
@@ -85,11 +88,12 @@ def _post(request, job, prepared, plan):
         actions.save_template(job, name, header_cells(prepared), options, by=request.user)
         messages.success(request, _("Mapping saved as a template."))
     elif action == "use_template":
+        prepared, _plan, _counts = actions.load(job)
         template = actions.matching_template(header_cells(prepared))
         if template:
             actions.apply_template(job, template, by=request.user)
     elif action == "confirm":
-        if plan.errors:
+        if actions.load(job)[1].errors:
             raise ValidationError(_("Fix the problems listed before importing."))
         actions.run_import(job, by=request.user)
         return redirect("sheets:progress_page", pk=job.pk)
@@ -111,18 +115,18 @@ def preview(request, pk):
         expired = _("This upload was not imported within %(hours)s hours and has been deleted; upload it again.")
         context = {"job": job, "unreadable": expired % {"hours": settings.TAIZHANG_IMPORT_KEEP_HOURS}}
         return render(request, "sheets/preview.html", context)
-    try:
-        prepared, plan, counts = actions.load(job)
-    except UnreadableFile as exc:
-        return render(request, "sheets/preview.html", {"job": job, "unreadable": str(exc)})
     if request.method == "POST":
         try:
-            return _post(request, job, prepared, plan)
-        except BadOption as exc:
+            return _post(request, job)
+        except (BadOption, UnreadableFile) as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("sheets:preview", pk=job.pk)
+    try:
+        prepared, plan, counts = actions.load(job)
+    except UnreadableFile as exc:
+        return render(request, "sheets/preview.html", {"job": job, "unreadable": str(exc)})
     first = prepared.first
     head = first.sheet.head if first else []
     header = header_cells(prepared)

@@ -112,3 +112,13 @@ def test_command_messages_follow_the_language_setting_and_codes_stay(
     assert run(ambiguous(tmp_path), "--dry-run") == 1
     error = json.loads(capsys.readouterr().out)["errors"][0]
     assert error["code"] == "no_header" and text in error["message"]
+
+
+def test_a_mapping_that_leaves_the_file_unreadable_can_be_undone(clients, tmp_path):
+    office = clients["office"]
+    preview_url = upload(office, ambiguous(tmp_path).read_bytes(), title="撤销", feedback_date="2024-03-15")
+    office.post(preview_url, {"do": "mapping", "sheet": ["7"]})  # a sheet the workbook does not have
+    page = office.get(preview_url).content.decode()
+    assert "没有第 8 个" in page and 'id="detect-again"' in page
+    office.post(preview_url, {"do": "detect"})
+    assert 'id="sheets"' in office.get(preview_url).content.decode()
