@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.numerals import chinese_number
+
 
 class DeadlineKind(models.TextChoices):
     IMMEDIATE = "immediate", _("Immediate (立行立改)")
@@ -49,7 +51,6 @@ class Deadline:
         return self.kind == DeadlineKind.UNREAD
 
 
-_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．／－：", "0123456789./-:")
 
 _LONG_TERM = re.compile(r"^(长期坚持|长期|持续推进|持续|常态化|长期推进|持续整改|常态长效)$")
@@ -92,7 +93,6 @@ _RELATIVE_YEAR = re.compile(r"(今年|本年度|本年|当年|明年|次年|下�
 _STAGE = re.compile(r"(短期|中期|长期|近期|远期|第[一二三]阶段)[:：]")
 _STAGE_SPLIT = re.compile(r"[；;，,\n]+")
 _RANGE = re.compile(r"^(?P<a>.+?)(?:—+|–|－|~|～|至|到)(?P<b>.+)$")
-_CN_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CALENDAR_DAYS = re.compile(r"^(?P<n>\d{1,3})(个)?(日|天)(内|之内|以内)$")
 
 
@@ -140,7 +140,7 @@ def _parse_text(original, text, feedback_date, immediate_days, add_workdays) -> 
         if m["n"] == "半":
             due = feedback_date + dt.timedelta(days=15)
         else:
-            due = _add_months(feedback_date, int(m["n"]) if m["n"].isdigit() else _cn_number(m["n"]))
+            due = _add_months(feedback_date, int(m["n"]) if m["n"].isdigit() else chinese_number(m["n"]))
         return Deadline(DeadlineKind.DATED, original, due, Precision.DAY)
     if text in _PERIODIC:
         return Deadline(DeadlineKind.PERIODIC, original, period=_PERIODIC[text])
@@ -198,12 +198,6 @@ def _range_end(text: str, feedback_date: dt.date | None) -> tuple[dt.date, str] 
     return _date_of(end, feedback_date)
 
 
-def _cn_number(text: str) -> int:
-    if len(text) == 2 and text[0] == "十":
-        return 10 + _CN_NUMBER.get(text[1], 0)
-    return _CN_NUMBER.get(text, 0)
-
-
 def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -222,7 +216,11 @@ def _date_of(text: str, feedback_date: dt.date | None) -> tuple[dt.date, str] | 
             return dt.date(int(m["y"]), 12, 31), Precision.YEAR
         if m := _QUARTER.match(text):
             year = int(m["y"]) if m["y"] else default_year
-            return (_month_end(year, _NUM[m["q"]] * 3), Precision.QUARTER) if year else None
+            return (
+                (_month_end(year, (int(m["q"]) if m["q"].isdigit() else chinese_number(m["q"])) * 3), Precision.QUARTER)
+                if year
+                else None
+            )
         if m := _HALF.match(text):
             year = int(m["y"]) if m["y"] else default_year
             return (_month_end(year, 6 if m["h"] == "上" else 12), Precision.MONTH) if year else None

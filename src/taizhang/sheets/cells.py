@@ -8,8 +8,9 @@ it reads as a unit's name (ends as unit names end, and is no person's name, phon
 import re
 from dataclasses import dataclass, field
 
+from taizhang.core.numerals import chinese_number
+
 # --- measures -----------------------------------------------------------------------------------------
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _BEFORE = r"(?:^|(?<=[\n；;。:：\s]))"  # a marker starts the cell, a line, or follows a full stop
 _MARKERS = [
@@ -30,9 +31,7 @@ def _number(value: str) -> int:
         return _CIRCLED.index(value) + 1
     if value.isascii() and value.isdigit():
         return int(value)
-    if len(value) == 2 and value[0] == "十":
-        return 10 + _CN_DIGITS.get(value[1], 0)
-    return _CN_DIGITS.get(value, 0)
+    return chinese_number(value)
 
 
 def _run(matches: list) -> list:
