@@ -164,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "taizhang.core.context.shell",
                 "taizhang.notify.context.unread",
+                "taizhang.tasks.context.todo_count",
             ],
         },
     },
@@ -381,6 +382,8 @@ if _testing:
 # --- Ledger ----------------------------------------------------------------------------------------
 TAIZHANG_UPLOAD_MAX_MB = env_int("TAIZHANG_UPLOAD_MAX_MB", 50, minimum=1)
 TAIZHANG_IMMEDIATE_DAYS = env_int("TAIZHANG_IMMEDIATE_DAYS", 30, minimum=1)  # 立行立改: days after feedback
+# The longest progress report, step note or extension reason, in characters (forms count down to it).
+TAIZHANG_TEXT_MAX_CHARS = env_int("TAIZHANG_TEXT_MAX_CHARS", 5000, minimum=100)
 TAIZHANG_DUE_SOON_DAYS = env_int("TAIZHANG_DUE_SOON_DAYS", 7, minimum=0)
 TAIZHANG_LAGGING_DAYS = env_int("TAIZHANG_LAGGING_DAYS", 30, minimum=1)  # no progress for this long → lagging
 TAIZHANG_REPORT_DUE_MONTHS = env_int("TAIZHANG_REPORT_DUE_MONTHS", 2, minimum=0)

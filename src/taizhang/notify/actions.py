@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from taizhang.core import audit
 from taizhang.core.permissions import MANAGE_ORG, grants
@@ -121,3 +122,14 @@ def record_run(token: str, now: dt.datetime, summary: dict) -> None:
         return
     subject = audit.Subject("notify.run", token[:12], f"提醒运行 {timezone.localtime(now):%Y-%m-%d %H:%M}")
     audit.record(None, "remind.run", subject, after=counts)
+
+
+# The audit timeline's words for this module's events (core/timeline.py).
+EVENT_PHRASES = {
+    "inbox.read": _lazy("read messages"),
+    "preference.create": _lazy("set notification preferences"),
+    "preference.update": _lazy("changed notification preferences"),
+    "robot.create": _lazy("added a group robot"),
+    "robot.update": _lazy("edited a group robot"),
+    "remind.run": _lazy("reminder run"),
+}

@@ -6,3 +6,14 @@ class NotifyConfig(AppConfig):
     name = "taizhang.notify"
     label = "notify"
     verbose_name = _("Reminders")
+
+    def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.notify.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)
+        # The engine below tells of its steps; this module tells the next person (notify/steps.py).
+        from taizhang.notify.steps import tell_next
+        from taizhang.tasks.signals import task_event
+
+        task_event.connect(tell_next, dispatch_uid="notify.tell_next")

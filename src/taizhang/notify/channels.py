@@ -117,6 +117,12 @@ def post_json(url: str, body: dict) -> None:
         raise DeliveryError(f"robot refused the message: {answer}")
 
 
+def outside_text(delivery) -> str:
+    """A message as it leaves the product: its text, and the link on a line of its own (the inbox shows
+    the link as a button instead)."""
+    return f"{delivery.text}\n{delivery.link}" if delivery.link else delivery.text
+
+
 def send(delivery) -> None:
     """Deliver or raise DeliveryError. The inbox needs no sending: the delivery row is the inbox item."""
     if delivery.channel == Channel.INBOX:
@@ -125,11 +131,13 @@ def send(delivery) -> None:
         if not delivery.user.email:
             raise DeliveryError("the recipient has no e-mail address")
         try:
-            subject = delivery.text.splitlines()[0].removeprefix("【台账督办】")[:60]
-            send_mail(f"【台账督办】{subject}", delivery.text, None, [delivery.user.email])
+            first = delivery.text.splitlines()[0]
+            tag = first[: first.index("】") + 1] if first.startswith("【") and "】" in first else "【台账】"
+            subject = first.removeprefix(tag)[:60]
+            send_mail(f"{tag}{subject}", outside_text(delivery), None, [delivery.user.email])
         except Exception as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         return
     robot = delivery.robot
-    url, body = robot_request(robot.kind, robot.webhook, robot.secret, delivery.text)
+    url, body = robot_request(robot.kind, robot.webhook, robot.secret, outside_text(delivery))
     post_json(url, body)

@@ -48,6 +48,7 @@ RULE_TEXT = {
 }
 LIGHT_TEXT = {"before": "蓝灯", "due_today": "蓝灯", "overdue": "红灯", "lagging": "黄灯"}
 LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC)
+STEP_RULE = "step."  # the rule of a message telling the next person about a step (notify/steps.py)
 
 
 @dataclass
@@ -206,19 +207,32 @@ def recipients(firing: Firing, audience: Audience, rules: Rules) -> list[tuple[U
     return list(unique.values())
 
 
+def task_link(task) -> str:
+    """The task page at the configured base URL (a button in the inbox; appended to e-mail and robot text)."""
+    return f"{settings.TAIZHANG_BASE_URL}/ledger/tasks/{task.pk}/"
+
+
 def message(firing: Firing) -> tuple[str, str]:
+    """The reminder's text (without its link, which each channel shows its own way) and the link."""
     what = RULE_TEXT[firing.rule].format(days=firing.days)
     if firing.task is None:
         link = f"{settings.TAIZHANG_BASE_URL}/ledger/sources/{firing.source.pk}/"
-        return f"【台账督办】{firing.source.title}：{what}。{link}", link
+        return f"【台账督办】{firing.source.title}：{what}。", link
     task = firing.task
     light = LIGHT_TEXT.get(firing.rule, "")
-    link = f"{settings.TAIZHANG_BASE_URL}/ledger/tasks/{task.pk}/"
     text = (
         f"【台账督办】{what}{'（' + light + '）' if light else ''}：{task.measure[:60]}。"
-        f"牵头单位：{task.lead_unit.name}；时限：{task.deadline_text or '未定'}。{link}"
+        f"牵头单位：{task.lead_unit.name}；{deadline_words(task)}。"
     )
-    return text, link
+    return text, task_link(task)
+
+
+def deadline_words(task) -> str:
+    """The deadline in force, and the original one when an extension moved it."""
+    words = f"时限：{task.deadline_text or '未定'}"
+    if task.extension_count and task.original_deadline_text:
+        words += f"（原定{task.original_deadline_text}，已延期{task.extension_count}次）"
+    return words
 
 
 def _in_quiet_hours(moment: dt.datetime, pref: Preference | None) -> dt.datetime | None:
@@ -238,6 +252,18 @@ def _next_digest(moment: dt.datetime) -> dt.datetime:
     local = timezone.localtime(moment)
     at = local.replace(hour=settings.TAIZHANG_DIGEST_HOUR, minute=0, second=0, microsecond=0)
     return at if at > local else at + dt.timedelta(days=1)
+
+
+def personal_rows(user, role: str, pref: Preference | None, now: dt.datetime, common: dict) -> list[Delivery]:
+    """One message to one account: the inbox always, e-mail as the account's preferences say (a daily
+    digest, quiet hours)."""
+    person = {"user": user, "recipient_key": f"u{user.pk}", "audience": role}
+    rows = [Delivery(channel=Channel.INBOX, not_before=now, **person, **common)]
+    if (pref is None or pref.email) and user.email:
+        later = _next_digest(now) if pref and pref.digest else now
+        quiet_until = _in_quiet_hours(later, pref)
+        rows.append(Delivery(channel=Channel.EMAIL, not_before=quiet_until or later, **person, **common))
+    return rows
 
 
 def plan_deliveries(found: list[Firing], now: dt.datetime) -> list[Delivery]:
@@ -263,13 +289,7 @@ def plan_deliveries(found: list[Firing], now: dt.datetime) -> list[Delivery]:
             "created_at": now,
         }
         for user, role in recipients(firing, audience, rules):
-            person = {"user": user, "recipient_key": f"u{user.pk}", "audience": role}
-            rows.append(Delivery(channel=Channel.INBOX, not_before=now, **person, **common))
-            pref = prefs.get(user.pk)
-            if (pref is None or pref.email) and user.email:
-                later = _next_digest(now) if pref and pref.digest else now
-                quiet_until = _in_quiet_hours(later, pref)
-                rows.append(Delivery(channel=Channel.EMAIL, not_before=quiet_until or later, **person, **common))
+            rows += personal_rows(user, role, prefs.get(user.pk), now, common)
         if firing.task is not None:
             for robot in robots.get(firing.task.lead_unit_id, []):
                 robot_target = {"robot": robot, "recipient_key": f"r{robot.pk}", "audience": "unit"}
@@ -324,9 +344,9 @@ def send_claimed(token: str, now: dt.datetime) -> dict:
         _attempt(delivery, lambda d=delivery: channels.send(d), now, counts)
     for items in digests.values():
         # One message a day listing every item, instead of one message per item.
-        lines = "\n".join(f"{i}. {d.text}" for i, d in enumerate(items, start=1))
+        lines = "\n".join(f"{i}. {channels.outside_text(d)}" for i, d in enumerate(items, start=1))
         first = items[0]
-        digest = Delivery(channel=Channel.EMAIL, user=first.user, text=f"今日督办提醒共{len(items)}项：\n{lines}")
+        digest = Delivery(channel=Channel.EMAIL, user=first.user, text=f"【台账】今日消息共{len(items)}条：\n{lines}")
         ok = _attempt(first, lambda digest=digest: channels.send(digest), now, counts, siblings=items[1:])
         if ok:
             counts["digests"] += 1
@@ -361,7 +381,7 @@ def _timeline(sent: list[Delivery]) -> None:
     """Each reminder on its task's timeline: one audit event per task, rule and period sent in this run."""
     grouped = defaultdict(list)
     for d in sent:
-        if d.task_id:
+        if d.task_id and not d.rule.startswith(STEP_RULE):  # a step's message is in the step's own event
             grouped[(d.task_id, d.rule, d.period)].append(d)
     with transaction.atomic():
         for (_task_id, rule, period), items in grouped.items():

@@ -144,6 +144,10 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     robot = models.ForeignKey(UnitChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
+    # Who took the step a message tells of (None: the reminder engine's own messages).
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     subject_key = models.CharField(max_length=40)  # "t<task id>" or "s<source id>"
     recipient_key = models.CharField(max_length=40)  # "u<user id>" or "r<robot id>"
     audience = models.CharField(max_length=12, blank=True)  # liaison, owner, unit_head, leader, office, unit
@@ -173,3 +177,12 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.channel}:{self.recipient_key} {self.rule}"
+
+    @property
+    def asks(self) -> bool:
+        """The message asks its reader to act (a reminder, or a step that waits for them)."""
+        return not self.rule.startswith("step.") or self.rule.removeprefix("step.") in ASKING_STEPS
+
+
+# Steps whose message waits for its reader (notify/steps.py); the others only inform.
+ASKING_STEPS = {"apply_close", "confirm", "reject", "reopen", "extension_request"}

@@ -35,7 +35,9 @@ def inbox(request):
             return safe_next(request, "notify:inbox")  # not an item of anyone's: nothing to mark
         actions.mark_read(request.user, number)
         return safe_next(request, "notify:inbox")
-    items = Delivery.objects.filter(user=request.user, channel=Channel.INBOX).select_related("task")
+    items = Delivery.objects.filter(user=request.user, channel=Channel.INBOX).select_related(
+        "sender__unit", "sender__person"
+    )
     page = Paginator(items.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
     return render(request, "notify/inbox.html", {"page": page})
 

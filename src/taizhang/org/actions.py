@@ -10,6 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
@@ -251,3 +252,24 @@ def record_sign_in(user: User, *, event: str, detail: dict | None = None) -> Non
     """Sign-in, sign-out, a failure or a lockout, in the audit chain. `user` may be an unsaved stand-in
     carrying the username typed when no account has it."""
     audit.record(user if user.pk else None, f"auth.{event}", user, after=detail or {})
+
+
+# The audit timeline's words for this module's events (core/timeline.py).
+EVENT_PHRASES = {
+    "unit.create": _lazy("created the unit"),
+    "unit.update": _lazy("edited the unit"),
+    "group.create": _lazy("created the group"),
+    "group.update": _lazy("edited the group"),
+    "person.create": _lazy("added the person"),
+    "person.update": _lazy("edited the person"),
+    "account.create": _lazy("created the account"),
+    "account.update": _lazy("edited the account"),
+    "account.password_change": _lazy("changed the password"),
+    "token.issue": _lazy("issued an API token"),
+    "token.revoke": _lazy("revoked API tokens"),
+    "auth.sign_in": _lazy("signed in"),
+    "auth.sign_out": _lazy("signed out"),
+    "auth.sign_in_failed": _lazy("failed to sign in"),
+    "auth.locked_out": _lazy("locked out after failed sign-ins"),
+    "auth.password_change_failed": _lazy("gave a wrong old password"),
+}

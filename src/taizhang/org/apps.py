@@ -8,6 +8,10 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.org.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)
         from taizhang.core.audit_objects import register_state
         from taizhang.org import (
             actions,

@@ -199,6 +199,11 @@ class User(AbstractUser):
             return self.person.name
         return f"{self.last_name}{self.first_name}".strip()
 
+    @property
+    def signature(self) -> str:
+        """How a message or a history line names the account: 姓名（单位）."""
+        return f"{self}（{self.unit.name}）" if self.unit_id else str(self)
+
 
 class ApiToken(models.Model):
     """An API key: shown once when issued, stored only as its SHA-256, valid until it expires or is revoked.

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from taizhang.core import timeline
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered
@@ -166,7 +167,7 @@ def object_detail(request, kind, pk):
             "kind": kind,
             "obj": obj,
             "fields": fields,
-            "events": history(obj),
+            "events": timeline.entries(history(obj)),
             **extra,
             "can_manage": grants(request.user, kind.manage_action),
         },

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
@@ -126,3 +127,13 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
 
 # The `finding.create` event's `after`, as `save_finding` records it.
 _CREATED_AFTER = audit.SnapshotText(Finding, FINDING_FIELDS)
+
+
+# The audit timeline's words for this module's events (core/timeline.py).
+EVENT_PHRASES = {
+    "source.create": _lazy("created the ledger"),
+    "source.update": _lazy("edited the ledger"),
+    "finding.create": _lazy("added a finding"),
+    "finding.update": _lazy("edited a finding"),
+    "category.create": _lazy("added a category"),
+}

@@ -8,6 +8,10 @@ class RectificationConfig(AppConfig):
     verbose_name = _("Rectification")
 
     def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.rectification.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)
         from taizhang.core.audit_objects import register_state
         from taizhang.rectification.actions import FINDING_FIELDS, SOURCE_FIELDS
         from taizhang.rectification.models import Finding, Source

@@ -8,6 +8,10 @@ class SheetsConfig(AppConfig):
     verbose_name = _("Spreadsheets")
 
     def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.sheets.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)
         from taizhang.core import maintenance
         from taizhang.sheets import actions
 

@@ -10,8 +10,10 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from taizhang.core import audit, files
 from taizhang.core.bulk import any_elsewhere, insert_rows, new_uuid_hexes
@@ -28,9 +30,10 @@ from taizhang.core.permissions import (
 )
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
-from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope
+from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope, unit_scope_q
 from taizhang.rectification.actions import require_ledger_manager
 from taizhang.rectification.models import Finding, Source
+from taizhang.tasks import signals
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 
 TASK_FIELDS = [
@@ -63,6 +66,15 @@ def answers_for(user, task: Task) -> bool:
     if not unrestricted(user) and user.scope == Scope.OWN:
         return bool(user.person_id) and user.person_id in (task.leader_id, task.owner_id)
     return unit_in_scope(user, task.lead_unit)
+
+
+def answers_q(user) -> Q | None:
+    """`answers_for` as a filter on tasks (None: every task)."""
+    if unrestricted(user):
+        return None
+    if user.scope == Scope.OWN:
+        return Q(leader_id=user.person_id) | Q(owner_id=user.person_id) if user.person_id else Q(pk__in=[])
+    return unit_scope_q(user, "lead_unit__")
 
 
 def _system_or(check):
@@ -168,6 +180,17 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _limited(name: str, text: str) -> str:
+    """A free text (progress, step note, reason) within TAIZHANG_TEXT_MAX_CHARS, stripped."""
+    text = (text or "").strip()
+    limit = settings.TAIZHANG_TEXT_MAX_CHARS
+    if len(text) > limit:
+        raise ValidationError(
+            {name: _("At most %(limit)d characters (this one has %(n)d).") % {"limit": limit, "n": len(text)}}
+        )
+    return text
+
+
 # --- lifecycle ---------------------------------------------------------------------------------------
 @transaction.atomic
 def transition(
@@ -184,7 +207,7 @@ def transition(
         raise ValidationError(
             _("This step is not possible while the task is “%(status)s”.") % {"status": task.get_status_display()}
         )
-    note = (note or "").strip()
+    note = _limited("note", note)
     if note_required and not note:
         raise ValidationError({"note": _("Give a reason or note for this step.")})
     before = {"status": task.status, "version": task.version}
@@ -220,11 +243,14 @@ def transition(
     from_status = task.status
     task.status = target
     _bump(task, fields)
-    TaskStep.objects.create(task=task, step=step, from_status=from_status, to_status=target, note=note, by=by)
+    record = TaskStep.objects.create(task=task, step=step, from_status=from_status, to_status=target, note=note, by=by)
     # "step_note", not "note": `note` is a task field, and replaying the history must not take one for the other
     after = {"status": target, "version": task.version, "step_note": note}
     if task.next_review_date and target == Status.PHASE_DONE:
         after["next_review_date"] = task.next_review_date
+    told = signals.announce(task, step, by=by, note=note, key=f"s{record.pk}")
+    if told:
+        after["told"] = told
     audit.record(by, f"task.{step}", task, before=before, after=after)
     return task
 
@@ -250,7 +276,7 @@ def report_progress(
 
 def _add_progress(task: Task, *, by, text: str, date=None, percent=None, uploads=()) -> Progress:
     """A progress report on a locked, permitted task: the report, its files, the task's latest text."""
-    text = (text or "").strip()
+    text = _limited("text", text)
     if not text:
         raise ValidationError({"text": _("Describe the progress.")})
     if percent is not None and not 0 <= int(percent) <= 100:
@@ -326,7 +352,7 @@ def request_extension(task: Task, *, by, new_date: dt.date, reason: str, version
         raise PermissionDenied(_("You may not request an extension for this task."))
     if task.status in DONE:
         raise ValidationError(_("The task is closed."))
-    if not (reason or "").strip():
+    if not _limited("reason", reason):
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     if task.deadline_date and new_date <= task.deadline_date:
         raise ValidationError({"new_date": _("The new deadline must be later than the current one.")})
@@ -342,12 +368,13 @@ def request_extension(task: Task, *, by, new_date: dt.date, reason: str, version
         previous_text=task.deadline_text,
         previous_date=task.deadline_date,
     )
-    audit.record(
-        by,
-        "task.extension_request",
-        task,
-        after={"extension": extension.pk, "new_date": new_date, "reason": extension.reason},
+    after = {"extension": extension.pk, "new_date": new_date, "reason": extension.reason}
+    told = signals.announce(
+        task, signals.EXTENSION_REQUEST, by=by, note=extension.reason, key=f"x{extension.pk}", extension=extension
     )
+    if told:
+        after["told"] = told
+    audit.record(by, "task.extension_request", task, after=after)
     return extension
 
 
@@ -363,7 +390,8 @@ def decide_extension(
     if extension.status != ExtensionStatus.PENDING:
         raise ValidationError(_("This request has already been decided."))
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
-    extension.decided_by, extension.decided_at, extension.decision_note = by, timezone.now(), (note or "").strip()
+    extension.decided_by, extension.decided_at = by, timezone.now()
+    extension.decision_note = _limited("note", note)
     extension.save()
     before = {"deadline_text": task.deadline_text, "deadline_date": task.deadline_date, "version": task.version}
     if approve:
@@ -397,6 +425,12 @@ def decide_extension(
         "deadline_precision": task.deadline_precision,
         "version": task.version,
     }
+    event = signals.EXTENSION_APPROVED if approve else signals.EXTENSION_REJECTED
+    told = signals.announce(
+        task, event, by=by, note=extension.decision_note, key=f"x{extension.pk}d", extension=extension
+    )
+    if told:
+        after["told"] = told
     audit.record(by, "task.extension_decision", task, before=before, after=after)
     return extension
 
@@ -593,3 +627,24 @@ _TEXT_LIMITS = {
 _CREATED_AFTER = audit.SnapshotText(
     Task, [*TASK_FIELDS, "version"], keys={"partner_units": "partner_unit_ids", "partner_groups": "partner_group_ids"}
 )
+
+
+# The audit timeline's words for this module's events (core/timeline.py).
+EVENT_PHRASES = {
+    "task.create": _lazy("created the task"),
+    "task.update": _lazy("edited the task"),
+    "task.start": _lazy("started work"),
+    "task.apply_close": _lazy("applied for close-out"),
+    "task.confirm": _lazy("confirmed the close-out (unit head)"),
+    "task.verify": _lazy("verified and closed"),
+    "task.reject": _lazy("returned the close-out application"),
+    "task.reopen": _lazy("reopened the task"),
+    "task.close_directly": _lazy("closed directly (immediate rectification)"),
+    "task.progress": _lazy("reported progress"),
+    "task.progress_imported": _lazy("progress updated from an imported ledger"),
+    "task.extension_request": _lazy("requested an extension"),
+    "task.extension_decision": _lazy("decided an extension request"),
+    "task.notice": _lazy("issued a supervision notice (督办单)"),
+    "task.reminder": _lazy("sent a reminder"),
+    "task.escalation": _lazy("escalated an overdue task"),
+}

@@ -8,6 +8,10 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.tasks.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)
         from taizhang.core.audit_objects import register_state
         from taizhang.tasks.actions import TASK_FIELDS
         from taizhang.tasks.models import Task

@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
@@ -32,15 +34,39 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(StyledFormMixin, forms.Form):
+class LimitedTextMixin:
+    """Free texts (progress, notes, reasons) at most TAIZHANG_TEXT_MAX_CHARS long, counted down in the
+    browser (`data-counter`, taizhang.js) and checked here and by the action."""
+
+    limited = ("text", "note", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.TAIZHANG_TEXT_MAX_CHARS
+        for name in self.limited:
+            if name in self.fields:
+                field = self.fields[name]
+                field.max_length = limit
+                field.validators.append(MaxLengthValidator(limit))
+                field.widget.attrs.update({"maxlength": limit, "data-counter": limit})
+
+
+class ProgressForm(LimitedTextMixin, StyledFormMixin, forms.Form):
     date = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label=_("percent done"), required=False, min_value=0, max_value=100)
     files = MultipleFileField(label=_("evidence files"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.TAIZHANG_UPLOAD_MAX_MB
+        self.fields["files"].widget.attrs["data-max-mb"] = limit  # checked in the browser before sending
+        self.fields["files"].help_text = _("At most %(mb)s MB a file.") % {"mb": limit}
+
     version = VersionField()
 
 
-class TransitionForm(StyledFormMixin, forms.Form):
+class TransitionForm(LimitedTextMixin, StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_review_date = forms.DateField(
         label=_("next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -48,13 +74,13 @@ class TransitionForm(StyledFormMixin, forms.Form):
     version = VersionField()
 
 
-class ExtensionForm(StyledFormMixin, forms.Form):
+class ExtensionForm(LimitedTextMixin, StyledFormMixin, forms.Form):
     new_date = forms.DateField(label=_("new deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
     version = VersionField()
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LimitedTextMixin, forms.Form):
     approve = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
     note = forms.CharField(required=False)
     version = VersionField()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("sources/<int:pk>/", views.ledger, name="ledger"),
     path("tasks/", views.task_list, name="list"),
     path("mine/", views.my_tasks, name="mine"),
+    path("todo/", views.todo_page, name="todo"),
     path("tasks/<int:pk>/", views.task_detail, name="detail"),
     path("tasks/<int:pk>/step/<slug:step>/", views.task_transition, name="transition"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="progress"),

@@ -2,16 +2,18 @@
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from taizhang.core import files
+from taizhang.core import files, timeline
 from taizhang.core.api import CappedPaginator
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
@@ -19,7 +21,7 @@ from taizhang.core.filtering import filtered, whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import VERSION_MISSING
 from taizhang.rectification.models import Source
-from taizhang.tasks import actions
+from taizhang.tasks import actions, assignees, signals, todo
 from taizhang.tasks.filters import TaskFilter
 from taizhang.tasks.forms import DecisionForm, ExtensionForm, ProgressForm, TransitionForm
 from taizhang.tasks.models import (
@@ -29,6 +31,7 @@ from taizhang.tasks.models import (
     ExtensionStatus,
     Schedule,
     Status,
+    Step,
     Task,
     light_counts,
     schedule_q,
@@ -154,6 +157,16 @@ def task_list(request):
 
 
 @login_required
+def todo_page(request):
+    """待办 / 已办: what waits for the user, each item linked to the form that acts on it, and what they did."""
+    tab = "done" if request.GET.get("tab") == "done" else "todo"
+    context = {"tab": tab, "sections": todo.sections(request.user) if tab == "todo" else [], "done": []}
+    if tab == "done":
+        context["done"] = todo.done(request.user)
+    return render(request, "tasks/todo.html", context)
+
+
+@login_required
 def my_tasks(request):
     """The liaison's page: open tasks in scope, and one form to report progress on several at once."""
     tasks = list(listed_tasks(request.user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:200])
@@ -182,61 +195,105 @@ def my_tasks(request):
     return render(request, "tasks/my_tasks.html", {"tasks": tasks})
 
 
-@login_required
-def task_detail(request, pk):
-    task = get_object_or_404(scoped_tasks(request.user).prefetch_related("partner_units", "partner_groups"), pk=pk)
+def _detail_context(request, task, bound=None) -> dict:
+    """The task page; `bound` holds the form that failed, filled as it was posted, beside its errors."""
     progress = task.progress_reports.prefetch_related("evidence").select_related("reported_by")
-    context = {
+    version = {"version": task.version}
+    forms = {
+        "progress_form": ProgressForm(initial=version),
+        "transition_form": TransitionForm(initial=version),
+        "extension_form": ExtensionForm(initial=version),
+    } | (bound or {})
+    allowed = actions.allowed_steps(request.user, task)
+    return {
         "task": task,
         "progress": progress,
         "steps": task.steps.select_related("by"),
-        "extensions": task.extensions.all(),
-        "events": history(task),
-        "allowed": actions.allowed_steps(request.user, task),
+        "extensions": task.extensions.select_related("requested_by", "decided_by"),
+        "events": timeline.entries(history(task)),
+        "allowed": allowed,
+        "confirm_steps": [s for s in allowed if s in CONFIRMED_STEPS],
         "can_report": actions.may_report(request.user, task) and task.status not in DONE,
         "can_extend": actions.may_apply(request.user, task) and task.status not in DONE,
         "can_decide": actions.may_manage(request.user, task),
-        "progress_form": ProgressForm(initial={"version": task.version}),
-        "transition_form": TransitionForm(initial={"version": task.version}),
-        "extension_form": ExtensionForm(initial={"version": task.version}),
+        "stage": assignees.stage(task),
+        "returned": assignees.returned_step(task),
         "pending": ExtensionStatus.PENDING,
+        "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,
+        **forms,
     }
-    return render(request, "tasks/task_detail.html", context)
 
 
-def _act(request, pk, run):
-    """POST-only wrapper: fetch within scope (404 outside), run the action, report the outcome."""
+# Steps asked twice (a dialog): they close a task or undo another person's step.
+CONFIRMED_STEPS = {Step.VERIFY, Step.REOPEN, Step.CLOSE_DIRECTLY, Step.REJECT, Step.CONFIRM}
+
+
+@login_required
+def task_detail(request, pk):
+    task = get_object_or_404(scoped_tasks(request.user).prefetch_related("partner_units", "partner_groups"), pk=pk)
+    return render(request, "tasks/task_detail.html", _detail_context(request, task))
+
+
+def _act(request, pk, form_name, form, run):
+    """POST-only wrapper: fetch within scope (404 outside), run the action, say what happened and who is
+    next; on an error the page comes back with the form as it was typed and the error beside its field."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     task = get_object_or_404(Task.objects.restrict(request.user), pk=pk)
     try:
-        run(task)
+        if not form.is_valid():
+            raise ValidationError(_form_messages(form))
+        said = run(task, form.cleaned_data)
     except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # the action's field errors, beside their fields
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
         messages.error(request, _error_text(exc))
     except (PermissionDenied, Conflict) as exc:
         messages.error(request, str(exc) or _("You may not do this on this task."))
     else:
-        messages.success(request, _("Done."))
-    return redirect("tasks:detail", pk=task.pk)
+        messages.success(request, said)
+        return redirect("tasks:detail", pk=task.pk)
+    task = get_object_or_404(scoped_tasks(request.user).prefetch_related("partner_units", "partner_groups"), pk=pk)
+    if (
+        isinstance(form.data, QueryDict) and "version" in form.fields
+    ):  # a stale version stays stale: show the current one
+        form.data = form.data.copy()
+        form.data["version"] = task.version
+    return render(request, "tasks/task_detail.html", _detail_context(request, task, {form_name: form}))
 
 
 def _form_messages(form) -> list[str]:
+    """A failed form's errors for the message on top: each visible field's by its label."""
     return [
-        f"{form.fields[name].label if name in form.fields else ''}: {e['message']}"
+        f"{form.fields[name].label}：{e['message']}"
+        if name in form.fields and not form.fields[name].widget.is_hidden and form.fields[name].label
+        else e["message"]
         for name, errs in form.errors.get_json_data().items()
         for e in errs
     ]
 
 
+def _told(request, task, event: str, extension=None) -> str:
+    people = [p for p in assignees.who_is_next(task, event, extension)[0] if p.pk != request.user.pk]
+    return assignees.names(people)
+
+
+STEP_SAID = {
+    Step.START: _lazy("Work on the task has started."),
+    Step.APPLY_CLOSE: _lazy("Close-out applied for; waiting for %(who)s to confirm."),
+    Step.CONFIRM: _lazy("Confirmed; waiting for %(who)s to verify and close."),
+    Step.VERIFY: _lazy("Verified; %(who)s have been told."),
+    Step.REJECT: _lazy("Returned; %(who)s have been told."),
+    Step.REOPEN: _lazy("Reopened; %(who)s have been told."),
+    Step.CLOSE_DIRECTLY: _lazy("Closed directly; %(who)s have been told."),
+}
+
+
 @login_required
 def task_transition(request, pk, step):
-    form = TransitionForm(request.POST)
-
-    def run(task):
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        data = form.cleaned_data
-        actions.transition(
+    def run(task, data):
+        task = actions.transition(
             task,
             step,
             by=request.user,
@@ -244,18 +301,15 @@ def task_transition(request, pk, step):
             version=data["version"],
             next_review_date=data.get("next_review_date"),
         )
+        who = _told(request, task, step) or _("nobody (no account to tell)")
+        return STEP_SAID[step] % {"who": who} if "%(who)s" in str(STEP_SAID[step]) else str(STEP_SAID[step])
 
-    return _act(request, pk, run)
+    return _act(request, pk, "transition_form", TransitionForm(request.POST), run)
 
 
 @login_required
 def task_progress(request, pk):
-    form = ProgressForm(request.POST, request.FILES)
-
-    def run(task):
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        data = form.cleaned_data
+    def run(task, data):
         actions.report_progress(
             task,
             by=request.user,
@@ -265,33 +319,32 @@ def task_progress(request, pk):
             uploads=data["files"],
             version=data["version"],
         )
+        return _("Progress reported.")
 
-    return _act(request, pk, run)
+    return _act(request, pk, "progress_form", ProgressForm(request.POST, request.FILES), run)
 
 
 @login_required
 def task_extension(request, pk):
-    form = ExtensionForm(request.POST)
+    def run(task, data):
+        extension = actions.request_extension(task, by=request.user, **data)
+        who = _told(request, task, signals.EXTENSION_REQUEST, extension) or _("the supervision office")
+        return _("Extension requested; waiting for %(who)s to decide.") % {"who": who}
 
-    def run(task):
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        actions.request_extension(task, by=request.user, **form.cleaned_data)
-
-    return _act(request, pk, run)
+    return _act(request, pk, "extension_form", ExtensionForm(request.POST), run)
 
 
 @login_required
 def extension_decide(request, pk, extension_id):
-    form = DecisionForm(request.POST)
-
-    def run(task):
+    def run(task, data):
         extension = get_object_or_404(Extension, pk=extension_id, task=task)
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        actions.decide_extension(extension, by=request.user, **form.cleaned_data)
+        extension = actions.decide_extension(extension, by=request.user, **data)
+        event = signals.EXTENSION_APPROVED if data["approve"] else signals.EXTENSION_REJECTED
+        who = _told(request, task, event, extension) or _("nobody (no account to tell)")
+        said = _("Extension approved; %(who)s told.") if data["approve"] else _("Extension refused; %(who)s told.")
+        return said % {"who": who}
 
-    return _act(request, pk, run)
+    return _act(request, pk, "decision_form", DecisionForm(request.POST), run)
 
 
 @login_required

@@ -11,15 +11,17 @@ from taizhang.testing import unit
 
 pytestmark = pytest.mark.django_db
 
-# page → queries it may issue (session, user, then the page's own), whatever the number of rows
+# page → queries it may issue (session, user, the header's to-do count, then the page's own), whatever
+# the number of rows; the home page's to-do lists differ by role (one query a list the role has)
 PAGES = {
-    "/": 14,
-    "/ledger/": 7,
-    "/ledger/sources/{source}/": 9,
-    "/ledger/tasks/": 9,
-    "/ledger/mine/": 6,
+    "/": {"office": 17, "liaison": 16, "county": 15},
+    "/ledger/": 8,
+    "/ledger/sources/{source}/": 10,
+    "/ledger/tasks/": 10,
+    "/ledger/mine/": 7,
     "/api/tasks/": 4,
-    "/ledger/tasks/{task}/": 12,
+    # the task page names who is next (当前环节) and the history's people: constant, by the task's status
+    "/ledger/tasks/{task}/": {"office": 16, "liaison": 16, "county": 16},
 }
 
 
@@ -65,8 +67,10 @@ def test_queries_do_not_grow_with_rows(clients, ledger, people, persona):
     extra = 1 if people[persona].scope == "subtree" else 0
     # a scoped reporter's task page asks once more whether the task is in its scope (may_report)
     scoped = people[persona].scope != "all"
+    wrong = []
     for page, saved in PAGES.items():
+        saved = saved[persona] if isinstance(saved, dict) else saved
         page_extra = extra + (1 if scoped and page == "/ledger/tasks/{task}/" else 0)
-        assert saved + page_extra - extra <= before[page] <= saved + page_extra, (
-            f"{page}: {before[page]} queries, saved count {saved}"
-        )
+        if not saved + page_extra - extra <= before[page] <= saved + page_extra:
+            wrong.append(f"{page}: {before[page]} queries, saved count {saved}")
+    assert not wrong

@@ -1,0 +1,143 @@
+"""待办 / 已办: what waits for a user to act, and what they did.
+
+One definition of "waiting for me" for the header's count, the home page and the to-do page:
+- to report: open tasks the user's unit leads (or they answer for) that were returned, are overdue, due
+  soon or lagging — for those who report (liaisons), not for the office, which reports only by exception;
+- to confirm: close-out applications a unit head or responsible leader may confirm;
+- to verify: confirmed close-outs the office that manages the task verifies;
+- extensions to decide: pending requests on tasks the office manages.
+Each item carries why it waits and the anchor of the form that acts on it.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants
+from taizhang.tasks.actions import answers_q
+from taizhang.tasks.models import (
+    Extension,
+    ExtensionStatus,
+    Progress,
+    Schedule,
+    Status,
+    Step,
+    Task,
+    TaskStep,
+    schedule_q,
+    today,
+)
+
+SHOWN = 20  # items a section lists; its count is the whole
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    count: int
+    items: list  # (task, reason, anchor)
+
+
+def _returned():
+    return Exists(TaskStep.objects.filter(task=OuterRef("pk"), step__in=[Step.REJECT, Step.REOPEN]))
+
+
+def _pending_extension():
+    return Exists(Extension.objects.filter(task=OuterRef("pk"), status=ExtensionStatus.PENDING))
+
+
+def conditions(user) -> dict[str, Q]:
+    """Each waiting list the user has, as a condition on tasks (a role without a list has no key)."""
+    answers = answers_q(user) or Q()
+    found = {}
+    if grants(user, REPORT_PROGRESS) and not grants(user, MANAGE_LEDGER):
+        on = today()
+        waiting = Q(_returned()) | schedule_q(Schedule.OVERDUE, on) | schedule_q(Schedule.DUE_SOON, on)
+        waiting |= schedule_q(Schedule.LAGGING, on)
+        found["report"] = answers & Q(status__in=[Status.NOT_STARTED, Status.IN_PROGRESS]) & waiting
+    if grants(user, SIGN_OFF):
+        mine = answers | Q(leader_id=user.person_id) if user.person_id and answers else answers
+        found["confirm"] = mine & Q(status=Status.APPLIED)  # a responsible leader confirms their own tasks
+    if grants(user, MANAGE_LEDGER):
+        found["verify"] = answers & Q(status=Status.CONFIRMED)
+        # at most one pending request a task (request_extension refuses a second): tasks count requests
+        found["extensions"] = answers & Q(_pending_extension())
+    return found
+
+
+def count(user) -> int:
+    """The header's number: everything waiting for the user, in one query (none for a viewer)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    found = conditions(user)
+    if not found:
+        return 0
+    counts = Task.objects.aggregate(**{key: Count("pk", filter=q) for key, q in found.items()})
+    return sum(counts.values())
+
+
+def _reason(key: str, task, on) -> str:
+    if key == "extensions":
+        return str(_("extension requested"))
+    if key != "report":
+        return task.get_status_display()
+    if getattr(task, "was_returned", False):
+        return str(_("returned to you"))
+    state = task.schedule_on(on)
+    return {
+        Schedule.OVERDUE: str(_("overdue")),
+        Schedule.DUE_SOON: str(_("due soon")),
+        Schedule.LAGGING: str(_("no progress for a long time")),
+    }.get(state, "")
+
+
+TITLES = {
+    "report": _("To report"),
+    "confirm": _("To confirm"),
+    "verify": _("To verify and close"),
+    "extensions": _("Extensions to decide"),
+}
+ANCHORS = {"report": "progress-form", "confirm": "act", "verify": "act", "extensions": "extensions"}
+
+
+def sections(user) -> list[Section]:
+    """The to-do centre: each non-empty list with its count and its first items, oldest first."""
+    on, found = today(), []
+    for key, q in conditions(user).items():
+        tasks = Task.objects.filter(q).select_related("lead_unit", "source")
+        if key == "report":
+            tasks = tasks.annotate(was_returned=_returned()).order_by("-was_returned", "deadline_date", "pk")
+        else:
+            tasks = tasks.order_by("updated_at", "pk")
+        items = list(tasks[:SHOWN])
+        if not items:
+            continue
+        total = tasks.count() if len(items) == SHOWN else len(items)
+        found.append(Section(key, TITLES[key], total, [(t, _reason(key, t, on), ANCHORS[key]) for t in items]))
+    return found
+
+
+def done(user, limit: int = 30) -> list[tuple]:
+    """已办: the user's latest steps, reports, requests and decisions, newest first: (when, what, task)."""
+    rows = []
+    for s in TaskStep.objects.filter(by=user).select_related("task__lead_unit").order_by("-at", "-pk")[:limit]:
+        rows.append((s.at, s.get_step_display(), s.task))
+    for p in (
+        Progress.objects.filter(reported_by=user)
+        .select_related("task__lead_unit")
+        .order_by("-created_at", "-pk")[:limit]
+    ):
+        rows.append((p.created_at, str(_("Reported progress")), p.task))
+    for x in (
+        Extension.objects.filter(requested_by=user).select_related("task__lead_unit").order_by("-requested_at")[:limit]
+    ):
+        rows.append((x.requested_at, str(_("Requested an extension")), x.task))
+    for x in (
+        Extension.objects.filter(decided_by=user).select_related("task__lead_unit").order_by("-decided_at")[:limit]
+    ):
+        word = _("Approved an extension") if x.status == ExtensionStatus.APPROVED else _("Refused an extension")
+        rows.append((x.decided_at, str(word), x.task))
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return rows[:limit]
