@@ -45,6 +45,13 @@ def _watched(context):
     browser reports."""
     new = context.new_page()
     new.csp_violations = []
+    new.dialogs = []  # the confirmation dialogs asked (data-confirm), each accepted as a user would
+
+    def on_dialog(dialog):
+        new.dialogs.append(dialog.message)
+        dialog.accept()
+
+    new.on("dialog", on_dialog)
 
     def on_console(message):
         text = message.text

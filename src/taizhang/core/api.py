@@ -187,15 +187,15 @@ def api_not_found(request, *args, **kwargs):
 
 
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: JSON for the API (a client with a stale session cookie), Django's page elsewhere."""
+    """CSRF_FAILURE_VIEW: JSON for the API (a client with a stale session cookie), the site's page elsewhere."""
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
         detail = _("The request was refused (CSRF check failed): send the API token, not a session cookie.")
         return JsonResponse({"detail": detail}, status=403)
-    from django.views.csrf import csrf_failure as django_csrf_failure
+    from django.shortcuts import render
 
-    return django_csrf_failure(request, reason=reason)
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
 
 
 def lockout(request, response=None, credentials=None, *args, **kwargs):

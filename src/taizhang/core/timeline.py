@@ -32,7 +32,17 @@ _KEYS: dict[str, str] = {
     "approved": _("approved"),
 }
 # Bookkeeping an event carries that a reader does not need.
-_HIDDEN = {"version", "extension", "progress", "serial", "period", "level", "latest_progress_id", "sha256"}
+_HIDDEN = {
+    "version",
+    "extension",
+    "progress",
+    "serial",
+    "period",
+    "level",
+    "position",
+    "deadline_precision",
+    "deadline_period",
+}
 
 
 def register_phrases(phrases: dict, keys: dict | None = None) -> None:
@@ -131,8 +141,8 @@ def entries(events) -> list[Entry]:
             if key in _HIDDEN or key.endswith("sha256"):
                 continue
             old, new = before.get(key), after.get(key)
-            if before and key in before and old == new:
-                continue
-            changes.append((values.label(key), values.word(key, old) if before else None, values.word(key, new)))
+            if (key in before and old == new) or (not before and new in (None, "", [])):
+                continue  # unchanged, or left empty on creation
+            changes.append((values.label(key), values.word(key, old) if key in before else None, values.word(key, new)))
         found.append(Entry(event.seq, event.at, actor, phrase(event.action), changes))
     return found

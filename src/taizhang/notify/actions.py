@@ -11,7 +11,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.permissions import MANAGE_ORG, grants
@@ -126,10 +126,10 @@ def record_run(token: str, now: dt.datetime, summary: dict) -> None:
 
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
-    "inbox.read": _lazy("read messages"),
-    "preference.create": _lazy("set notification preferences"),
-    "preference.update": _lazy("changed notification preferences"),
-    "robot.create": _lazy("added a group robot"),
-    "robot.update": _lazy("edited a group robot"),
-    "remind.run": _lazy("reminder run"),
+    "inbox.read": gettext_lazy("read messages"),
+    "preference.create": gettext_lazy("set notification preferences"),
+    "preference.update": gettext_lazy("changed notification preferences"),
+    "robot.create": gettext_lazy("added a group robot"),
+    "robot.update": gettext_lazy("edited a group robot"),
+    "remind.run": gettext_lazy("reminder run"),
 }

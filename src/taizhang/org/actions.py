@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
@@ -256,20 +256,20 @@ def record_sign_in(user: User, *, event: str, detail: dict | None = None) -> Non
 
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
-    "unit.create": _lazy("created the unit"),
-    "unit.update": _lazy("edited the unit"),
-    "group.create": _lazy("created the group"),
-    "group.update": _lazy("edited the group"),
-    "person.create": _lazy("added the person"),
-    "person.update": _lazy("edited the person"),
-    "account.create": _lazy("created the account"),
-    "account.update": _lazy("edited the account"),
-    "account.password_change": _lazy("changed the password"),
-    "token.issue": _lazy("issued an API token"),
-    "token.revoke": _lazy("revoked API tokens"),
-    "auth.sign_in": _lazy("signed in"),
-    "auth.sign_out": _lazy("signed out"),
-    "auth.sign_in_failed": _lazy("failed to sign in"),
-    "auth.locked_out": _lazy("locked out after failed sign-ins"),
-    "auth.password_change_failed": _lazy("gave a wrong old password"),
+    "unit.create": gettext_lazy("created the unit"),
+    "unit.update": gettext_lazy("edited the unit"),
+    "group.create": gettext_lazy("created the group"),
+    "group.update": gettext_lazy("edited the group"),
+    "person.create": gettext_lazy("added the person"),
+    "person.update": gettext_lazy("edited the person"),
+    "account.create": gettext_lazy("created the account"),
+    "account.update": gettext_lazy("edited the account"),
+    "account.password_change": gettext_lazy("changed the password"),
+    "token.issue": gettext_lazy("issued an API token"),
+    "token.revoke": gettext_lazy("revoked API tokens"),
+    "auth.sign_in": gettext_lazy("signed in"),
+    "auth.sign_out": gettext_lazy("signed out"),
+    "auth.sign_in_failed": gettext_lazy("failed to sign in"),
+    "auth.locked_out": gettext_lazy("locked out after failed sign-ins"),
+    "auth.password_change_failed": gettext_lazy("gave a wrong old password"),
 }

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
@@ -131,9 +131,9 @@ _CREATED_AFTER = audit.SnapshotText(Finding, FINDING_FIELDS)
 
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
-    "source.create": _lazy("created the ledger"),
-    "source.update": _lazy("edited the ledger"),
-    "finding.create": _lazy("added a finding"),
-    "finding.update": _lazy("edited a finding"),
-    "category.create": _lazy("added a category"),
+    "source.create": gettext_lazy("created the ledger"),
+    "source.update": gettext_lazy("edited the ledger"),
+    "finding.create": gettext_lazy("added a finding"),
+    "finding.update": gettext_lazy("edited a finding"),
+    "category.create": gettext_lazy("added a category"),
 }

@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.bulk import paused_gc
@@ -374,13 +374,13 @@ def expire_uploads(now: dt.datetime | None = None, *, dry_run: bool = False) -> 
 
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
-    "import.upload": _lazy("uploaded a ledger file"),
-    "import.mapping": _lazy("changed how the file is read"),
-    "import.start": _lazy("started the import"),
-    "import.done": _lazy("finished the import"),
-    "import.failed": _lazy("the import failed"),
-    "import.interrupted": _lazy("the import was interrupted"),
-    "import.retry": _lazy("retried the import"),
-    "import_template.create": _lazy("saved an import template"),
-    "import_template.update": _lazy("updated an import template"),
+    "import.upload": gettext_lazy("uploaded a ledger file"),
+    "import.mapping": gettext_lazy("changed how the file is read"),
+    "import.start": gettext_lazy("started the import"),
+    "import.done": gettext_lazy("finished the import"),
+    "import.failed": gettext_lazy("the import failed"),
+    "import.interrupted": gettext_lazy("the import was interrupted"),
+    "import.retry": gettext_lazy("retried the import"),
+    "import_template.create": gettext_lazy("saved an import template"),
+    "import_template.update": gettext_lazy("updated an import template"),
 }

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit, files
 from taizhang.core.bulk import any_elsewhere, insert_rows, new_uuid_hexes
@@ -631,20 +631,20 @@ _CREATED_AFTER = audit.SnapshotText(
 
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
-    "task.create": _lazy("created the task"),
-    "task.update": _lazy("edited the task"),
-    "task.start": _lazy("started work"),
-    "task.apply_close": _lazy("applied for close-out"),
-    "task.confirm": _lazy("confirmed the close-out (unit head)"),
-    "task.verify": _lazy("verified and closed"),
-    "task.reject": _lazy("returned the close-out application"),
-    "task.reopen": _lazy("reopened the task"),
-    "task.close_directly": _lazy("closed directly (immediate rectification)"),
-    "task.progress": _lazy("reported progress"),
-    "task.progress_imported": _lazy("progress updated from an imported ledger"),
-    "task.extension_request": _lazy("requested an extension"),
-    "task.extension_decision": _lazy("decided an extension request"),
-    "task.notice": _lazy("issued a supervision notice (督办单)"),
-    "task.reminder": _lazy("sent a reminder"),
-    "task.escalation": _lazy("escalated an overdue task"),
+    "task.create": gettext_lazy("created the task"),
+    "task.update": gettext_lazy("edited the task"),
+    "task.start": gettext_lazy("started work"),
+    "task.apply_close": gettext_lazy("applied for close-out"),
+    "task.confirm": gettext_lazy("confirmed the close-out (unit head)"),
+    "task.verify": gettext_lazy("verified and closed"),
+    "task.reject": gettext_lazy("returned the close-out application"),
+    "task.reopen": gettext_lazy("reopened the task"),
+    "task.close_directly": gettext_lazy("closed directly (immediate rectification)"),
+    "task.progress": gettext_lazy("reported progress"),
+    "task.progress_imported": gettext_lazy("progress updated from an imported ledger"),
+    "task.extension_request": gettext_lazy("requested an extension"),
+    "task.extension_decision": gettext_lazy("decided an extension request"),
+    "task.notice": gettext_lazy("issued a supervision notice (督办单)"),
+    "task.reminder": gettext_lazy("sent a reminder"),
+    "task.escalation": gettext_lazy("escalated an overdue task"),
 }

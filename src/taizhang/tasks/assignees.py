@@ -75,7 +75,12 @@ def unit_people(task) -> list[User]:
 
 
 def who_is_next(task, event: str, extension) -> tuple[list[User], str]:
-    """The people a step tells, and the audience they are told as."""
+    """The people a step tells (each once), and the audience they are told as."""
+    people, audience = _next(task, event, extension)
+    return list({p.pk: p for p in people}.values()), audience
+
+
+def _next(task, event: str, extension) -> tuple[list[User], str]:
     if event == Step.APPLY_CLOSE:
         people = sign_off_people(task)
         return (people, "unit_head") if people else (office_people(task), "office")

@@ -177,7 +177,12 @@ class Task(models.Model):
     # begin with them and serve the same lookups; every index is one more write per imported task.
     source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks", db_index=False)
     finding = models.ForeignKey(
-        "rectification.Finding", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+        "rectification.Finding",
+        verbose_name=_("problem"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
     )
     number = models.CharField(_("number"), max_length=20, blank=True)
     position = models.PositiveIntegerField(default=0)

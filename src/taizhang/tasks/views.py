@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from taizhang.core import files, timeline
 from taizhang.core.api import CappedPaginator
@@ -236,7 +236,8 @@ def task_detail(request, pk):
 
 def _act(request, pk, form_name, form, run):
     """POST-only wrapper: fetch within scope (404 outside), run the action, say what happened and who is
-    next; on an error the page comes back with the form as it was typed and the error beside its field."""
+    next. A refusal (403) goes back to the page; an error in what was typed, or a change by someone else
+    meanwhile, brings the page back with the form as it was typed and the error beside its field."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     task = get_object_or_404(Task.objects.restrict(request.user), pk=pk)
@@ -249,8 +250,11 @@ def _act(request, pk, form_name, form, run):
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         messages.error(request, _error_text(exc))
-    except (PermissionDenied, Conflict) as exc:
+    except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this on this task."))
+        return redirect("tasks:detail", pk=task.pk)
+    except Conflict as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, said)
         return redirect("tasks:detail", pk=task.pk)
@@ -280,13 +284,13 @@ def _told(request, task, event: str, extension=None) -> str:
 
 
 STEP_SAID = {
-    Step.START: _lazy("Work on the task has started."),
-    Step.APPLY_CLOSE: _lazy("Close-out applied for; waiting for %(who)s to confirm."),
-    Step.CONFIRM: _lazy("Confirmed; waiting for %(who)s to verify and close."),
-    Step.VERIFY: _lazy("Verified; %(who)s have been told."),
-    Step.REJECT: _lazy("Returned; %(who)s have been told."),
-    Step.REOPEN: _lazy("Reopened; %(who)s have been told."),
-    Step.CLOSE_DIRECTLY: _lazy("Closed directly; %(who)s have been told."),
+    Step.START: gettext_lazy("Work on the task has started."),
+    Step.APPLY_CLOSE: gettext_lazy("Close-out applied for; waiting for %(who)s to confirm."),
+    Step.CONFIRM: gettext_lazy("Confirmed; waiting for %(who)s to verify and close."),
+    Step.VERIFY: gettext_lazy("Verified; %(who)s have been told."),
+    Step.REJECT: gettext_lazy("Returned; %(who)s have been told."),
+    Step.REOPEN: gettext_lazy("Reopened; %(who)s have been told."),
+    Step.CLOSE_DIRECTLY: gettext_lazy("Closed directly; %(who)s have been told."),
 }
 
 

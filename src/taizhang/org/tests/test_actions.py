@@ -84,7 +84,7 @@ def test_moving_a_unit_on_its_page_moves_its_subtree_and_records_the_old_parent(
     assert dept.path.startswith(county.path) and county.path.startswith(city.path)
     event = history(county).last()
     assert (event.before["parent"], event.after["parent"]) == (old_parent, city.pk)
-    assert clients["office"].get(f"/org/units/{county.pk}/").content.decode().count("unit.update") == 1
+    assert clients["office"].get(f"/org/units/{county.pk}/").content.decode().count("修改了单位") == 1
 
 
 def test_a_stale_or_missing_edit_state_is_refused(clients):

@@ -47,7 +47,7 @@ def test_in_scope_detail_shows_history(clients):
     own = unit("东城区委宣传部")
     page = clients["county"].get(f"/org/units/{own.pk}/")
     assert page.status_code == 200
-    assert "unit.create" in page.content.decode()
+    assert "新建了单位" in page.content.decode()
     events = clients["county"].get(f"/api/units/{own.pk}/history/").json()
     assert [e["action"] for e in events] == ["unit.create"]
 

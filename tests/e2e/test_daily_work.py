@@ -1,0 +1,93 @@
+"""Daily work in a browser: at every step of the loop the next person's to-do count and messages show
+the task, the step's flash says who is next, a return is on top of the liaison's task page on a phone,
+and a failed form keeps what was typed."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from taizhang.org.models import User
+from taizhang.rectification.demo import load_sample_ledger
+from taizhang.tasks import todo
+from taizhang.tasks.models import Status, Task
+from taizhang.testing import DEMO_PASSWORD, build_demo_org
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MEASURE = "统一中心组学习记录格式，开展学习档案专项检查"
+
+
+def header_count(page) -> int:
+    badge = page.locator("#todo-count")
+    return int(badge.inner_text()) if badge.count() else 0
+
+
+def sees_waiting(page, base, username, task) -> None:
+    """The header counts what waits for the user, the to-do page lists the task, the inbox tells of it."""
+    login(page, base, username, DEMO_PASSWORD)
+    assert header_count(page) == todo.count(User.objects.get(username=username)) >= 1
+    page.goto(f"{base}/ledger/todo/")
+    assert page.locator(f'[data-todo-task="{task.pk}"]').count() == 1
+    page.goto(f"{base}/notify/inbox/")
+    first = page.locator("#inbox .list-group-item").first
+    assert MEASURE in first.inner_text() and "【台账待办】" in first.inner_text()
+    first.locator("a.btn").click()  # 去办理
+    page.wait_for_load_state()
+    assert page.url.split("#")[0].endswith(f"/ledger/tasks/{task.pk}/")
+
+
+def test_each_step_reaches_the_next_person(live_server, page, phone, screenshot):
+    build_demo_org()
+    load_sample_ledger()
+    task = Task.objects.get(measure=MEASURE)
+    base = live_server.url
+
+    login(page, base, "liaison", DEMO_PASSWORD)
+    page.goto(f"{base}/ledger/tasks/{task.pk}/")
+    assert "待市委宣传部报送进展或申请销号" in page.locator("#stage").inner_text()
+    page.fill("#id_note", "已完成学习档案专项检查")
+    page.click("#step-apply_close")
+    page.wait_for_load_state()
+    assert "已提交销号申请，等待孙敏（市委宣传部）" in page.locator(".alert-success").inner_text()
+
+    page.context.clear_cookies()
+    sees_waiting(page, base, "unithead", task)
+    screenshot(page, "daily-1-unithead-task")
+    page.click("#step-confirm")
+    page.wait_for_load_state()
+    assert page.dialogs and "确认" in page.dialogs[-1]
+    assert "等待陈静（市委督查室）核验销号" in page.locator(".alert-success").inner_text()
+
+    page.context.clear_cookies()
+    sees_waiting(page, base, "office", task)
+    page.fill("#id_note", "会议记录缺少签字页，请补充")
+    page.click("#step-reject")
+    page.wait_for_load_state()
+    assert "已退回，已通知赵磊（市委宣传部）" in page.locator(".alert-success").inner_text()
+
+    login(phone, base, "liaison", DEMO_PASSWORD)
+    assert phone.locator("#todo-link").is_visible()  # the count without opening the menu
+    phone.goto(f"{base}/notify/inbox/")
+    assert "退回了销号申请" in phone.locator("#inbox .list-group-item").first.inner_text()
+    phone.goto(f"{base}/ledger/tasks/{task.pk}/")
+    returned = phone.locator("#returned")
+    assert "会议记录缺少签字页，请补充" in returned.inner_text() and "陈静（市委督查室）" in returned.inner_text()
+    box = returned.bounding_box()
+    assert box["y"] < 300 and box["width"] <= 375  # on top, inside a phone's width
+    screenshot(phone, "daily-2-returned-phone")
+
+    # A form refused by the server comes back with what was typed, the error beside its field.
+    reports = task.progress_reports.count()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    phone.fill("#id_date", tomorrow)
+    phone.fill("#id_text", "已补充签字页并重新归档")
+    phone.click("#progress-form button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator("#id_text").input_value() == "已补充签字页并重新归档"
+    assert "不能" in phone.locator("#progress-form .invalid-feedback").inner_text()
+    screenshot(phone, "daily-3-form-kept-phone")
+    task.refresh_from_db()
+    assert task.status == Status.IN_PROGRESS and task.progress_reports.count() == reports
