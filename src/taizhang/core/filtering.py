@@ -112,6 +112,23 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class FilterSet(django_filters.FilterSet):
+    """Strict and lenient fields by default; the form's controls styled and sized for a filter bar."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "styled", False):
+            for f in form.fields.values():
+                widget = f.widget
+                if isinstance(widget, forms.HiddenInput):
+                    continue
+                css = (
+                    "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+                )
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            form.styled = True
+        return form
+
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
         models.CharField: {"filter_class": SearchFilter},
@@ -122,9 +139,24 @@ class FilterSet(django_filters.FilterSet):
 
 
 def filtered(filterset):
-    """The filtered rows, or none when a filter value is invalid.
+    """The filtered rows, or none when a filter value is invalid (the API's answer: a 400 names it).
 
     django-filter drops an invalid value and filters on the rest, which would show a list that looks
-    filtered but is not; the page shows the filter's error and an empty list instead.
+    filtered but is not.
     """
     return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def filtered_page(filterset):
+    """A page's rows: filtered by every valid value, the invalid ones shown beside their fields (the
+    filter bar says which condition was not applied, so the list never looks filtered when it is not)."""
+    if filterset.is_valid():
+        return filterset.qs
+    valid = filterset.data.copy()
+    for name in filterset.errors:
+        valid.pop(name, None)
+    again = type(filterset)(valid, queryset=filterset.queryset, request=filterset.request)
+    for name, f in filterset.filters.items():  # the caller's narrowed choices (one ledger's categories)
+        if hasattr(f, "queryset") and name in again.filters:
+            again.filters[name].queryset = f.queryset
+    return again.qs

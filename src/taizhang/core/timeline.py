@@ -24,14 +24,14 @@ _KEYS: dict[str, str] = {
     "text": _("text"),
     "files": _("files"),
     "notice": _("notice"),
-    "rule": _("rule"),
-    "recipients": _("recipients"),
-    "channels": _("channels"),
+    "date": _("date"),
+    "percent": _("percent done"),
     "new_date": _("new deadline"),
     "decision_note": _("opinion"),
     "approved": _("approved"),
 }
-# Bookkeeping an event carries that a reader does not need.
+# Bookkeeping an event carries that a reader does not need (a reminder's rule and recipient keys: its
+# text says what was sent).
 _HIDDEN = {
     "version",
     "extension",
@@ -42,6 +42,9 @@ _HIDDEN = {
     "position",
     "deadline_precision",
     "deadline_period",
+    "rule",
+    "recipients",
+    "channels",
 }
 
 

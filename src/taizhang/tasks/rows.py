@@ -11,11 +11,16 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.tasks.actions import may_manage
 from taizhang.tasks.models import Light, Status, today
 
 
-def ledger_body(groups) -> str:
-    needs_date, extended = _("needs a date"), _("extended")
+def ledger_body(groups, user) -> str:
+    """The rows; a task the user may manage carries its edit link (`may_manage`: no query per row)."""
+    needs_date, extended, edit = _("needs a date"), _("extended"), _("Edit")
+    edit_url = reverse("rectification:task_edit", args=[0, 0])  # "/ledger/sources/0/tasks/0/edit/"
+    manager = grants(user, MANAGE_LEDGER)
     lights = {value: str(label) for value, label in Light.choices}
     statuses = {value: str(label) for value, label in Status.choices}
     detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
@@ -39,7 +44,7 @@ def ledger_body(groups) -> str:
                         len(tasks),
                         finding.text if finding else "",
                     )
-                badges = ""
+                badges = mark_safe("")  # SafeString + format_html stays safe
                 if task.needs_date:
                     badges += format_html(' <span class="badge text-bg-warning">{}</span>', needs_date)
                 if task.extension_count:
@@ -47,16 +52,21 @@ def ledger_body(groups) -> str:
                         ' <span class="badge text-bg-info">{} ×{}</span>', extended, task.extension_count
                     )
                 light = task.light_on(on)
+                edit_link = ""
+                if manager and may_manage(user, task):
+                    url = edit_url.replace("/0/tasks/0/", f"/{task.source_id}/tasks/{task.pk}/")
+                    edit_link = format_html(' <a class="small text-nowrap" href="{}">{}</a>', url, edit)
                 parts.append(
                     format_html(
-                        '<tr>{}<td><a href="{}{}/">{}</a></td><td class="small">{}</td><td class="small">{}</td>'
-                        '<td class="small text-nowrap">{}{}</td><td class="small">{}</td>'
+                        '<tr>{}<td><a href="{}{}/">{}</a>{}</td><td class="small">{}</td><td class="small">{}</td>'
+                        '<td class="small deadline">{}{}</td><td class="small text-nowrap">{}</td>'
                         '<td><span class="light light-{}" title="{}" role="img" aria-label="{}"></span></td>'
                         '<td class="small">{}</td></tr>',
                         lead,
                         detail,
                         task.pk,
                         task.measure,
+                        edit_link,
                         task.lead_unit.name,
                         task.leader or task.leader_text,
                         task.deadline_text,

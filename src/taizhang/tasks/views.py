@@ -17,7 +17,7 @@ from taizhang.core import files, timeline
 from taizhang.core.api import CappedPaginator
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
-from taizhang.core.filtering import filtered, whole_number
+from taizhang.core.filtering import filtered_page, whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import VERSION_MISSING
 from taizhang.rectification.models import Source
@@ -118,7 +118,8 @@ def ledger(request, pk):
     base = base.filter(source=source)
     filterset = TaskFilter(request.GET, queryset=base, request=request)
     filterset.filters["category"].queryset = source.categories.order_by("position")  # this ledger's own
-    rows = filtered(filterset)
+    filterset.filters["category"].extra["with_source"] = False
+    rows = filtered_page(filterset)
     narrowed = filterset.is_bound and any(v not in (None, "", []) for v in filterset.form.cleaned_data.values())
     # The whole page shows the ledger's figures; a filter (an htmx swap of the table) its own count.
     summary, lights = (None, None) if request.htmx else ledger_figures(base)
@@ -133,11 +134,13 @@ def ledger(request, pk):
     context = {
         "source": source,
         "filter": filterset,
-        "body": ledger_body(groups),
+        "body": ledger_body(groups, request.user),
         "page": page,
         "summary": summary,
         "shown": shown,
         "lights": lights,
+        "can_manage": grants(request.user, MANAGE_LEDGER)
+        and Source.objects.managed_by(request.user).filter(pk=source.pk).exists(),
     }
     return render(request, "tasks/_ledger_table.html" if request.htmx else "tasks/ledger.html", context)
 
@@ -145,7 +148,7 @@ def ledger(request, pk):
 @login_required
 def task_list(request):
     filterset = TaskFilter(request.GET, queryset=listed_tasks(request.user), request=request)
-    paginator = CappedPaginator(filtered(filterset).order_by("deadline_date", "pk"), 50)
+    paginator = CappedPaginator(filtered_page(filterset).order_by("deadline_date", "pk"), 50)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
@@ -170,6 +173,7 @@ def todo_page(request):
 def my_tasks(request):
     """The liaison's page: open tasks in scope, and one form to report progress on several at once."""
     tasks = list(listed_tasks(request.user).exclude(status__in=DONE).order_by("deadline_date", "pk")[:200])
+    # (a failed submission comes back with what was ticked and typed)
     if request.method == "POST":
         chosen = [t for t in tasks if request.POST.get(f"report-{t.pk}")]
         entries = []
@@ -192,7 +196,15 @@ def my_tasks(request):
         else:
             messages.success(request, _("Progress reported on %(n)d tasks.") % {"n": len(entries)})
             return redirect("tasks:mine")
-    return render(request, "tasks/my_tasks.html", {"tasks": tasks})
+    posted = request.POST if request.method == "POST" else {}
+    rows = [(t, bool(posted.get(f"report-{t.pk}")), posted.get(f"text-{t.pk}", "")) for t in tasks]
+    context = {
+        "rows": rows,
+        "text": posted.get("text", ""),
+        "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,
+        "upload_mb": settings.TAIZHANG_UPLOAD_MAX_MB,
+    }
+    return render(request, "tasks/my_tasks.html", context)
 
 
 def _detail_context(request, task, bound=None) -> dict:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "/": {"office": 17, "liaison": 16, "county": 15},
     "/ledger/": 8,
-    "/ledger/sources/{source}/": 10,
+    "/ledger/sources/{source}/": {"office": 11, "liaison": 10, "county": 10},  # the office: may it edit?
     "/ledger/tasks/": 10,
     "/ledger/mine/": 7,
     "/api/tasks/": 4,
