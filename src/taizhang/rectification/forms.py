@@ -69,6 +69,10 @@ class TaskForm(StyledFormMixin, forms.Form):
         help_text=_("As written: 立行立改, 2024年6月底前, 长期坚持, 每季度, 2024年底前并长期坚持 …"),
     )
     note = forms.CharField(label=_("remarks"), required=False)
+    # shown once the deadline could not be read: ticked, the text is kept as written (待定时限)
+    accept_unread = forms.BooleanField(
+        label=_("Keep the deadline as written; the task will need a date"), required=False, widget=forms.HiddenInput
+    )
     version = VersionField(required=False)
 
     def __init__(self, *args, source, editor, editing: bool = False, **kwargs):

@@ -2,12 +2,14 @@
 
 import copy
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.org.views import _attach_errors
@@ -67,6 +69,24 @@ def finding_add(request, source_pk):
     return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("finding")})
 
 
+def _unreadable(deadline: str, source) -> bool:
+    return task_actions.read_deadline(deadline, source).kind == DeadlineKind.UNREAD
+
+
+def _warn_unreadable(request, form, source):
+    """Before saving a deadline the parser cannot read: say so beside it, and offer to keep it as written."""
+    form.add_error(
+        "deadline",
+        _(
+            "“%(text)s” cannot be read as a deadline (e.g. 2024年6月底前, 立行立改, 长期坚持). Correct it, or "
+            "tick the box to keep it as written; the task will then need a date."
+        )
+        % {"text": form.cleaned_data["deadline"]},
+    )
+    form.fields["accept_unread"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("task")})
+
+
 @login_required
 def task_edit(request, source_pk, pk=None):
     """Add a task to a source, or edit one; editing carries the version read, so a stale form is a conflict."""
@@ -94,8 +114,11 @@ def task_edit(request, source_pk, pk=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
+        accept_unread = data.pop("accept_unread")
         if task and data["deadline"] == task.deadline_text:
             data.pop("deadline")  # unchanged text: keep the value (an extension may have set it)
+        elif _unreadable(data["deadline"], source) and not accept_unread:
+            return _warn_unreadable(request, form, source)
         try:
             saved = task_actions.save_task(task, data, by=request.user, source=source, version=version)
         except ValidationError as exc:

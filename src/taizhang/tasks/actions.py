@@ -477,7 +477,14 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
         [task.leader_id, task.owner_id],
     )
     if "deadline" in data:
+        # an open task past its deadline keeps it: a new one is asked for and decided (an extension)
+        was = (task.deadline_date, task.deadline_kind)
+        overdue = not creating and task.deadline_date and task.deadline_date < _today() and task.status not in DONE
         apply_deadline(task, read_deadline(data["deadline"], task.source))
+        if overdue and (task.deadline_date, task.deadline_kind) != was:
+            raise ValidationError(
+                {"deadline": _("The task is overdue: its deadline moves only through an extension (申请延期).")}
+            )
     if task.leader_id and not task.leader_text:
         task.leader_text = task.leader.post or task.leader.name  # as a ledger cell would name them
     if task.finding_id and task.finding.source_id != task.source_id:

@@ -34,6 +34,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+TOO_LONG = _("At most %(limit_value)d characters (this one has %(show_value)d).")
+
+
 class LimitedTextMixin:
     """Free texts (progress, notes, reasons) at most TAIZHANG_TEXT_MAX_CHARS long, counted down in the
     browser (`data-counter`, taizhang.js) and checked here and by the action."""
@@ -47,7 +50,7 @@ class LimitedTextMixin:
             if name in self.fields:
                 field = self.fields[name]
                 field.max_length = limit
-                field.validators.append(MaxLengthValidator(limit))
+                field.validators.append(MaxLengthValidator(limit, message=TOO_LONG))
                 field.widget.attrs.update({"maxlength": limit, "data-counter": limit})
 
 

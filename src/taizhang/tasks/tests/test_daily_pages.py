@@ -1,0 +1,117 @@
+"""Pages people work in every day: the ledger renders and offers what the viewer may do, the filter bar
+says what it did not apply, forms come back as typed, and deadlines move only the way they should."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from taizhang.tasks import actions
+from taizhang.tasks.models import DONE, Extension, Status, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_ledger_renders_badges_and_offers_the_office_its_buttons(clients, ledger):
+    task = Task.objects.filter(source=ledger).exclude(status__in=DONE).first()
+    Task.objects.filter(pk=task.pk).update(deadline_kind="unread", extension_count=1)  # both badges
+    page = clients["office"].get(f"/ledger/sources/{ledger.pk}/").content.decode()
+    assert "&lt;span" not in page and '<span class="badge text-bg-warning">待定时限</span>' in page
+    assert 'id="add-finding"' in page and 'id="add-task"' in page
+    assert f"/ledger/sources/{ledger.pk}/tasks/{task.pk}/edit/" in page
+    assert 'id="light-legend"' in page and "<th>亮灯</th>" in page
+    liaison = clients["liaison"].get(f"/ledger/sources/{ledger.pk}/").content.decode()
+    assert 'id="add-task"' not in liaison and "/edit/" not in liaison
+
+
+def test_a_bad_filter_value_is_named_and_the_others_still_apply(clients, ledger):
+    response = clients["office"].get("/ledger/tasks/", {"due_after": "2024-13-01", "status": "open"})
+    page = response.content.decode()
+    assert 'data-filter-error="due_after"' in page and 'id="filter-errors"' in page
+    open_tasks = Task.objects.filter(source=ledger).exclude(status__in=DONE).count()
+    assert response.context["count"] == open_tasks < Task.objects.filter(source=ledger).count()
+
+
+def test_several_unit_names_and_categories_named_by_their_ledger(clients, ledger):
+    response = clients["office"].get("/ledger/tasks/", {"unit_name": "市委宣传部、市财政局"})
+    expected = Task.objects.filter(lead_unit__name__in=["市委宣传部", "市财政局"]).count()
+    assert response.context["count"] == expected > Task.objects.filter(lead_unit__name="市委宣传部").count()
+    page = response.content.decode()
+    category = ledger.categories.first()
+    assert f"{category.name}（{ledger.title}）" in page
+    assert "---------" not in page and ">全部</option>" in page
+
+
+def test_a_refused_progress_report_comes_back_as_typed(clients, ledger, settings):
+    settings.TAIZHANG_TEXT_MAX_CHARS = 100
+    task = Task.objects.filter(source=ledger, lead_unit__name="市委宣传部").exclude(status__in=DONE).first()
+    text = "已召开专题会议研究部署" * 12  # 132 characters
+    response = clients["liaison"].post(f"/ledger/tasks/{task.pk}/progress/", {"text": text, "version": task.version})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert text in page and 'maxlength="100"' in page and "最多100字" in page
+    assert not task.progress_reports.filter(text=text).exists()
+    with pytest.raises(ValidationError):  # the action itself refuses it (the API, an importer)
+        actions.report_progress(task, by=None, text=text)
+
+
+def test_a_refused_step_keeps_its_note(clients, ledger):
+    task = Task.objects.filter(source=ledger, lead_unit__name="市委宣传部", status=Status.IN_PROGRESS).first()
+    stale = task.version
+    task = actions.report_progress(task, by=None, text="别人刚报送的进展").task
+    note = "请补充会议纪要后再核验"
+    response = clients["liaison"].post(f"/ledger/tasks/{task.pk}/step/apply_close/", {"note": note, "version": stale})
+    page = response.content.decode()
+    assert response.status_code == 200 and f"{note}</textarea>" in page and "已被他人修改" in page
+    task.refresh_from_db()
+    assert task.status == Status.IN_PROGRESS
+
+
+def test_the_batch_report_keeps_what_was_ticked_and_typed(clients, ledger):
+    task = Task.objects.filter(source=ledger, lead_unit__name="市委宣传部").exclude(status__in=DONE).first()
+    data = {
+        f"report-{task.pk}": "1",
+        f"text-{task.pk}": "本项单独说明",
+        "text": "统一说明",
+        f"version-{task.pk}": "999",
+    }
+    page = clients["liaison"].post("/ledger/mine/", data).content.decode()
+    assert f'id="report-{task.pk}" checked' in page and "本项单独说明</textarea>" in page
+    assert "统一说明</textarea>" in page
+
+
+def test_an_overdue_deadline_moves_only_by_extension(clients, ledger, people):
+    overdue = Task.objects.filter(source=ledger, deadline_date__lt=dt.date.today(), lead_unit__name="市委宣传部")
+    task = overdue.exclude(status__in=DONE).first()
+    data = {
+        "measure": task.measure,
+        "lead_unit": task.lead_unit_id,
+        "deadline": "2027年6月底前",
+        "version": task.version,
+    }
+    response = clients["office"].post(f"/ledger/sources/{ledger.pk}/tasks/{task.pk}/edit/", data)
+    assert response.status_code == 200 and "申请延期" in response.content.decode()
+    task.refresh_from_db()
+    assert task.deadline_date < dt.date.today()
+    actions.request_extension(task, by=people["liaison"], new_date=dt.date(2027, 6, 30), reason="需协调资金")
+    task.refresh_from_db()
+    actions.decide_extension(Extension.objects.get(task=task), by=people["office"], approve=True, version=task.version)
+    task.refresh_from_db()
+    assert task.deadline_date == dt.date(2027, 6, 30) and task.original_deadline_date < dt.date.today()
+
+
+def test_an_unreadable_deadline_warns_before_saving(clients, ledger):
+    finding = ledger.findings.first()
+    data = {"finding": finding.pk, "measure": "新增的措施", "lead_unit": finding.tasks.first().lead_unit_id}
+    first = clients["office"].post(f"/ledger/sources/{ledger.pk}/tasks/new/", data | {"deadline": "尽快吧"})
+    assert (
+        first.status_code == 200
+        and "无法识别" in first.content.decode()
+        and 'name="accept_unread"' in first.content.decode()
+    )
+    assert not Task.objects.filter(measure="新增的措施").exists()
+    second = clients["office"].post(
+        f"/ledger/sources/{ledger.pk}/tasks/new/", data | {"deadline": "尽快吧", "accept_unread": "on"}
+    )
+    assert second.status_code == 302
+    assert Task.objects.get(measure="新增的措施").needs_date
