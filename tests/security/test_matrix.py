@@ -396,6 +396,24 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
             Cell("post", "/notify/inbox/", everyone_302 | who({"liaison", "office"}, 302, True)),
         ],
         "notify:notices": [read("/notify/notices/")],
+        "notify:supervise": [
+            Cell("get", "/notify/supervise/", who(LOGGED_IN, 405)),
+            # an unseen task is a 404 for everyone; a task seen but not managed is refused back to its page
+            write(
+                "/notify/supervise/",
+                {"task": t_in.pk, "level": "red", "text": "请立即整改"},
+                allowed={"admin", "office"},
+                refused=SEES["task_in"] - {"admin", "office"},
+                sees=SEES["task_in"],
+            ),
+            write(
+                "/notify/supervise/",
+                {"task": t_east.pk, "level": "", "text": "请加快进度"},
+                allowed={"admin", "office", "countyadmin", "countyoffice"},
+                refused=SEES["task_east"] - {"admin", "office", "countyadmin", "countyoffice"},
+                sees=SEES["task_east"],
+            ),
+        ],
         "notify:notice_document": [
             read(f"/notify/notices/{w.notice_in.pk}.docx", SEES["task_in"]),
             read(f"/notify/notices/{w.notice_out.pk}.docx", SEES["task_out"]),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from taizhang.notify import actions as notify_actions
 from taizhang.notify.models import Channel, Delivery, Notice
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Person, UnitGroup, User
@@ -79,10 +80,9 @@ def _evidence(task):
 
 
 def _notice(task, serial):
-    return Notice.objects.create(
-        year=2026, serial=serial, level="red", task=task, unit=task.lead_unit, rule="overdue", period=str(serial),
-        reason="【台账督办】逾期：测试", issued_on=dt.date(2026, 11, 30),
-    )  # fmt: skip
+    return notify_actions.issue_notice(
+        task, level="red", rule="overdue", period=str(serial), reason="【台账督办】逾期：测试", on=dt.date(2026, 11, 30)
+    )
 
 
 def build_world(people, ledger) -> World:

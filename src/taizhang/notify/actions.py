@@ -7,14 +7,17 @@ event per run that changed anything (`record_run`).
 """
 
 import datetime as dt
+import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
-from taizhang.core.permissions import MANAGE_ORG, grants
+from taizhang.core.permissions import MANAGE_ORG, grants, require_visible
 from taizhang.notify.channels import webhook_problem
 from taizhang.notify.models import Channel, Delivery, Notice, NoticeCounter, Preference, UnitChannel
 from taizhang.org.models import Unit
@@ -83,9 +86,10 @@ def save_robot(robot: UnitChannel | None, data: dict, *, by) -> UnitChannel:
     return robot
 
 
-def issue_notice(task, *, level: str, rule: str, period: str, reason: str, on: dt.date) -> Notice | None:
+def issue_notice(task, *, level: str, rule: str, period: str, reason: str, on: dt.date, by=None) -> Notice | None:
     """The next 督办单 number of the year and the notice, in one transaction with its event: a notice
-    that is not issued (another run issued it a moment ago) takes no number."""
+    that is not issued (another run issued it a moment ago) takes no number. `by` is the office that
+    issued it by hand (None: the reminder engine)."""
     try:
         with transaction.atomic():
             NoticeCounter.objects.bulk_create([NoticeCounter(year=on.year)], ignore_conflicts=True)
@@ -104,7 +108,7 @@ def issue_notice(task, *, level: str, rule: str, period: str, reason: str, on: d
                 issued_on=on,
             )
             audit.record(
-                None,
+                by,
                 "task.notice",
                 task,
                 after={"notice": notice.number, "serial": notice.serial, "level": level, "reason": reason},
@@ -112,6 +116,74 @@ def issue_notice(task, *, level: str, rule: str, period: str, reason: str, on: d
     except IntegrityError:
         return None
     return notice
+
+
+LEVEL_WORDS = {"blue": "蓝色", "yellow": "黄色", "red": "红色"}
+
+
+@transaction.atomic
+def supervise(tasks, *, by, level: str, text: str) -> list:
+    """督办 by hand, on one task or several: at a level a numbered 督办单 each (as the engine's, in the same
+    yearly series), with no level a 催办 message; either way the lead unit's liaisons, the person
+    responsible and the unit's robots are told once, with the office's own words. Only the office that
+    manages each task may; one task refused refuses them all."""
+    from taizhang.notify.engine import deadline_words, personal_rows, task_link
+    from taizhang.tasks.actions import may_manage
+    from taizhang.tasks.assignees import unit_people
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write what the unit is asked to do.")})
+    if len(text) > settings.TAIZHANG_TEXT_MAX_CHARS:
+        raise ValidationError(
+            {"text": _("At most %(limit)d characters.") % {"limit": settings.TAIZHANG_TEXT_MAX_CHARS}}
+        )
+    if level and level not in LEVEL_WORDS:
+        raise ValidationError({"level": _("Choose blue, yellow or red, or no level for a reminder.")})
+    tasks = list(tasks)
+    if not tasks:
+        raise ValidationError(_("Choose at least one task."))
+    for task in tasks:
+        require_visible(by, task)
+        if not may_manage(by, task):
+            raise PermissionDenied(_("Only the office that manages a task may supervise it."))
+    now, on, done = timezone.now(), timezone.localdate(), []
+    key = uuid.uuid4().hex[:12]  # this act's messages, each sent once
+    for task in tasks:
+        if level:
+            notice = issue_notice(task, level=level, rule="manual", period=f"m{key}", reason=text, on=on, by=by)
+            if notice is None:  # the year's counter was taken by another notice at this very moment
+                raise ValidationError(_("Another notice was numbered at the same moment; send again."))
+            head = f"【台账督办】{by.signature}发出{LEVEL_WORDS[level]}督办单（{notice.number}）"
+            done.append(notice)
+        else:
+            head = f"【台账催办】{by.signature}催办"
+            done.append(task)
+        message = f"{head}：{task.measure[:60]}（{task.lead_unit.name}）。{deadline_words(task)}。督办意见：{text}"
+        common = {"task": task, "rule": "manual", "period": key, "level": level or "", "subject_key": f"t{task.pk}"}
+        common |= {"text": message, "link": task_link(task), "created_at": now, "sender": by}
+        people = {u.pk: u for u in unit_people(task) if u.pk != by.pk}
+        prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(people))}
+        rows = [row for u in people.values() for row in personal_rows(u, "liaison", prefs.get(u.pk), now, common)]
+        for row in rows:
+            if row.channel == Channel.INBOX:  # the row is the inbox item
+                row.status, row.sent_at = "sent", now
+        for robot in UnitChannel.objects.filter(unit_id=task.lead_unit_id, active=True):
+            rows.append(
+                Delivery(
+                    channel=robot.kind,
+                    robot=robot,
+                    recipient_key=f"r{robot.pk}",
+                    audience="unit",
+                    not_before=now,
+                    **common,
+                )
+            )
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        if not level:
+            told = [u.signature for u in people.values()]
+            audit.record(by, "task.urge", task, after={"text": text, "told": told})
+    return done
 
 
 @transaction.atomic
@@ -127,6 +199,7 @@ def record_run(token: str, now: dt.datetime, summary: dict) -> None:
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
     "inbox.read": gettext_lazy("read messages"),
+    "task.urge": gettext_lazy("sent a reminder by hand (催办)"),
     "preference.create": gettext_lazy("set notification preferences"),
     "preference.update": gettext_lazy("changed notification preferences"),
     "robot.create": gettext_lazy("added a group robot"),

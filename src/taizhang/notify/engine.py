@@ -48,6 +48,7 @@ RULE_TEXT = {
 }
 LIGHT_TEXT = {"before": "蓝灯", "due_today": "蓝灯", "overdue": "红灯", "lagging": "黄灯"}
 LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC)
+OVERDUE_WEEKS_DAYS = 3653
 STEP_RULE = "step."  # the rule of a message telling the next person about a step (notify/steps.py)
 
 
@@ -125,7 +126,8 @@ def firings(on: dt.date) -> list[Firing]:
                 found.append(Firing(task, None, "due_today", str(on), 0))
         # overdue: daily for the first days, then weekly — as a list of deadline dates, one indexed query
         overdue_dates = [on - dt.timedelta(days=d) for d in range(1, rules.overdue_daily_days + 1)]
-        overdue_dates += [on - dt.timedelta(days=d) for d in range(rules.overdue_daily_days + 7, 731, 7)]
+        # then weekly for as long as it stays open (ten years of weeks: an old ledger's items never go quiet)
+        overdue_dates += [on - dt.timedelta(days=d) for d in range(rules.overdue_daily_days + 7, OVERDUE_WEEKS_DAYS, 7)]
         for task in tasks.filter(deadline_date__in=overdue_dates):
             days = (on - task.deadline_date).days
             found.append(Firing(task, None, "overdue", str(on), days, Level.RED, days))

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,8 @@ from taizhang.core.redirects import safe_next
 from taizhang.documents import gbt9704 as G
 from taizhang.documents import pdf
 from taizhang.notify import actions
-from taizhang.notify.models import Channel, Delivery, Notice, Preference, UnitChannel
+from taizhang.notify.engine import deadline_words
+from taizhang.notify.models import Channel, Delivery, Level, Notice, Preference, UnitChannel
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.tasks.models import Task
@@ -42,6 +44,49 @@ def inbox(request):
     return render(request, "notify/inbox.html", {"page": page})
 
 
+class SuperviseForm(StyledFormMixin, forms.Form):
+    level = forms.ChoiceField(
+        label=gettext_lazy("level"),
+        required=False,
+        choices=[("", gettext_lazy("Reminder only (催办, no notice)")), *Level.choices],
+    )
+    text = forms.CharField(label=gettext_lazy("what the unit is asked to do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@login_required
+def supervise(request):
+    """督办 / 催办 by hand on one task (its page) or several (a list's selection): POST only."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    ids = {n for n in (whole_number(v) for v in request.POST.getlist("task")) if n is not None}
+    tasks = list(Task.objects.restrict(request.user).filter(pk__in=ids).select_related("lead_unit", "source"))
+    if not ids or len(tasks) != len(ids):
+        raise Http404  # a task the user cannot see is not theirs to supervise
+    form = SuperviseForm(request.POST)
+    back = tasks[0] if len(tasks) == 1 else None
+    try:
+        if not form.is_valid():
+            raise ValidationError([e["message"] for errs in form.errors.get_json_data().values() for e in errs])
+        done = actions.supervise(
+            tasks, by=request.user, level=form.cleaned_data["level"], text=form.cleaned_data["text"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        if form.cleaned_data["level"]:
+            numbers = "、".join(n.number for n in done)
+            messages.success(
+                request, _("Notices issued: %(numbers)s; the units have been told.") % {"numbers": numbers}
+            )
+        else:
+            messages.success(request, _("Reminders sent on %(n)d tasks; the units have been told.") % {"n": len(done)})
+    if back is not None and request.POST.get("next") is None:
+        return redirect("tasks:detail", pk=back.pk)
+    return safe_next(request, "tasks:list")
+
+
 @login_required
 def notices(request):
     """Notices of the tasks the user may see, newest first; filter by unit and level."""
@@ -51,7 +96,7 @@ def notices(request):
     if (unit_id := whole_number(request.GET.get("unit"))) is not None:
         items = items.filter(unit_id=unit_id)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "notify/notices.html", {"page": page})
+    return render(request, "notify/notices.html", {"page": page, "level": request.GET.get("level")})
 
 
 @login_required
@@ -63,12 +108,13 @@ def notice_document(request, pk):
     G.title(document, "督 办 单")
     G.body(document, notice.number, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     G.body(document, f"{notice.unit.name}：", indent=False)
-    level = {"blue": "蓝色", "yellow": "黄色", "red": "红色"}[notice.level]
-    G.body(
-        document,
-        f"你单位牵头负责的整改任务“{task.measure}”（整改时限：{task.deadline_text or '未定'}），"
-        f"{notice.reason.split('：')[0].removeprefix('【台账督办】')}，现予{level}督办。",
-    )
+    level = actions.LEVEL_WORDS[notice.level]
+    task_words = f"你单位牵头负责的整改任务“{task.measure}”（{deadline_words(task)}）"
+    if notice.rule == "manual":  # issued by hand: the office's own words
+        G.body(document, f"{task_words}，现予{level}督办。督办意见：{notice.reason}")
+    else:
+        why = notice.reason.split("：")[0].removeprefix("【台账督办】")
+        G.body(document, f"{task_words}，{why}，现予{level}督办。")
     G.body(
         document,
         "请接此督办单后，立即研究推进，并于3个工作日内在台账系统报送整改进展；确有困难的，请说明原因及下一步措施。",

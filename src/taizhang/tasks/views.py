@@ -155,6 +155,8 @@ def task_list(request):
         "page": page,
         "count": min(paginator.count, paginator.COUNT_CAP),
         "capped": paginator.capped,
+        "can_supervise": grants(request.user, MANAGE_LEDGER),
+        "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,
     }
     return render(request, "tasks/_task_table.html" if request.htmx else "tasks/task_list.html", context)
 
@@ -231,6 +233,7 @@ def _detail_context(request, task, bound=None) -> dict:
         "stage": assignees.stage(task),
         "returned": assignees.returned_step(task),
         "pending": ExtensionStatus.PENDING,
+        "done_statuses": DONE,
         "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,
         **forms,
     }

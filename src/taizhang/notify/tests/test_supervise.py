@@ -1,0 +1,116 @@
+"""督办 by hand: a numbered notice or a 催办 from a task's page or a list's selection, told to the unit;
+long-overdue tasks keep their weekly reminder; a notice states the deadline in force and the original."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from taizhang.core.errors import OutOfScope
+from taizhang.core.models import AuditEvent
+from taizhang.notify import actions
+from taizhang.notify.engine import run
+from taizhang.notify.models import Channel, Delivery, Notice, UnitChannel
+from taizhang.rectification import actions as ledger_actions
+from taizhang.tasks import actions as task_actions
+from taizhang.tasks.models import DONE, Task
+from taizhang.testing import unit
+
+pytestmark = pytest.mark.django_db
+
+
+def open_task(ledger, lead="市委宣传部"):
+    return Task.objects.filter(source=ledger, lead_unit__name=lead).exclude(status__in=DONE).first()
+
+
+def test_a_red_notice_from_the_task_page(clients, ledger, people):
+    task = open_task(ledger)
+    UnitChannel.objects.create(unit=task.lead_unit, kind=Channel.WECOM, webhook="https://qyapi.weixin.qq.com/x")
+    before = Notice.objects.count()
+    response = clients["office"].post("/notify/supervise/", {"task": task.pk, "level": "red", "text": "请本周内完成"})
+    assert response.status_code == 302 and response.url == f"/ledger/tasks/{task.pk}/"
+    notice = Notice.objects.get(task=task, rule="manual")
+    assert Notice.objects.count() == before + 1 and notice.level == "red" and notice.reason == "请本周内完成"
+    inbox = Delivery.objects.get(task=task, rule="manual", channel=Channel.INBOX, user=people["liaison"])
+    assert notice.number in inbox.text and "请本周内完成" in inbox.text and "陈静（市委督查室）" in inbox.text
+    assert inbox.status == "sent" and inbox.sender == people["office"]
+    assert Delivery.objects.filter(task=task, rule="manual", channel=Channel.WECOM).count() == 1
+    event = AuditEvent.objects.filter(action="task.notice", object_id=str(task.pk)).latest("seq")
+    assert event.actor_id == people["office"].pk and event.after["notice"] == notice.number
+    page = clients["liaison"].get(f"/ledger/tasks/{task.pk}/").content.decode()
+    assert 'id="supervise-form"' not in page  # the unit is supervised, it does not supervise
+    assert 'id="supervise-form"' in clients["office"].get(f"/ledger/tasks/{task.pk}/").content.decode()
+
+
+def test_several_at_once_from_the_list(clients, ledger):
+    tasks = list(Task.objects.filter(source=ledger).exclude(status__in=DONE)[:3])
+    data = {
+        "task": [t.pk for t in tasks],
+        "level": "",
+        "text": "请于月底前报送进展",
+        "next": "/ledger/tasks/?open=true",
+    }
+    response = clients["office"].post("/notify/supervise/", data)
+    assert response.status_code == 302 and response.url == "/ledger/tasks/?open=true"
+    for task in tasks:
+        assert AuditEvent.objects.filter(action="task.urge", object_id=str(task.pk)).count() == 1
+        liaisons = Delivery.objects.filter(task=task, rule="manual", channel=Channel.INBOX)
+        assert all("【台账催办】" in d.text for d in liaisons)
+    assert not Notice.objects.filter(rule="manual").exists()  # 催办 takes no number
+    page = clients["office"].get("/ledger/tasks/").content.decode()
+    assert 'id="urge-form"' in page and f'id="choose-{tasks[0].pk}"' in page
+
+
+def test_a_scoped_office_supervises_only_its_own(ledger, people):
+    city_task = open_task(ledger)
+    with pytest.raises(OutOfScope):  # not even seen
+        actions.supervise([city_task], by=people["countyoffice"], level="blue", text="越权督办")
+    partnered = task_actions.save_task(
+        None,
+        {
+            "measure": "市县联动措施",
+            "lead_unit": unit("市委宣传部"),
+            "partner_units": [unit("东城区委宣传部")],
+            "deadline": "2027年6月底前",
+        },
+        by=None,
+        source=ledger,
+    )
+    own = task_actions.save_task(
+        None,
+        {"measure": "区县自身措施", "lead_unit": unit("东城区委宣传部"), "deadline": "2027年6月底前"},
+        by=None,
+        source=ledger,
+    )
+    with pytest.raises(PermissionDenied):  # seen as a partner, led by the city: one refused refuses all
+        actions.supervise([own, partnered], by=people["countyoffice"], level="blue", text="越权督办")
+    assert not Notice.objects.filter(rule="manual").exists()
+    assert not Delivery.objects.filter(rule="manual").exists()
+
+
+def test_long_overdue_tasks_keep_their_weekly_reminder(people):
+    source = ledger_actions.save_source(None, {"title": "旧台账", "feedback_date": dt.date(2023, 1, 1)}, by=None)
+    task = task_actions.save_task(
+        None,
+        {"measure": "久拖未决的措施", "lead_unit": unit("市委宣传部"), "deadline": "2023年3月31日"},
+        by=None,
+        source=source,
+    )
+    day = dt.date(2023, 3, 31) + dt.timedelta(days=7 + 7 * 120)  # 847 days overdue, on the weekly rhythm
+    run(timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
+    reminder = Delivery.objects.get(task=task, rule="overdue", channel=Channel.INBOX, user=people["liaison"])
+    assert "已逾期847天" in reminder.text
+    assert Delivery.objects.filter(task=task, rule="overdue", audience="office").exists()  # escalated
+
+
+def test_a_notice_states_the_deadline_in_force_and_the_original(ledger, people):
+    task = open_task(ledger)
+    task_actions.request_extension(task, by=people["liaison"], new_date=dt.date(2027, 3, 31), reason="需协调")
+    task.refresh_from_db()
+    extension = task.extensions.get()
+    task_actions.decide_extension(extension, by=people["office"], approve=True, version=task.version)
+    task.refresh_from_db()
+    run(timezone.make_aware(dt.datetime.combine(dt.date(2027, 4, 1), dt.time(9))))
+    text = Delivery.objects.filter(task=task, rule="overdue").first().text
+    assert "已逾期1天" in text and "时限：2027年3月31日（原定" in text and "已延期1次" in text
