@@ -10,6 +10,7 @@ python-docx has no East Asian font setting: every run gets `w:eastAsia` (and asc
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -31,9 +32,22 @@ CHAR = SIZE_3  # one character of body text
 def set_font(run, name: str, size) -> None:
     run.font.name = name
     run.font.size = size
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    r_pr = run._element.get_or_add_rPr()
+    fonts = r_pr.get_or_add_rFonts()
     for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         fonts.set(qn(attr), name)
+    _chinese(r_pr)
+
+
+def _chinese(r_pr) -> None:
+    """The text's language is Simplified Chinese: a renderer picks the SC face of a CJK font collection
+    (LibreOffice took the Japanese face of Noto CJK without it)."""
+    lang = r_pr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        r_pr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:val"), "zh-CN")
 
 
 def new_document() -> Document:
@@ -49,6 +63,7 @@ def new_document() -> Document:
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = FANGSONG, SIZE_3
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+    _chinese(normal.element.get_or_add_rPr())
     _page_numbers(document, section)
     return document
 
@@ -71,15 +86,72 @@ def _exact_lines(paragraph) -> None:
     fmt.space_before = fmt.space_after = Pt(0)
 
 
-def title(document, text: str):
+def title(document, lines):
+    """The title centred, one line per item of `lines` (a text is one line): the caller breaks it
+    (core.titles.title_lines), so no line holds a lone character."""
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(36)
     fmt.space_after = LINE_PITCH
-    set_font(paragraph.add_run(text), XIAOBIAOSONG, SIZE_2)
+    for index, line in enumerate([lines] if isinstance(lines, str) else lines):
+        run = paragraph.add_run(line)
+        set_font(run, XIAOBIAOSONG, SIZE_2)
+        if index:
+            run._element.insert(0, OxmlElement("w:br"))  # a line break before the line's text
     return paragraph
+
+
+def free_lines(section) -> None:
+    """No line grid in this section (a table's rows keep their own height)."""
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.set(qn("w:type"), "default")
+        grid.attrib.pop(qn("w:linePitch"), None)
+
+
+def fixed_widths(table, widths) -> None:
+    """Column widths as given, not Word's autofit (which shares the width out equally)."""
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        col.w = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def table_cell(cell):
+    """A table cell's paragraph, spaced for reading (1.5 lines of 小四, a little air above and below) and
+    centred vertically."""
+    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+    paragraph = cell.paragraphs[0]
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(18)
+    fmt.space_before = fmt.space_after = Pt(3)
+    return paragraph
+
+
+def _row_flag(row, tag: str) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    tr_pr.append(flag)
+
+
+def repeat_header(row) -> None:
+    """The row is repeated at the top of every page the table runs onto."""
+    _row_flag(row, "w:tblHeader")
+
+
+def keep_row_whole(row) -> None:
+    """The row is not split across pages (where it fits on one)."""
+    _row_flag(row, "w:cantSplit")
 
 
 def body(document, text: str, *, indent: bool = True, font: str = FANGSONG, align=None):

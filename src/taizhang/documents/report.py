@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Count, Q
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.shared import Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.titles import ledger_title, report_title, title_lines
 from taizhang.documents import gbt9704 as G
 from taizhang.sheets.export import STATUS_OUT
-from taizhang.tasks.models import DONE, Schedule, Task, schedule_q
+from taizhang.tasks.models import DONE, Schedule, Status, Task, schedule_q
 
 LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
 
@@ -71,7 +73,7 @@ def default_options(source, on: dt.date) -> ReportOptions:
     issuer = source.inspected_unit.name if source.inspected_unit else ""
     inspector = source.issuer or "上级"
     return ReportOptions(
-        title=f"关于{source.title}情况的报告",
+        title=report_title(source.title),
         opening=(
             f"{source.feedback_date.year}年{source.feedback_date.month}月{source.feedback_date.day}日，"
             f"{inspector}向我们反馈了意见。我们坚持把抓好整改作为重大政治任务，逐条研究反馈问题，"
@@ -95,6 +97,42 @@ def overall_paragraph(f: Figures, on: dt.date) -> str:
     )
 
 
+def _by_date(task) -> str:
+    """The deadline as a time to finish by: the text as the office wrote it when it says 前, else the date."""
+    text = task.deadline_text or ""
+    if text.endswith("前") or not task.deadline_date:
+        return text
+    return f"{G.date_text(task.deadline_date)}前"
+
+
+def outlook(task, on: dt.date) -> str:
+    """The sentence on where a task stands, written for each status and each kind of deadline."""
+    if task.status == Status.CLOSED:
+        when = f"已于{G.date_text(task.closed_on)}" if task.closed_on else "已"
+        return f"该项{when}完成整改并销号。"
+    if task.status == Status.PHASE_DONE:
+        review = f"，将于{G.date_text(task.next_review_date)}复核" if task.next_review_date else ""
+        return f"该项已阶段性完成{review}，将长期坚持、巩固成效。"
+    if task.status in (Status.APPLIED, Status.CONFIRMED):
+        return "该项已完成整改，正在履行销号审核程序。"
+    kind = task.deadline_kind
+    if kind == DeadlineKind.UNREAD:
+        return "该项整改时限尚待明确，下一步将尽快明确时限、推进落实。"
+    if task.schedule_on(on) == Schedule.OVERDUE:
+        if kind == DeadlineKind.IMMEDIATE:
+            return "该项为立行立改事项，尚未完成，下一步将督促立即整改到位。"
+        return f"该项未能在{_by_date(task)}完成，已超过整改时限，下一步将督促加快推进，尽快完成。"
+    if kind == DeadlineKind.IMMEDIATE:
+        return "该项为立行立改事项，正在抓紧整改。"
+    if kind == DeadlineKind.LONG_TERM:
+        return "该项需长期坚持，下一步将持续推进、定期报告进展。"
+    if kind == DeadlineKind.PERIODIC:
+        return f"该项按照“{task.deadline_text}”的要求常态化推进，下一步将定期报告进展。"
+    if kind == DeadlineKind.DATED_LONG_TERM:
+        return f"该项正在推进，将于{_by_date(task)}完成阶段任务，并长期坚持。"
+    return f"该项正在推进，将于{_by_date(task)}完成。"
+
+
 def _task_paragraph(task, on: dt.date) -> str:
     parts = [f"{task.lead_unit.name}牵头，{task.measure.rstrip('。；;')}。"]
     progress = [p.text.rstrip("。") for p in task.progress_reports.all()][:3] or (
@@ -102,15 +140,12 @@ def _task_paragraph(task, on: dt.date) -> str:
     )
     if progress:
         parts.append("整改中，" + "；".join(reversed(progress)) + "。")
-    if task.status in DONE:
-        parts.append("该项已完成整改。" if task.status != "phase_done" else "该项已阶段性完成，将持续抓好。")
-    elif task.schedule_on(on) == Schedule.OVERDUE:
-        parts.append(f"该项已超过整改时限（{task.deadline_text}），下一步将督促加快推进，尽快完成。")
-    elif task.deadline_kind in LONG_TERM:
-        parts.append(f"该项需{task.deadline_text or '长期坚持'}，下一步将持续推进、定期报告进展。")
-    else:
-        parts.append(f"该项正在推进，下一步将按照“{task.deadline_text}”的时限要求完成。")
+    parts.append(outlook(task, on))
     return "".join(parts)
+
+
+class IssuerMissing(ValueError):
+    """The report is signed by a unit: without one it is not written (a blank signature is not sent)."""
 
 
 def build(source, *, on: dt.date, options: ReportOptions | None = None, user=None):
@@ -121,6 +156,8 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
         if not getattr(options, name):
             setattr(options, name, getattr(defaults, name))
     options.date = options.date or on
+    if not options.issuer.strip():
+        raise IssuerMissing("整改情况报告需要落款单位：请填写报告的落款单位（该台账未设被检查单位）。")
     f = figures(source, on=on, user=user)
     tasks = list(
         report_tasks(source, user)
@@ -129,7 +166,7 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
         .order_by("finding__category__position", "finding__position", "position", "pk")
     )
     document = G.new_document()
-    G.title(document, options.title)
+    G.title(document, title_lines(options.title))
     G.heading(document, 1, "一、整改工作总体情况")
     G.body(document, options.opening)
     G.body(document, overall_paragraph(f, on))
@@ -148,17 +185,32 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
     return document, f
 
 
+# The annex table on landscape A4 (text block 237 mm): widths by what each column holds.
+ANNEX_COLUMNS = [("序号", 13), ("反馈问题", 62), ("整改措施", 86), ("牵头单位", 32), ("整改时限", 26), ("状态", 18)]
+ANNEX_TEXT = Pt(12)  # 小四
+
+
 def _ledger_annex(document, source, tasks) -> None:
+    """附件: the ledger as a table on its own landscape pages, the header row repeated on each page, no
+    row split across pages."""
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    del section  # the new section inherits the page setup and footers
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+    section.left_margin, section.right_margin = Mm(30), Mm(30)
+    G.free_lines(section)  # a table's rows keep their own height, not the 22-line grid
     G.body(document, "附件", indent=False, font=G.HEITI)
-    G.title(document, f"{source.title}任务台账")
-    headers = ["序号", "反馈问题", "整改措施", "牵头单位", "整改时限", "状态"]
-    table = document.add_table(rows=1, cols=len(headers))
+    G.title(document, title_lines(ledger_title(source.title), width=30))
+    table = document.add_table(rows=1, cols=len(ANNEX_COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        G.set_font(cell.paragraphs[0].add_run(text), G.HEITI, Pt(12))
+    G.fixed_widths(table, [Mm(width) for _name, width in ANNEX_COLUMNS])
+    header = table.rows[0]
+    G.repeat_header(header)
+    for cell, (text, _width) in zip(header.cells, ANNEX_COLUMNS, strict=True):
+        paragraph = G.table_cell(cell)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        G.set_font(paragraph.add_run(text), G.HEITI, ANNEX_TEXT)
     for finding, items in groupby(tasks, key=lambda t: t.finding):
         items = list(items)
         first = len(table.rows)
@@ -171,9 +223,13 @@ def _ledger_annex(document, source, tasks) -> None:
                 task.deadline_text,
                 STATUS_OUT[task.status],
             ]
-            row = table.add_row().cells
-            for cell, text in zip(row, values, strict=True):
-                G.set_font(cell.paragraphs[0].add_run(text), G.FANGSONG, Pt(12))
+            row = table.add_row()
+            G.keep_row_whole(row)
+            for index, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+                paragraph = G.table_cell(cell)
+                if index in (0, 4, 5):
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                G.set_font(paragraph.add_run(text), G.FANGSONG, ANNEX_TEXT)
         if len(items) > 1:
             for col in (0, 1):
                 top, bottom = table.cell(first, col), table.cell(len(table.rows) - 1, col)

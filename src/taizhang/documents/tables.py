@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.titles import titled
 from taizhang.rectification.models import Source
 from taizhang.sheets.export import LIGHT_FILLS, LIGHT_NAMES, STATUS_OUT, safe
 from taizhang.tasks.models import DONE, Progress, Schedule, Task, schedule_q
@@ -68,6 +69,7 @@ def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
     book = Workbook()
     sheet = book.active
     sheet.title = "整改情况汇总"
+    sheet.freeze_panes = "A4"  # title and the two header rows stay in view
     width = 11
     _title(sheet, "整改工作情况汇总表", width)
     for col, text in enumerate(["序号", "问题来源", "被检查单位", "应整改数", "已整改数", "完成率"], start=1):
@@ -160,9 +162,10 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
     sheet = book.active
     sheet.title = "月度进展"
     headers = ["序号", "反馈问题", "整改措施", "牵头单位", "整改时限", "本月进展", "亮灯", "状态", "下一步"]
-    _title(sheet, f"{source.title}整改进展情况表（{first.year}年{first.month}月）", len(headers))
+    _title(sheet, f"{titled(source.title, '整改进展情况表')}（{first.year}年{first.month}月）", len(headers))
     for col, text in enumerate(headers, start=1):
         _header(sheet, 2, col, text)
+    sheet.freeze_panes = "A3"  # title and header stay in view
     count = 0
     for row, task in enumerate(tasks, start=3):
         progress = "；".join(f"{p.date.month}月{p.date.day}日：{p.text}" for p in task.this_month) or "本月无新进展"

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
+from taizhang.core.titles import ledger_title
 from taizhang.tasks.models import LIGHT_OF, Light, Status, Task, schedule_of, today
 
 HEADERS = [
@@ -198,6 +199,7 @@ def write_xlsx(source, out, *, user=None) -> int:
     """Write the ledger to `out` (a path or a binary file); returns the number of task rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("整改台账")
+    sheet.freeze_panes = "A3"  # the title and header rows stay in view while scrolling
     _rows_of_cells(sheet)
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -212,7 +214,7 @@ def write_xlsx(source, out, *, user=None) -> int:
             setattr(c, name, val)
         return c
 
-    title = cell(f"{source.title}整改任务台账", font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
+    title = cell(ledger_title(source.title), font=Font(bold=True, size=16), alignment=Alignment(horizontal="center"))
     sheet.append([title])
     # Collected and set once: MultiCellRange.add checks every existing range (quadratic on big ledgers).
     merges = [CellRange(min_col=1, min_row=1, max_col=ID_COLUMN - 1, max_row=1)]

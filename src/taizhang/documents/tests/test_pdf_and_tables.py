@@ -56,7 +56,7 @@ def test_pdf_has_pages_and_draws_the_chinese_text(ledger, tmp_path):
     raw = (tmp_path / "page.pgm").read_bytes()
     pixels = raw.split(b"\n", 3)[3]  # P5 header: magic, size, max value
     dark = sum(1 for value in pixels if value < 128)
-    assert 0.005 < dark / len(pixels) < 0.5  # ink on the page, and not solid black boxes
+    assert 0.002 < dark / len(pixels) < 0.5  # ink on the page (UMing is a light face), not solid black boxes
     assert (OUTPUT / "report-page-1.png").stat().st_size > 1000
 
 

@@ -20,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
         parser.add_argument("--month", help="YYYY-MM, for the monthly table (default: this month)")
         parser.add_argument("--as-of", help="YYYY-MM-DD: the date the figures are counted at (default: today)")
+        parser.add_argument("--issuer", help="the unit that signs the report (default: the ledger's inspected unit)")
 
-    def handle(self, *args, kind, source_id, out, month, as_of, **options):
+    def handle(self, *args, kind, source_id, out, month, as_of, issuer, **options):
         try:
             on = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         except ValueError:
@@ -44,7 +45,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--month {month!r} is not YYYY-MM.") from None
             self.stdout.write(f"{tables.write_monthly(source, month, path)} tasks written to {path}")
             return
-        document, _figures = report.build(source, on=on)
+        options = report.default_options(source, on)
+        options.issuer = issuer or options.issuer
+        try:
+            document, _figures = report.build(source, on=on, options=options)
+        except report.IssuerMissing as exc:
+            raise CommandError(f"{exc} (--issuer)") from None
         buffer = io.BytesIO()
         document.save(buffer)
         if path.suffix.lower() == ".docx":
