@@ -180,6 +180,16 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 sees=SEES["task_out"],
             ),
         ],
+        "tasks:delete": [
+            Cell("get", f"/ledger/tasks/{t_in.pk}/delete/", who(LOGGED_IN, 405)),
+            # a task with a record is never deleted, whoever asks: back to its page, nothing changed
+            Cell(
+                "post",
+                f"/ledger/tasks/{t_in.pk}/delete/",
+                who(LOGGED_IN - set(SEES["task_in"]), 404) | who(SEES["task_in"], 302),
+                {"reason": "录入错误", "version": t_in.version},
+            ),
+        ],
         "tasks:progress": [
             write(
                 f"/ledger/tasks/{t.pk}/progress/",

@@ -512,6 +512,28 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
 
 
 @transaction.atomic
+def delete_task(task: Task, *, by, reason: str, version: int | None = None) -> None:
+    """Delete a task entered by mistake. A task with a record (progress, close-out steps, extensions,
+    notices) is never deleted: it is edited or closed, so its history stays whole. The event keeps the
+    task as it was and the reason."""
+    require_ledger_manager(by)
+    task = _lock(task, version)
+    require_visible(by, task)
+    if not _system_or(may_manage)(by, task):
+        raise PermissionDenied(_("You may not change this task."))
+    reason = _limited("reason", reason)
+    if not reason:
+        raise ValidationError({"reason": _("Say why the task is deleted.")})
+    if task.progress_reports.exists() or task.steps.exists() or task.extensions.exists() or task.notices.exists():
+        raise ValidationError(
+            _("This task has a record (progress, steps, extensions or notices): edit it or close it instead.")
+        )
+    before = audit.snapshot(task, TASK_FIELDS) | {"version": task.version}
+    audit.record(by, "task.delete", task, before=before, after={"reason": reason})
+    task.delete()
+
+
+@transaction.atomic
 def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     """Create many tasks at once (imports): the checks of `save_task`, plain bulk inserts, one audit event
     each; returns the new ids.
@@ -640,6 +662,7 @@ _CREATED_AFTER = audit.SnapshotText(
 EVENT_PHRASES = {
     "task.create": gettext_lazy("created the task"),
     "task.update": gettext_lazy("edited the task"),
+    "task.delete": gettext_lazy("deleted the task"),
     "task.start": gettext_lazy("started work"),
     "task.apply_close": gettext_lazy("applied for close-out"),
     "task.confirm": gettext_lazy("confirmed the close-out (unit head)"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="detail"),
     path("tasks/<int:pk>/step/<slug:step>/", views.task_transition, name="transition"),
     path("tasks/<int:pk>/progress/", views.task_progress, name="progress"),
+    path("tasks/<int:pk>/delete/", views.task_delete, name="delete"),
     path("tasks/<int:pk>/extension/", views.task_extension, name="extension"),
     path("tasks/<int:pk>/extension/<int:extension_id>/decide/", views.extension_decide, name="decide"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),

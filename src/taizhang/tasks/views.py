@@ -211,7 +211,8 @@ def my_tasks(request):
 
 def _detail_context(request, task, bound=None) -> dict:
     """The task page; `bound` holds the form that failed, filled as it was posted, beside its errors."""
-    progress = task.progress_reports.prefetch_related("evidence").select_related("reported_by")
+    progress = list(task.progress_reports.prefetch_related("evidence").select_related("reported_by"))
+    steps = list(task.steps.select_related("by__unit", "by__person"))
     version = {"version": task.version}
     forms = {
         "progress_form": ProgressForm(initial=version),
@@ -222,7 +223,7 @@ def _detail_context(request, task, bound=None) -> dict:
     return {
         "task": task,
         "progress": progress,
-        "steps": task.steps.select_related("by"),
+        "steps": steps,
         "extensions": task.extensions.select_related("requested_by", "decided_by"),
         "events": timeline.entries(history(task)),
         "allowed": allowed,
@@ -230,6 +231,8 @@ def _detail_context(request, task, bound=None) -> dict:
         "can_report": actions.may_report(request.user, task) and task.status not in DONE,
         "can_extend": actions.may_apply(request.user, task) and task.status not in DONE,
         "can_decide": actions.may_manage(request.user, task),
+        # only a task with no record can go (delete_task says why otherwise)
+        "can_delete": actions.may_manage(request.user, task) and not progress and not steps,
         "stage": assignees.stage(task),
         "returned": assignees.returned_step(task),
         "pending": ExtensionStatus.PENDING,
@@ -364,6 +367,30 @@ def extension_decide(request, pk, extension_id):
         return said % {"who": who}
 
     return _act(request, pk, "decision_form", DecisionForm(request.POST), run)
+
+
+@login_required
+def task_delete(request, pk):
+    """Delete a task entered by mistake (POST; the page asks first). Refusals go back to the task."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    task = get_object_or_404(Task.objects.restrict(request.user).select_related("source"), pk=pk)
+    source_id, measure = task.source_id, task.measure
+    try:
+        actions.delete_task(
+            task,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            version=whole_number(request.POST.get("version")),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    except (PermissionDenied, Conflict) as exc:
+        messages.error(request, str(exc) or _("You may not do this on this task."))
+    else:
+        messages.success(request, _("Deleted: %(measure)s") % {"measure": measure[:60]})
+        return redirect("tasks:ledger", pk=source_id)
+    return redirect("tasks:detail", pk=task.pk)
 
 
 @login_required

@@ -115,3 +115,36 @@ def test_an_unreadable_deadline_warns_before_saving(clients, ledger):
     )
     assert second.status_code == 302
     assert Task.objects.get(measure="新增的措施").needs_date
+
+
+def test_a_task_entered_by_mistake_is_deleted_with_its_reason_in_the_history(clients, ledger, people):
+    from taizhang.core.models import AuditEvent
+    from taizhang.testing import unit
+
+    task = actions.save_task(
+        None,
+        {"measure": "重复录入的措施", "lead_unit": unit("市委宣传部"), "deadline": "2027年6月底前"},
+        by=None,
+        source=ledger,
+    )
+    page = clients["office"].get(f"/ledger/tasks/{task.pk}/").content.decode()
+    assert 'id="delete-task"' in page and "data-confirm=" in page
+    assert 'id="delete-task"' not in clients["liaison"].get(f"/ledger/tasks/{task.pk}/").content.decode()
+    refused = clients["liaison"].post(f"/ledger/tasks/{task.pk}/delete/", {"reason": "x", "version": task.version})
+    assert refused.status_code == 302 and Task.objects.filter(pk=task.pk).exists()
+    response = clients["office"].post(
+        f"/ledger/tasks/{task.pk}/delete/", {"reason": "与第3项重复", "version": task.version}
+    )
+    assert response.status_code == 302 and response.url == f"/ledger/sources/{ledger.pk}/"
+    assert not Task.objects.filter(pk=task.pk).exists()
+    event = AuditEvent.objects.get(action="task.delete", object_id=str(task.pk))
+    assert event.before["measure"] == "重复录入的措施" and event.after == {"reason": "与第3项重复"}
+    assert event.actor_id == people["office"].pk
+
+
+def test_a_task_with_a_record_is_never_deleted(ledger, people):
+    task = Task.objects.filter(source=ledger, lead_unit__name="市委宣传部").exclude(status__in=DONE).first()
+    actions.report_progress(task, by=people["liaison"], text="已有进展")
+    with pytest.raises(ValidationError):
+        actions.delete_task(task, by=people["office"], reason="误删")
+    assert Task.objects.filter(pk=task.pk).exists()
