@@ -17,3 +17,8 @@ class NotifyConfig(AppConfig):
         from taizhang.tasks.signals import task_event
 
         task_event.connect(tell_next, dispatch_uid="notify.tell_next")
+
+        from taizhang.notify.todo import NOTICES_TO_ANSWER
+        from taizhang.tasks import todo
+
+        todo.register(NOTICES_TO_ANSWER)

@@ -5,7 +5,9 @@ One definition of "waiting for me" for the header's count, the home page and the
   soon or lagging — for those who report (liaisons), not for the office, which reports only by exception;
 - to confirm: close-out applications a unit head or responsible leader may confirm;
 - to verify: confirmed close-outs the office that manages the task verifies;
-- extensions to decide: pending requests on tasks the office manages.
+- extensions to decide: pending requests on tasks the office manages;
+- and the lists modules above the engine register (`register`): notices (督办单) a unit has not yet
+  answered with progress.
 Each item carries why it waits and the anchor of the form that acts on it.
 """
 
@@ -67,15 +69,41 @@ def conditions(user) -> dict[str, Q]:
     return found
 
 
+@dataclass
+class Extra:
+    """A waiting list a module above the engine adds (the notification module: notices to answer):
+    `rows(user)` is a queryset of objects with a `task`, or None when the user has no such list."""
+
+    key: str
+    title: str
+    rows: object
+    reason: object  # object → the words beside the item
+    anchor: str
+
+
+EXTRAS: list[Extra] = []
+
+
+def register(extra: Extra) -> None:
+    """Called from a module's AppConfig.ready (see notify/apps.py)."""
+    if all(e.key != extra.key for e in EXTRAS):
+        EXTRAS.append(extra)
+
+
 def count(user) -> int:
-    """The header's number: everything waiting for the user, in one query (none for a viewer)."""
+    """The header's number: everything waiting for the user, in one query for the engine's lists and
+    one per list another module adds (none for a viewer)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     found = conditions(user)
-    if not found:
-        return 0
-    counts = Task.objects.aggregate(**{key: Count("pk", filter=q) for key, q in found.items()})
-    return sum(counts.values())
+    total = 0
+    if found:
+        counts = Task.objects.aggregate(**{key: Count("pk", filter=q) for key, q in found.items()})
+        total = sum(counts.values())
+    for extra in EXTRAS:
+        rows = extra.rows(user)
+        total += rows.count() if rows is not None else 0
+    return total
 
 
 def _reason(key: str, task, on) -> str:
@@ -116,6 +144,14 @@ def sections(user) -> list[Section]:
             continue
         total = tasks.count() if len(items) == SHOWN else len(items)
         found.append(Section(key, TITLES[key], total, [(t, _reason(key, t, on), ANCHORS[key]) for t in items]))
+    for extra in EXTRAS:
+        rows = extra.rows(user)
+        items = list(rows[:SHOWN]) if rows is not None else []
+        if items:
+            total = rows.count() if len(items) == SHOWN else len(items)
+            found.append(
+                Section(extra.key, extra.title, total, [(r.task, extra.reason(r), extra.anchor) for r in items])
+            )
     return found
 
 

@@ -114,3 +114,21 @@ def test_a_notice_states_the_deadline_in_force_and_the_original(ledger, people):
     run(timezone.make_aware(dt.datetime.combine(dt.date(2027, 4, 1), dt.time(9))))
     text = Delivery.objects.filter(task=task, rule="overdue").first().text
     assert "已逾期1天" in text and "时限：2027年3月31日（原定" in text and "已延期1次" in text
+
+
+def test_a_notice_waits_in_the_units_to_do_until_it_reports(clients, ledger, people):
+    from taizhang.tasks import todo
+
+    task = open_task(ledger)
+    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2024, 1, 1))
+    before = todo.count(people["liaison"])
+    actions.supervise([task], by=people["office"], level="red", text="请立即报送")
+    assert todo.count(people["liaison"]) == before + 1
+    section = next(s for s in todo.sections(people["liaison"]) if s.key == "notices")
+    assert [t.pk for t, _reason, _anchor in section.items] == [task.pk]
+    assert all(s.key != "notices" for s in todo.sections(people["office"]))
+    task.refresh_from_db()
+    task_actions.report_progress(task, by=people["liaison"], text="已按督办单要求补报", version=task.version)
+    assert todo.count(people["liaison"]) == before
+    page = clients["liaison"].get("/ledger/todo/").content.decode()
+    assert 'data-section="notices"' not in page
