@@ -610,7 +610,7 @@ def _edit_values(kind, obj) -> dict:
         return {"name": obj.name + "改", "unit": obj.unit_id, "is_active": "on"}
     return {
         "username": obj.username,
-        "last_name": "改",
+        "full_name": "改",
         "role": obj.role,
         "scope": obj.scope,
         "unit": obj.unit_id,

@@ -54,6 +54,8 @@ class PersonForm(ScopedForm):
 
 
 class AccountForm(ScopedForm):
+    # One 姓名 field (Chinese names are not split into given and family name): kept in last_name.
+    full_name = forms.CharField(label=_("full name"), required=False, max_length=150)
     unit = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("unit"))
     password = forms.CharField(
         label=_("new password"),
@@ -74,6 +76,15 @@ class AccountForm(ScopedForm):
             keep = allowed.get(editor.scope, {Scope.OWN})
             self.fields["scope"].choices = [c for c in self.fields["scope"].choices if c[0] in keep]
         self.fields["person"].queryset = Person.objects.restrict(editor, MANAGE_ACCOUNTS)
+        del self.fields["first_name"], self.fields["last_name"]
+        if self.instance.pk:
+            self.fields["full_name"].initial = f"{self.instance.last_name}{self.instance.first_name}"
+        self.order_fields(["username", "full_name", "email", "role", "scope", "unit", "person", "is_active"])
+
+    def clean(self):
+        data = super().clean()
+        data["last_name"], data["first_name"] = (data.get("full_name") or "").strip(), ""
+        return data
 
     def clean_password(self):
         password = self.cleaned_data.get("password")

@@ -46,3 +46,24 @@ def test_normalised_names_are_stable_and_carry_no_hidden_characters(text):
         return
     once = normalise_name(text)
     assert normalise_name(once) == once and not hidden_characters(once)
+
+
+def test_the_account_form_has_one_full_name_field(clients, people):
+    from taizhang.org.models import User
+    from taizhang.testing import unit
+
+    page = clients["admin"].get("/org/accounts/new/").content.decode()
+    assert 'name="full_name"' in page and 'name="first_name"' not in page and 'name="last_name"' not in page
+    data = {
+        "username": "wangfang2",
+        "full_name": "王芳",
+        "role": "viewer",
+        "scope": "unit",
+        "unit": unit("市委宣传部").pk,
+    }
+    response = clients["admin"].post("/org/accounts/new/", data | {"is_active": "on", "password": "Xq9!long-enough-pw"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    account = User.objects.get(username="wangfang2")
+    assert (account.last_name, account.first_name, str(account)) == ("王芳", "", "王芳")
+    edit = clients["admin"].get(f"/org/accounts/{account.pk}/edit/").content.decode()
+    assert 'value="王芳"' in edit
