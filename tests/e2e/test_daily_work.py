@@ -91,3 +91,18 @@ def test_each_step_reaches_the_next_person(live_server, page, phone, screenshot)
     screenshot(phone, "daily-3-form-kept-phone")
     task.refresh_from_db()
     assert task.status == Status.IN_PROGRESS and task.progress_reports.count() == reports
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_server, page, settings, tmp_path):
+    settings.TAIZHANG_UPLOAD_MAX_MB = 1
+    build_demo_org()
+    load_sample_ledger()
+    task = Task.objects.get(measure=MEASURE)
+    big = tmp_path / "会议纪要扫描件.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
+    login(page, live_server.url, "liaison", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ledger/tasks/{task.pk}/")
+    page.set_input_files("#id_files", str(big))
+    note = page.locator("[data-file-error]")
+    assert "文件过大" in note.inner_text() and "1 MB" in note.inner_text()
+    assert page.eval_on_selector("#id_files", "input => input.files.length") == 0

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
@@ -25,3 +26,6 @@ class UploadForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Source.objects.managed_by(user)
+        limit = settings.TAIZHANG_IMPORT_MAX_MB
+        self.fields["file"].widget.attrs["data-max-mb"] = limit  # refused in the browser before it is sent
+        self.fields["file"].help_text = _("At most %(mb)s MB a file.") % {"mb": limit}
