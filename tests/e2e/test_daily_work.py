@@ -106,3 +106,20 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_server, page, s
     note = page.locator("[data-file-error]")
     assert "文件过大" in note.inner_text() and "1 MB" in note.inner_text()
     assert page.eval_on_selector("#id_files", "input => input.files.length") == 0
+
+
+def test_the_ledger_is_readable_on_a_phone(live_server, phone, screenshot):
+    build_demo_org()
+    source = load_sample_ledger()
+    login(phone, live_server.url, "office", DEMO_PASSWORD)
+    phone.goto(f"{live_server.url}/ledger/sources/{source.pk}/")
+    measure = phone.locator("table.ledger th.col-measure").bounding_box()
+    assert measure["width"] >= 180  # a column people read, not one character wide
+    box = phone.locator(".ledger-scroll")
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # the table scrolls sideways instead
+    assert "<span" not in phone.locator("table.ledger tbody").inner_text()
+    assert phone.locator("#light-legend").is_visible()
+    assert not phone.locator("#filters").is_visible()  # the filter bar folds away behind its button
+    phone.click("[data-bs-target='#filter-box']")
+    phone.locator("#filter-box.show:not(.collapsing)").wait_for()
+    screenshot(phone, "daily-4-ledger-phone")
