@@ -127,9 +127,7 @@ def supervise(tasks, *, by, level: str, text: str) -> list:
     yearly series), with no level a 催办 message; either way the lead unit's liaisons, the person
     responsible and the unit's robots are told once, with the office's own words. Only the office that
     manages each task may; one task refused refuses them all."""
-    from taizhang.notify.engine import deadline_words, personal_rows, task_link
     from taizhang.tasks.actions import may_manage
-    from taizhang.tasks.assignees import unit_people
 
     text = (text or "").strip()
     if not text:
@@ -147,42 +145,38 @@ def supervise(tasks, *, by, level: str, text: str) -> list:
         require_visible(by, task)
         if not may_manage(by, task):
             raise PermissionDenied(_("Only the office that manages a task may supervise it."))
-    now, on, done = timezone.now(), timezone.localdate(), []
     key = uuid.uuid4().hex[:12]  # this act's messages, each sent once
-    for task in tasks:
-        if level:
-            notice = issue_notice(task, level=level, rule="manual", period=f"m{key}", reason=text, on=on, by=by)
-            if notice is None:  # the year's counter was taken by another notice at this very moment
-                raise ValidationError(_("Another notice was numbered at the same moment; send again."))
-            head = f"【台账督办】{by.signature}发出{LEVEL_WORDS[level]}督办单（{notice.number}）"
-            done.append(notice)
-        else:
-            head = f"【台账催办】{by.signature}催办"
-            done.append(task)
-        message = f"{head}：{task.measure[:60]}（{task.lead_unit.name}）。{deadline_words(task)}。督办意见：{text}"
-        common = {"task": task, "rule": "manual", "period": key, "level": level or "", "subject_key": f"t{task.pk}"}
-        common |= {"text": message, "link": task_link(task), "created_at": now, "sender": by}
-        people = {u.pk: u for u in unit_people(task) if u.pk != by.pk}
-        prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(people))}
-        rows = [row for u in people.values() for row in personal_rows(u, "liaison", prefs.get(u.pk), now, common)]
-        for row in rows:
-            if row.channel == Channel.INBOX:  # the row is the inbox item
-                row.status, row.sent_at = "sent", now
-        for robot in UnitChannel.objects.filter(unit_id=task.lead_unit_id, active=True):
-            rows.append(
-                Delivery(
-                    channel=robot.kind,
-                    robot=robot,
-                    recipient_key=f"r{robot.pk}",
-                    audience="unit",
-                    not_before=now,
-                    **common,
-                )
+    return [_supervise_one(task, by=by, level=level, text=text, key=key) for task in tasks]
+
+
+def _supervise_one(task, *, by, level: str, text: str, key: str):
+    """One task's notice (or 催办 event) and its messages to the unit: the notice, or the task."""
+    from taizhang.notify.engine import deadline_words, task_link, told_now
+    from taizhang.tasks.assignees import unit_people
+
+    now, on, done = timezone.now(), timezone.localdate(), task
+    if level:
+        done = issue_notice(task, level=level, rule="manual", period=f"m{key}", reason=text, on=on, by=by)
+        if done is None:  # the year's counter was taken by another notice at this very moment
+            raise ValidationError(_("Another notice was numbered at the same moment; send again."))
+        head = f"【台账督办】{by.signature}发出{LEVEL_WORDS[level]}督办单（{done.number}）"
+    else:
+        head = f"【台账催办】{by.signature}催办"
+    message = f"{head}：{task.measure[:60]}（{task.lead_unit.name}）。{deadline_words(task)}。督办意见：{text}"
+    common = {"task": task, "rule": "manual", "period": key, "level": level or "", "subject_key": f"t{task.pk}"}
+    common |= {"text": message, "link": task_link(task), "created_at": now, "sender": by}
+    people = [u for u in unit_people(task) if u.pk != by.pk]
+    rows = told_now(list({u.pk: u for u in people}.values()), "liaison", now, common)
+    for robot in UnitChannel.objects.filter(unit_id=task.lead_unit_id, active=True):
+        rows.append(
+            Delivery(
+                channel=robot.kind, robot=robot, recipient_key=f"r{robot.pk}", audience="unit", not_before=now, **common
             )
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        if not level:
-            told = [u.signature for u in people.values()]
-            audit.record(by, "task.urge", task, after={"text": text, "told": told})
+        )
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    if not level:
+        told = list(dict.fromkeys(u.signature for u in people))
+        audit.record(by, "task.urge", task, after={"text": text, "told": told})
     return done
 
 

@@ -268,6 +268,17 @@ def personal_rows(user, role: str, pref: Preference | None, now: dt.datetime, co
     return rows
 
 
+def told_now(people, audience: str, now: dt.datetime, common: dict) -> list[Delivery]:
+    """A message a person's step sends to other people: each person's rows (`personal_rows`), the inbox
+    item already delivered (the row is the item, nothing to send); e-mail waits for the loop."""
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=[u.pk for u in people])}
+    rows = [row for user in people for row in personal_rows(user, audience, prefs.get(user.pk), now, common)]
+    for row in rows:
+        if row.channel == Channel.INBOX:
+            row.status, row.sent_at = DeliveryStatus.SENT, now
+    return rows
+
+
 def plan_deliveries(found: list[Firing], now: dt.datetime) -> list[Delivery]:
     default, per_source = rule_sets()
     audience = Audience.load()

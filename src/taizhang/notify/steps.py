@@ -20,8 +20,8 @@ The actor is never told of their own step.
 from django.utils import timezone
 
 from taizhang.core.deadlines import format_date
-from taizhang.notify.engine import STEP_RULE, personal_rows, task_link
-from taizhang.notify.models import Delivery, DeliveryStatus, Preference
+from taizhang.notify.engine import STEP_RULE, task_link, told_now
+from taizhang.notify.models import Delivery
 from taizhang.tasks import signals
 from taizhang.tasks.assignees import who_is_next
 from taizhang.tasks.models import Status, Step
@@ -85,12 +85,6 @@ def tell_next(sender, *, task, event, by, note, key, extension=None, **kwargs) -
         "created_at": now,
         "sender": by,
     }
-    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(unique))}
-    rows = []
-    for user in unique.values():
-        rows += personal_rows(user, audience, prefs.get(user.pk), now, common)
-    for row in rows:
-        if row.channel == "inbox":  # the row is the inbox item: nothing to send
-            row.status, row.sent_at = DeliveryStatus.SENT, now
+    rows = told_now(list(unique.values()), audience, now, common)
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return [user.signature for user in unique.values()]
