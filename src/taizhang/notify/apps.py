@@ -18,7 +18,8 @@ class NotifyConfig(AppConfig):
 
         task_event.connect(tell_next, dispatch_uid="notify.tell_next")
 
-        from taizhang.notify.todo import NOTICES_TO_ANSWER
+        from taizhang.notify.todo import NOTICES_TO_ANSWER, monthly_report_due
         from taizhang.tasks import todo
 
         todo.register(NOTICES_TO_ANSWER)
+        todo.register_due(monthly_report_due)

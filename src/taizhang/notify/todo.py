@@ -4,9 +4,10 @@ A notice waits for the unit that leads its task until the unit reports progress 
 was issued (the task's activity date catches up) or the task is closed.
 """
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, grants
 from taizhang.notify.models import Notice
 from taizhang.tasks.actions import answers_q
@@ -22,6 +23,19 @@ def notices_to_answer(user):
     if q is not None:
         notices = notices.filter(task__in=Task.objects.filter(q))
     return notices.select_related("task__lead_unit", "task__source").order_by("issued_on", "pk")
+
+
+def monthly_report_due(on):
+    """Long-term tasks owe a report each month from the rules' day (RuleSet.periodic_day, per ledger where
+    a ledger has its own rules) until one is made that month."""
+    from taizhang.notify.engine import LONG_TERM, rule_sets
+
+    default, per_source = rule_sets()
+    late = [source for source, rules in per_source.items() if rules.periodic_day > on.day]
+    early = [source for source, rules in per_source.items() if rules.periodic_day <= on.day]
+    ledgers = ~Q(source_id__in=late) if default.periodic_day <= on.day else Q(source_id__in=early)
+    kinds = [*LONG_TERM, DeadlineKind.DATED_LONG_TERM]
+    return Q(deadline_kind__in=kinds, activity_on__lt=on.replace(day=1)) & ledgers
 
 
 def _reason(notice) -> str:

@@ -58,6 +58,8 @@ def conditions(user) -> dict[str, Q]:
         on = today()
         waiting = Q(_returned()) | schedule_q(Schedule.OVERDUE, on) | schedule_q(Schedule.DUE_SOON, on)
         waiting |= schedule_q(Schedule.LAGGING, on)
+        for due in REPORT_DUE:  # reports the modules above ask for (the monthly report of long-term tasks)
+            waiting |= due(on)
         found["report"] = answers & Q(status__in=[Status.NOT_STARTED, Status.IN_PROGRESS]) & waiting
     if grants(user, SIGN_OFF):
         mine = answers | Q(leader_id=user.person_id) if user.person_id and answers else answers
@@ -67,6 +69,16 @@ def conditions(user) -> dict[str, Q]:
         # at most one pending request a task (request_extension refuses a second): tasks count requests
         found["extensions"] = answers & Q(_pending_extension())
     return found
+
+
+# Conditions (on → Q) under which a task's report is due besides the engine's own (see `register_due`).
+REPORT_DUE: list = []
+
+
+def register_due(condition) -> None:
+    """A module's rule that a report is due (notify: the monthly report of long-term tasks)."""
+    if condition not in REPORT_DUE:
+        REPORT_DUE.append(condition)
 
 
 @dataclass
@@ -118,7 +130,7 @@ def _reason(key: str, task, on) -> str:
         Schedule.OVERDUE: str(_("overdue")),
         Schedule.DUE_SOON: str(_("due soon")),
         Schedule.LAGGING: str(_("no progress for a long time")),
-    }.get(state, "")
+    }.get(state, str(_("this month's progress is due")))
 
 
 TITLES = {

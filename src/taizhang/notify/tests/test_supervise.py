@@ -132,3 +132,29 @@ def test_a_notice_waits_in_the_units_to_do_until_it_reports(clients, ledger, peo
     assert todo.count(people["liaison"]) == before
     page = clients["liaison"].get("/ledger/todo/").content.decode()
     assert 'data-section="notices"' not in page
+
+
+def test_a_long_term_task_owes_its_monthly_report_from_the_rules_day(people, monkeypatch):
+    from taizhang.notify.models import RuleSet
+    from taizhang.tasks import todo
+
+    source = ledger_actions.save_source(None, {"title": "长效机制台账", "feedback_date": dt.date(2026, 1, 5)}, by=None)
+    task = task_actions.save_task(
+        None,
+        {"measure": "每月开展一次专题学习", "lead_unit": unit("市委宣传部"), "deadline": "长期坚持"},
+        by=None,
+        source=source,
+    )
+    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2026, 10, 30))
+
+    def listed(day):
+        monkeypatch.setattr(todo, "today", lambda: day)
+        section = next((s for s in todo.sections(people["liaison"]) if s.key == "report"), None)
+        return {t.pk: reason for t, reason, _anchor in section.items} if section else {}
+
+    assert task.pk not in listed(dt.date(2026, 11, 10))  # before the 25th
+    assert listed(dt.date(2026, 11, 26))[task.pk] == "本月进展待报送"
+    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2026, 11, 26))
+    assert task.pk not in listed(dt.date(2026, 11, 27))  # reported this month
+    RuleSet.objects.create(source=source, periodic_day=5)
+    assert listed(dt.date(2026, 12, 6))[task.pk] == "本月进展待报送"  # this ledger's own day

@@ -13,16 +13,16 @@ pytestmark = pytest.mark.django_db
 
 # page → queries it may issue (session, user, the header's to-do count, then the page's own), whatever
 # the number of rows; the to-do lists differ by role (one query a list the role has: a liaison's notices to
-# answer are one more on every page)
+# answer and the reminder rules that say when a monthly report is due are two more on every page)
 PAGES = {
-    "/": {"office": 17, "liaison": 18, "county": 17},
-    "/ledger/": {"office": 8, "liaison": 9, "county": 9},
-    "/ledger/sources/{source}/": {"office": 11, "liaison": 11, "county": 11},  # the office: may it edit?
-    "/ledger/tasks/": {"office": 10, "liaison": 11, "county": 11},
-    "/ledger/mine/": {"office": 7, "liaison": 8, "county": 8},
+    "/": {"office": 17, "liaison": 20, "county": 19},
+    "/ledger/": {"office": 8, "liaison": 10, "county": 9},
+    "/ledger/sources/{source}/": {"office": 11, "liaison": 12, "county": 11},  # the office: may it edit?
+    "/ledger/tasks/": {"office": 10, "liaison": 12, "county": 11},
+    "/ledger/mine/": {"office": 7, "liaison": 9, "county": 8},
     "/api/tasks/": 4,
     # the task page names who is next (当前环节) and the history's people: constant, by the task's status
-    "/ledger/tasks/{task}/": {"office": 16, "liaison": 17, "county": 17},
+    "/ledger/tasks/{task}/": {"office": 16, "liaison": 18, "county": 18},
 }
 
 
@@ -74,4 +74,4 @@ def test_queries_do_not_grow_with_rows(clients, ledger, people, persona):
         page_extra = extra + (1 if scoped and page == "/ledger/tasks/{task}/" else 0)
         if not saved + page_extra - extra <= before[page] <= saved + page_extra:
             wrong.append(f"{page}: {before[page]} queries, saved count {saved}")
-    assert not wrong, before
+    assert not wrong, {page: before[page] for page in PAGES}
