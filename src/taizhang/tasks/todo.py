@@ -6,8 +6,9 @@ One definition of "waiting for me" for the header's count, the home page and the
 - to confirm: close-out applications a unit head or responsible leader may confirm;
 - to verify: confirmed close-outs the office that manages the task verifies;
 - extensions to decide: pending requests on tasks the office manages;
-- and the lists modules above the engine register (`register`): notices (督办单) a unit has not yet
-  answered with progress.
+- and what modules above the engine register: lists (`register`: notices, 督办单, a unit has not yet
+  answered with progress) and reasons a report is due (`register_due`: a long-term task's monthly
+  report from the reminder rules' day).
 Each item carries why it waits and the anchor of the form that acts on it.
 """
 
