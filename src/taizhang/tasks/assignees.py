@@ -120,9 +120,13 @@ def stage(task) -> str:
     return _("closed %(date)s") % {"date": closed}
 
 
-def returned_step(task) -> TaskStep | None:
-    """The return (退回) or reopening the unit must answer: the latest step, while the task is back in progress."""
+def returned_step(task, steps=None) -> TaskStep | None:
+    """The return (退回) or reopening the unit must answer: the latest step, while the task is back in
+    progress. `steps`: the task's steps already read, oldest first."""
     if task.status != Status.IN_PROGRESS:
         return None
-    last = task.steps.select_related("by__unit", "by__person").order_by("-at", "-pk").first()
+    if steps is not None:
+        last = steps[-1] if steps else None
+    else:
+        last = task.steps.select_related("by__unit", "by__person").order_by("-at", "-pk").first()
     return last if last and last.step in (Step.REJECT, Step.REOPEN) else None

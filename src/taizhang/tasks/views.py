@@ -234,7 +234,8 @@ def _detail_context(request, task, bound=None) -> dict:
         # only a task with no record can go (delete_task says why otherwise)
         "can_delete": actions.may_manage(request.user, task) and not progress and not steps,
         "stage": assignees.stage(task),
-        "returned": assignees.returned_step(task),
+        "returned": assignees.returned_step(task, steps),
+        "latest_opinion": next((step for step in reversed(steps) if step.note), None),  # 审批意见 on top
         "pending": ExtensionStatus.PENDING,
         "done_statuses": DONE,
         "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,

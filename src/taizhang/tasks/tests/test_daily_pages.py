@@ -148,3 +148,12 @@ def test_a_task_with_a_record_is_never_deleted(ledger, people):
     with pytest.raises(ValidationError):
         actions.delete_task(task, by=people["office"], reason="误删")
     assert Task.objects.filter(pk=task.pk).exists()
+
+
+def test_the_latest_opinion_is_on_top(clients, ledger, people):
+    task = Task.objects.filter(source=ledger, lead_unit__name="市委宣传部", status=Status.IN_PROGRESS).first()
+    task = actions.transition(task, "apply_close", by=people["liaison"], version=task.version)
+    actions.transition(task, "confirm", by=people["unithead"], note="经核实已整改到位", version=task.version)
+    page = clients["office"].get(f"/ledger/tasks/{task.pk}/").content.decode()
+    top = page[page.index('id="stage"') : page.index("</div>", page.index('id="latest-opinion"'))]
+    assert "待陈静（市委督查室）核验销号" in top and "经核实已整改到位（孙敏（市委宣传部）" in top
