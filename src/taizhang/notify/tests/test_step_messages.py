@@ -28,7 +28,8 @@ def source(people):
     return ledger_actions.save_source(None, data, by=None)
 
 
-def new_task(source, office, lead="市委宣传部", deadline="2027年6月底前", **more):
+def new_task(source, office, lead="市委宣传部", deadline=None, **more):
+    deadline = deadline or (timezone.localdate() + dt.timedelta(days=200)).isoformat()
     data = {"measure": f"措施{lead}{deadline}", "lead_unit": unit(lead), "deadline": deadline} | more
     return actions.save_task(None, data, by=office, source=source)
 
@@ -85,16 +86,17 @@ def test_each_step_tells_exactly_the_next_people(source, people, settings, befor
 
 def test_extension_request_and_decisions(source, people):
     task = new_task(source, people["office"])
-    actions.request_extension(task, by=people["liaison"], new_date=dt.date(2027, 12, 31), reason="需协调财政资金")
+    later = timezone.localdate() + dt.timedelta(days=300)
+    actions.request_extension(task, by=people["liaison"], new_date=later, reason="需协调财政资金")
     assert told(task) == {"extension_request": ["office"]}
     extension = task.extensions.get()
     task.refresh_from_db()
     actions.decide_extension(extension, by=people["office"], approve=True, note="同意", version=task.version)
     assert told(task)["extension_approved"] == ["liaison"]
     approved = Delivery.objects.get(task=task, rule="step.extension_approved", channel=Channel.INBOX)
-    assert "2027年12月31日" in approved.text and "同意" in approved.text
+    assert f"{later.year}年{later.month}月{later.day}日" in approved.text and "同意" in approved.text
     task.refresh_from_db()
-    actions.request_extension(task, by=people["liaison"], new_date=dt.date(2028, 3, 31), reason="再次延期")
+    actions.request_extension(task, by=people["liaison"], new_date=later + dt.timedelta(days=90), reason="再次延期")
     task.refresh_from_db()
     actions.decide_extension(
         task.extensions.get(status="pending"), by=people["office"], approve=False, version=task.version
@@ -147,3 +149,15 @@ def test_email_follows_preferences_and_carries_the_link(source, people, settings
     assert body.rstrip().endswith(f"https://taizhang.example.gov.cn/ledger/tasks/{task.pk}/")
     engine.run(timezone.now())
     assert len(mail.outbox) == 1  # once
+
+
+def test_a_phase_verified_tells_the_unit_its_next_review(source, people):
+    task = new_task(source, people["office"], deadline="长期坚持")
+    step(task, "apply_close", people["liaison"])
+    step(task, "confirm", people["unithead"])
+    task.refresh_from_db()
+    review = timezone.localdate() + dt.timedelta(days=180)
+    actions.transition(task, "verify", by=people["office"], version=task.version, next_review_date=review)
+    message = Delivery.objects.get(task=task, rule="step.verify", channel=Channel.INBOX)
+    expected = f"已核验本阶段整改完成，下次复核{review.year}年{review.month}月{review.day}日"
+    assert message.user == people["liaison"] and expected in message.text

@@ -18,6 +18,7 @@ from taizhang.tasks.models import DONE, Task
 from taizhang.testing import unit
 
 pytestmark = pytest.mark.django_db
+FUTURE = (timezone.localdate() + dt.timedelta(days=200)).isoformat()
 
 
 def open_task(ledger, lead="市委宣传部"):
@@ -72,14 +73,14 @@ def test_a_scoped_office_supervises_only_its_own(ledger, people):
             "measure": "市县联动措施",
             "lead_unit": unit("市委宣传部"),
             "partner_units": [unit("东城区委宣传部")],
-            "deadline": "2027年6月底前",
+            "deadline": FUTURE,
         },
         by=None,
         source=ledger,
     )
     own = task_actions.save_task(
         None,
-        {"measure": "区县自身措施", "lead_unit": unit("东城区委宣传部"), "deadline": "2027年6月底前"},
+        {"measure": "区县自身措施", "lead_unit": unit("东城区委宣传部"), "deadline": FUTURE},
         by=None,
         source=ledger,
     )
@@ -106,14 +107,19 @@ def test_long_overdue_tasks_keep_their_weekly_reminder(people):
 
 def test_a_notice_states_the_deadline_in_force_and_the_original(ledger, people):
     task = open_task(ledger)
-    task_actions.request_extension(task, by=people["liaison"], new_date=dt.date(2027, 3, 31), reason="需协调")
+    later = timezone.localdate() + dt.timedelta(days=120)
+    task_actions.request_extension(task, by=people["liaison"], new_date=later, reason="需协调")
     task.refresh_from_db()
     extension = task.extensions.get()
     task_actions.decide_extension(extension, by=people["office"], approve=True, version=task.version)
     task.refresh_from_db()
-    run(timezone.make_aware(dt.datetime.combine(dt.date(2027, 4, 1), dt.time(9))))
+    run(timezone.make_aware(dt.datetime.combine(later + dt.timedelta(days=1), dt.time(9))))
     text = Delivery.objects.filter(task=task, rule="overdue").first().text
-    assert "已逾期1天" in text and "时限：2027年3月31日（原定" in text and "已延期1次" in text
+    assert (
+        "已逾期1天" in text
+        and f"时限：{later.year}年{later.month}月{later.day}日（原定" in text
+        and "已延期1次" in text
+    )
 
 
 def test_a_notice_waits_in_the_units_to_do_until_it_reports(clients, ledger, people):
