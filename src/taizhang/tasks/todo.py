@@ -14,7 +14,7 @@ Each item carries why it waits and the anchor of the form that acts on it.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants
@@ -47,10 +47,6 @@ def _returned():
     return Exists(TaskStep.objects.filter(task=OuterRef("pk"), step__in=[Step.REJECT, Step.REOPEN]))
 
 
-def _pending_extension():
-    return Exists(Extension.objects.filter(task=OuterRef("pk"), status=ExtensionStatus.PENDING))
-
-
 def conditions(user) -> dict[str, Q]:
     """Each waiting list the user has, as a condition on tasks (a role without a list has no key)."""
     answers = answers_q(user) or Q()
@@ -67,8 +63,6 @@ def conditions(user) -> dict[str, Q]:
         found["confirm"] = mine & Q(status=Status.APPLIED)  # a responsible leader confirms their own tasks
     if grants(user, MANAGE_LEDGER):
         found["verify"] = answers & Q(status=Status.CONFIRMED)
-        # at most one pending request a task (request_extension refuses a second): tasks count requests
-        found["extensions"] = answers & Q(_pending_extension())
     return found
 
 
@@ -94,7 +88,27 @@ class Extra:
     anchor: str
 
 
-EXTRAS: list[Extra] = []
+def pending_extensions(user):
+    """Extension requests waiting for the office that manages their task: read from their own (small)
+    table, so an all-scope office's count never reads the tasks."""
+    if not grants(user, MANAGE_LEDGER):
+        return None
+    rows = Extension.objects.filter(status=ExtensionStatus.PENDING)
+    q = answers_q(user)
+    if q is not None:
+        rows = rows.filter(task__in=Task.objects.filter(q))
+    return rows.select_related("task__lead_unit", "task__source").order_by("requested_at", "pk")
+
+
+EXTRAS: list[Extra] = [
+    Extra(
+        "extensions",
+        _("Extensions to decide"),
+        pending_extensions,
+        lambda x: _("extension to %(date)s") % {"date": x.new_date.isoformat()},
+        "extensions",
+    )
+]
 
 
 def register(extra: Extra) -> None:
@@ -104,15 +118,13 @@ def register(extra: Extra) -> None:
 
 
 def count(user) -> int:
-    """The header's number: everything waiting for the user, in one query for the engine's lists and
-    one per list another module adds (none for a viewer)."""
+    """The header's number: everything waiting for the user, one query a list the user has (none for a
+    viewer)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    found = conditions(user)
-    total = 0
-    if found:
-        counts = Task.objects.aggregate(**{key: Count("pk", filter=q) for key, q in found.items()})
-        total = sum(counts.values())
+    # A count per list, each on an index (status, or the lead unit), rather than one aggregate of
+    # conditional counts, which reads every task in scope: the whole table for an all-scope office.
+    total = sum(Task.objects.filter(q).count() for q in conditions(user).values())
     for extra in EXTRAS:
         rows = extra.rows(user)
         total += rows.count() if rows is not None else 0
@@ -120,8 +132,6 @@ def count(user) -> int:
 
 
 def _reason(key: str, task, on) -> str:
-    if key == "extensions":
-        return str(_("extension requested"))
     if key != "report":
         return task.get_status_display()
     if getattr(task, "was_returned", False):
@@ -138,9 +148,8 @@ TITLES = {
     "report": _("To report"),
     "confirm": _("To confirm"),
     "verify": _("To verify and close"),
-    "extensions": _("Extensions to decide"),
 }
-ANCHORS = {"report": "progress-form", "confirm": "act", "verify": "act", "extensions": "extensions"}
+ANCHORS = {"report": "progress-form", "confirm": "act", "verify": "act"}
 
 
 def sections(user) -> list[Section]:
