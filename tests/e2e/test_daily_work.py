@@ -92,6 +92,31 @@ def test_each_step_reaches_the_next_person(live_server, page, phone, screenshot)
     task.refresh_from_db()
     assert task.status == Status.IN_PROGRESS and task.progress_reports.count() == reports
 
+    # Round two: reported and applied again, confirmed, verified; each person told in turn.
+    phone.fill("#id_date", "")
+    phone.click("#progress-form button[type=submit]")
+    phone.wait_for_load_state()
+    assert "进展已报送" in phone.locator(".alert-success").inner_text()
+    assert phone.locator("#returned").count() == 1  # the return stays on top until the next step
+    phone.click("#step-apply_close")
+    phone.wait_for_load_state()
+    assert phone.locator("#returned").count() == 0
+    page.context.clear_cookies()
+    sees_waiting(page, base, "unithead", task)
+    page.click("#step-confirm")
+    page.wait_for_load_state()
+    page.context.clear_cookies()
+    sees_waiting(page, base, "office", task)
+    page.fill("#id_note", "材料齐全，同意销号")
+    page.click("#step-verify")
+    page.wait_for_load_state()
+    assert page.locator("#task-status").inner_text() == "已销号"
+    phone.goto(f"{base}/notify/inbox/")
+    assert "已核验销号" in phone.locator("#inbox .list-group-item").first.inner_text()
+    phone.goto(f"{base}/ledger/tasks/{task.pk}/")
+    assert "销号" in phone.locator("#stage").inner_text() and phone.locator("#act").count() == 0
+    screenshot(phone, "daily-5-closed-phone")
+
 
 def test_a_file_over_the_limit_is_refused_before_it_is_sent(live_server, page, settings, tmp_path):
     settings.TAIZHANG_UPLOAD_MAX_MB = 1

@@ -144,8 +144,8 @@ def entries(events) -> list[Entry]:
             if key in _HIDDEN or key.endswith("sha256"):
                 continue
             old, new = before.get(key), after.get(key)
-            if (key in before and old == new) or (not before and new in (None, "", [])):
-                continue  # unchanged, or left empty on creation
+            if (key in before and old == new) or (key not in before and new in (None, "", [])):
+                continue  # unchanged, or a key the event leaves empty (a step without a note)
             changes.append((values.label(key), values.word(key, old) if key in before else None, values.word(key, new)))
         found.append(Entry(event.seq, event.at, actor, phrase(event.action), changes))
     return found
