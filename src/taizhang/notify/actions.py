@@ -9,7 +9,6 @@ event per run that changed anything (`record_run`).
 import datetime as dt
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -127,15 +126,11 @@ def supervise(tasks, *, by, level: str, text: str) -> list:
     yearly series), with no level a 催办 message; either way the lead unit's liaisons, the person
     responsible and the unit's robots are told once, with the office's own words. Only the office that
     manages each task may; one task refused refuses them all."""
-    from taizhang.tasks.actions import may_manage
+    from taizhang.tasks.actions import limited_text, may_manage
 
-    text = (text or "").strip()
+    text = limited_text("text", text)
     if not text:
         raise ValidationError({"text": _("Write what the unit is asked to do.")})
-    if len(text) > settings.TAIZHANG_TEXT_MAX_CHARS:
-        raise ValidationError(
-            {"text": _("At most %(limit)d characters.") % {"limit": settings.TAIZHANG_TEXT_MAX_CHARS}}
-        )
     if level and level not in LEVEL_WORDS:
         raise ValidationError({"level": _("Choose blue, yellow or red, or no level for a reminder.")})
     tasks = list(tasks)

@@ -180,7 +180,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _limited(name: str, text: str) -> str:
+def limited_text(name: str, text: str) -> str:
     """A free text (progress, step note, reason) within TAIZHANG_TEXT_MAX_CHARS, stripped."""
     text = (text or "").strip()
     limit = settings.TAIZHANG_TEXT_MAX_CHARS
@@ -207,7 +207,7 @@ def transition(
         raise ValidationError(
             _("This step is not possible while the task is “%(status)s”.") % {"status": task.get_status_display()}
         )
-    note = _limited("note", note)
+    note = limited_text("note", note)
     if note_required and not note:
         raise ValidationError({"note": _("Give a reason or note for this step.")})
     before = {"status": task.status, "version": task.version}
@@ -276,7 +276,7 @@ def report_progress(
 
 def _add_progress(task: Task, *, by, text: str, date=None, percent=None, uploads=()) -> Progress:
     """A progress report on a locked, permitted task: the report, its files, the task's latest text."""
-    text = _limited("text", text)
+    text = limited_text("text", text)
     if not text:
         raise ValidationError({"text": _("Describe the progress.")})
     if percent is not None and not 0 <= int(percent) <= 100:
@@ -352,7 +352,7 @@ def request_extension(task: Task, *, by, new_date: dt.date, reason: str, version
         raise PermissionDenied(_("You may not request an extension for this task."))
     if task.status in DONE:
         raise ValidationError(_("The task is closed."))
-    if not _limited("reason", reason):
+    if not limited_text("reason", reason):
         raise ValidationError({"reason": _("Give the reason for the extension.")})
     if task.deadline_date and new_date <= task.deadline_date:
         raise ValidationError({"new_date": _("The new deadline must be later than the current one.")})
@@ -391,7 +391,7 @@ def decide_extension(
         raise ValidationError(_("This request has already been decided."))
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     extension.decided_by, extension.decided_at = by, timezone.now()
-    extension.decision_note = _limited("note", note)
+    extension.decision_note = limited_text("note", note)
     extension.save()
     before = {"deadline_text": task.deadline_text, "deadline_date": task.deadline_date, "version": task.version}
     if approve:
@@ -521,7 +521,7 @@ def delete_task(task: Task, *, by, reason: str, version: int | None = None) -> N
     require_visible(by, task)
     if not _system_or(may_manage)(by, task):
         raise PermissionDenied(_("You may not change this task."))
-    reason = _limited("reason", reason)
+    reason = limited_text("reason", reason)
     if not reason:
         raise ValidationError({"reason": _("Say why the task is deleted.")})
     if task.progress_reports.exists() or task.steps.exists() or task.extensions.exists() or task.notices.exists():

@@ -139,7 +139,7 @@ def task_transition(request, pk, step):
             next_review_date=data.get("next_review_date"),
         )
         who = _told(request, task, step) or _("nobody (no account to tell)")
-        return STEP_SAID[step] % {"who": who} if "%(who)s" in str(STEP_SAID[step]) else str(STEP_SAID[step])
+        return STEP_SAID[step] % {"who": who}  # (a mapping leaves a text without %(who)s as it is)
 
     return _act(request, pk, "transition_form", TransitionForm(request.POST), run)
 
