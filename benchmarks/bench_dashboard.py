@@ -41,15 +41,15 @@ def floor_sql(on: dt.date):
     )
     by_category = (
         f"SELECT f.category_id, c.name, COUNT(*), SUM(CASE WHEN {done} THEN 1 ELSE 0 END) FROM tasks_task t "
-        "LEFT JOIN rectification_finding f ON f.id = t.finding_id "
-        "LEFT JOIN rectification_category c ON c.id = f.category_id GROUP BY f.category_id, c.name"
+        "LEFT JOIN tasks_origin f ON f.id = t.finding_id "
+        "LEFT JOIN tasks_category c ON c.id = f.category_id GROUP BY f.category_id, c.name"
     )
     by_unit = (
         f"SELECT t.lead_unit_id, u.name, COUNT(*), SUM(CASE WHEN {done} THEN 1 ELSE 0 END) FROM tasks_task t "
         "JOIN org_unit u ON u.id = t.lead_unit_id GROUP BY t.lead_unit_id, u.name"
     )
     timeline = [
-        "SELECT s.feedback_date, COUNT(*) FROM tasks_task t JOIN rectification_source s ON s.id = t.source_id "
+        "SELECT s.feedback_date, COUNT(*) FROM tasks_task t JOIN tasks_source s ON s.id = t.source_id "
         "GROUP BY s.feedback_date",
         f"SELECT t.closed_on, COUNT(*) FROM tasks_task t WHERE {done} AND t.closed_on IS NOT NULL GROUP BY t.closed_on",
         f"SELECT COUNT(*) FROM tasks_task t WHERE {done} AND t.closed_on IS NULL",

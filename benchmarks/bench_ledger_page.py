@@ -34,8 +34,8 @@ def main():
         )
         return raw(
             "SELECT t.*, u.name, f.number, f.text, c.name, p.name, p.post FROM tasks_task t "
-            "JOIN org_unit u ON u.id = t.lead_unit_id LEFT JOIN rectification_finding f ON f.id = t.finding_id "
-            "LEFT JOIN rectification_category c ON c.id = f.category_id LEFT JOIN org_person p ON p.id = t.leader_id "
+            "JOIN org_unit u ON u.id = t.lead_unit_id LEFT JOIN tasks_origin f ON f.id = t.finding_id "
+            "LEFT JOIN tasks_category c ON c.id = f.category_id LEFT JOIN org_person p ON p.id = t.leader_id "
             "WHERE t.source_id = %s ORDER BY c.position, f.position, t.position, t.id LIMIT 200",
             [source.pk],
         )

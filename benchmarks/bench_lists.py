@@ -29,7 +29,7 @@ SUBTREE_SQL = """(
 # The same data the lists' query brings back: the task and the related rows a list row shows.
 COLUMNS = "t.*, u.*, s.*"
 JOINS = """FROM tasks_task t JOIN org_unit u ON u.id = t.lead_unit_id
-    JOIN rectification_source s ON s.id = t.source_id"""
+    JOIN tasks_source s ON s.id = t.source_id"""
 
 
 def busiest_unit(depth: int) -> Unit:

@@ -303,7 +303,7 @@ def _tasks(n, sources, findings, units, groups, people, rng, today, out) -> int:
                 pk=pk,
                 uid=uuid.UUID(int=rng.getrandbits(128), version=4),
                 source_id=source.pk,
-                finding_id=finding.pk,
+                origin_id=finding.pk,
                 number=str(i % 3 + 1),
                 position=i + 1,
                 measure=f"整改措施{pk}：健全制度，压实责任，按期完成",

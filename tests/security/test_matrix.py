@@ -298,7 +298,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 can=CAN["manage_ledger"],
             ),
         ],
-        "rectification:task_add": [
+        "tasks:task_add": [
             read(f"/ledger/sources/{city.pk}/tasks/new/", CAN["manage_ledger"], lack=403),
             write(
                 f"/ledger/sources/{city.pk}/tasks/new/",
@@ -325,7 +325,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 can=CAN["manage_ledger"],
             ),
         ],
-        "rectification:task_edit": [
+        "tasks:task_edit": [
             write(
                 f"/ledger/sources/{city.pk}/tasks/{t.pk}/edit/",
                 {
@@ -506,7 +506,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         ("groups", "org", w.groups),
         ("people", "org", w.persons),
         ("sources", "source", {"in": city, "out": west}),
-        ("findings", "task", {"in": t_in.finding, "out": None}),
+        ("findings", "task", {"in": t_in.origin, "out": None}),
         ("tasks", "task", {"in": t_in, "out": t_out}),
     ):
         name = {

@@ -14,12 +14,20 @@ from taizhang.core.audit import object_type, snapshot
 from taizhang.core.models import AuditEvent
 
 _STATES: dict[str, tuple[type[models.Model], list[str]]] = {}
+_RENAMED: dict[str, dict[str, str]] = {}
 
 
-def register_state(model, fields: Iterable[str]) -> None:
+def register_state(model, fields: Iterable[str], renamed: dict[str, str] | None = None) -> None:
     """Declare the fields every event of `model` records when it changes them (its creation records
-    all): `verify_objects` replays them. Called by each domain app's AppConfig.ready."""
+    all): `verify_objects` replays them. `renamed` maps a field's name in older events to its name now
+    (events are never rewritten). Called by each domain app's AppConfig.ready."""
     _STATES[object_type(model)] = (model, list(fields))
+    _RENAMED[object_type(model)] = dict(renamed or {})
+
+
+def current_name(label: str, key: str) -> str:
+    """The field an event's key names today (older events keep the names they were written with)."""
+    return _RENAMED.get(label, {}).get(key, key)
 
 
 @dataclass
@@ -70,7 +78,8 @@ def _replayed(label: str, ids: list[str], fields: set) -> dict[str, tuple[dict, 
     for object_id, seq, after in events.values_list("object_id", "seq", "after"):
         state, _last = states.get(object_id, ({}, 0))
         if isinstance(after, dict):
-            state.update((k, v) for k, v in after.items() if k in fields)
+            now = ((current_name(label, k), v) for k, v in after.items())
+            state.update((k, v) for k, v in now if k in fields)
         states[object_id] = (state, seq)
     return states
 

@@ -13,6 +13,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.audit_objects import current_name
+
 _PHRASES: dict[str, str] = {
     "calendar.load": _("loaded the working-day calendar"),
     "files.cleanup": _("deleted files nothing refers to"),
@@ -80,6 +82,7 @@ class _Values:
 
     def __init__(self, model, events):
         self.model = model
+        self.label_of = events[0].object_type if events else ""
         self.names: dict = {}
         wanted: dict = {}
         for event in events:
@@ -95,6 +98,7 @@ class _Values:
     def _field(self, key):
         if self.model is None:
             return None
+        key = current_name(self.label_of, key)
         name = key.removesuffix("_ids").removesuffix("_id")
         for candidate in (key, name, f"{name}s"):
             try:

@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from taizhang.core.deadlines import DeadlineKind
-from taizhang.rectification.models import Source
 from taizhang.tasks.models import DONE, Light, Schedule, light_counts, schedule_q, today
+from taizhang.tasks.origins import Source
 
 
 def _rate(done: int, total: int) -> float:
@@ -47,9 +47,9 @@ def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
     lights = light_counts(tasks.schedule_counts(on))
     by_category = list(
         tasks.order_by()
-        .values("finding__category", "finding__category__name")
+        .values("origin__category", "origin__category__name")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-        .order_by("finding__category__position", "finding__category")
+        .order_by("origin__category__position", "origin__category")
     )
     by_unit = list(
         tasks.order_by()
@@ -80,11 +80,11 @@ def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
         ],
         "by_category": [
             {
-                "name": row["finding__category__name"] or "—",
+                "name": row["origin__category__name"] or "—",
                 "total": row["total"],
                 "done": row["done"],
                 "rate": _rate(row["done"], row["total"]),
-                "link": _link(base, category=row["finding__category"]) if row["finding__category"] else "",
+                "link": _link(base, category=row["origin__category"]) if row["origin__category"] else "",
             }
             for row in by_category
         ],

@@ -3,9 +3,9 @@ from django.shortcuts import render
 
 from taizhang.core.filtering import whole_number
 from taizhang.dashboard.figures import figures
-from taizhang.rectification.models import Source
 from taizhang.tasks import todo
 from taizhang.tasks.models import Task
+from taizhang.tasks.origins import Source
 
 
 @login_required

@@ -57,7 +57,7 @@ def report_tasks(source, user=None):
 def figures(source, *, on: dt.date, user=None) -> Figures:
     tasks = report_tasks(source, user)
     row = tasks.order_by().aggregate(
-        findings=Count("finding", distinct=True),
+        findings=Count("origin", distinct=True),
         measures=Count("pk"),
         closed=Count("pk", filter=Q(status__in=DONE)),
         immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
@@ -161,9 +161,9 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
     f = figures(source, on=on, user=user)
     tasks = list(
         report_tasks(source, user)
-        .select_related("finding__category", "lead_unit")
+        .select_related("origin__category", "lead_unit")
         .prefetch_related("progress_reports")
-        .order_by("finding__category__position", "finding__position", "position", "pk")
+        .order_by("origin__category__position", "origin__position", "position", "pk")
     )
     document = G.new_document()
     G.title(document, title_lines(options.title))
@@ -171,10 +171,10 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
     G.body(document, options.opening)
     G.body(document, overall_paragraph(f, on))
     G.heading(document, 1, "二、具体问题整改情况")
-    categories = groupby(tasks, key=lambda t: t.finding.category if t.finding else None)
+    categories = groupby(tasks, key=lambda t: t.origin.category if t.origin else None)
     for c_index, (category, in_category) in enumerate(categories, start=1):
         G.heading(document, 2, f"（{G.cn_number(c_index)}）{category.name if category else '其他问题'}")
-        for f_index, (finding, items) in enumerate(groupby(in_category, key=lambda t: t.finding), start=1):
+        for f_index, (finding, items) in enumerate(groupby(in_category, key=lambda t: t.origin), start=1):
             G.heading(document, 3, f"{f_index}.{(finding.text if finding else '').rstrip('。')}。")
             for task in items:
                 G.body(document, _task_paragraph(task, on))
@@ -211,7 +211,7 @@ def _ledger_annex(document, source, tasks) -> None:
         paragraph = G.table_cell(cell)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         G.set_font(paragraph.add_run(text), G.HEITI, ANNEX_TEXT)
-    for finding, items in groupby(tasks, key=lambda t: t.finding):
+    for finding, items in groupby(tasks, key=lambda t: t.origin):
         items = list(items)
         first = len(table.rows)
         for task in items:

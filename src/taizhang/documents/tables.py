@@ -148,7 +148,7 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
     tasks = (
         (Task.objects.restrict(user) if user is not None else Task.objects.all())
         .filter(source=source)
-        .select_related("finding", "lead_unit")
+        .select_related("origin", "lead_unit")
         .prefetch_related(
             Prefetch(
                 "progress_reports",
@@ -156,7 +156,7 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
                 to_attr="this_month",
             )
         )
-        .order_by("finding__category__position", "finding__position", "position", "pk")
+        .order_by("origin__category__position", "origin__position", "position", "pk")
     )
     book = Workbook()
     sheet = book.active
@@ -170,8 +170,8 @@ def write_monthly(source: Source, month: str, out, *, user=None) -> int:
     for row, task in enumerate(tasks, start=3):
         progress = "；".join(f"{p.date.month}月{p.date.day}日：{p.text}" for p in task.this_month) or "本月无新进展"
         values = [
-            task.finding.number if task.finding else "",
-            task.finding.text if task.finding else "",
+            task.origin.number if task.origin else "",
+            task.origin.text if task.origin else "",
             task.measure,
             task.lead_unit.name,
             task.deadline_text,

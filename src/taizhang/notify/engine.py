@@ -33,9 +33,9 @@ from taizhang.notify.models import (
     UnitChannel,
 )
 from taizhang.org.models import User, unit_in_scope
-from taizhang.rectification.models import Source
 from taizhang.tasks.actions import answers_for
 from taizhang.tasks.models import DONE, Status, Task
+from taizhang.tasks.origins import Source
 
 RULE_TEXT = {
     "before": "距整改时限还有{days}天",

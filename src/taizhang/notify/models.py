@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.org.models import Unit
-from taizhang.rectification.models import Source
 from taizhang.tasks.models import Task
+from taizhang.tasks.origins import Source
 
 
 class RuleSet(models.Model):

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import EditStateMixin, StyledFormMixin
-from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, unrestricted
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_LEDGER, MANAGE_ORG, Scope, unrestricted
 from taizhang.org.models import Person, Unit, UnitGroup, User
 
 
@@ -91,3 +91,10 @@ class AccountForm(ScopedForm):
         if password:
             password_validation.validate_password(password, self.instance)
         return password
+
+
+def scoped_units(form, editor, names):
+    """Unit choices limited to the editor's scope: what the actions would refuse is not offered."""
+    units = Unit.objects.restrict(editor, MANAGE_LEDGER)
+    for name in names:
+        form.fields[name].queryset = units

@@ -7,18 +7,15 @@ from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.bulk import any_elsewhere, insert_rows
-from taizhang.core.permissions import MANAGE_LEDGER, grants, require_visible, unrestricted
+from taizhang.core.permissions import MANAGE_LEDGER, require_visible, unrestricted
 from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.models import Unit
-from taizhang.rectification.models import Category, Finding, Source
+from taizhang.rectification.models import KINDS, Category, Finding, Source
+from taizhang.tasks.actions import require_ledger_manager
+from taizhang.tasks.origins import OriginKind
 
 SOURCE_FIELDS = ["kind", "title", "issuer", "inspected_unit", "feedback_date", "report_due_date"]
 FINDING_FIELDS = ["category", "number", "position", "text", "found_in"]
-
-
-def require_ledger_manager(by) -> None:
-    if by is not None and not grants(by, MANAGE_LEDGER):
-        raise PermissionDenied(_("Only the supervision office may change the ledger."))
 
 
 def require_source_manager(by, source: Source) -> None:
@@ -40,6 +37,8 @@ def save_source(source: Source | None, data: dict, *, by, version: str | None = 
     source = source or Source()
     before = None if creating else audit.snapshot(source, SOURCE_FIELDS)
     apply_fields(source, data, SOURCE_FIELDS)
+    if source.kind not in KINDS:
+        raise ValidationError({"kind": _("This kind of ledger is kept by another module.")})
     if not unrestricted(by):
         # A scoped office's ledger is its own unit's unless it names one inside its scope.
         source.inspected_unit_id = source.inspected_unit_id or by.unit_id
@@ -81,7 +80,7 @@ def save_finding(finding: Finding | None, data: dict, *, by, source: Source | No
     before = None if creating else audit.snapshot(finding, FINDING_FIELDS)
     apply_fields(finding, data, FINDING_FIELDS)
     if creating and not finding.position:
-        finding.position = finding.source.findings.count() + 1
+        finding.position = Finding.objects.filter(source_id=finding.source_id).count() + 1
     if finding.category_id and finding.category.source_id != finding.source_id:
         raise ValidationError({"category": _("The category belongs to another source.")})
     finding.full_clean()
@@ -112,7 +111,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         ("category_id", "number", "position", "text"),
         ((i["category_id"], i["number"], i["position"], i["text"]) for i in items),
         returning=True,
-        same={"source_id": source.pk, "found_in_id": None},
+        same={"source_id": source.pk, "found_in_id": None, "kind": OriginKind.FINDING},
     )
     afters = _CREATED_AFTER.many([i | {"found_in_id": None} for i in items])
     audit.record_many(

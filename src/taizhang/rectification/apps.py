@@ -8,6 +8,21 @@ class RectificationConfig(AppConfig):
     verbose_name = _("Rectification")
 
     def ready(self):
+        from taizhang.rectification.models import KINDS
+        from taizhang.tasks import kinds
+
+        kinds.register(
+            KINDS,
+            kinds.SourcePages(
+                create="rectification:source_create",
+                create_label=_("New source"),
+                edit="rectification:source_edit",
+                add_origin="rectification:finding_add",
+                add_origin_label=_("Add finding"),
+                report="documents:report",
+                report_label=_("Rectification report"),
+            ),
+        )
         from taizhang.core.timeline import register_phrases
         from taizhang.rectification.actions import EVENT_PHRASES
 

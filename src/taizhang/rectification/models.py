@@ -1,128 +1,57 @@
-"""Where problems come from (a source: an inspection, an audit…), their categories and the findings."""
+"""Rectification's view of the engine's tables: an inspection round is a `Source` of an inspection
+kind, a problem it found is an `Origin` of kind finding. Proxies, not tables: the engine holds the rows
+(`tasks.origins`), so every list, light and figure counts findings and risks alike, and the audit
+events of a round or a finding keep their `rectification.*` labels."""
 
-import datetime as dt
-
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.permissions import RestrictedQuerySet, Scope
-from taizhang.org.models import Unit, unit_scope_q
+from taizhang.tasks import origins
+from taizhang.tasks.origins import OriginKind, SourceKind
+
+# The kinds of source this module builds ledgers for: every kind but the modules' own registers.
+KINDS = [SourceKind.TOUR, SourceKind.PATROL, SourceKind.AUDIT, SourceKind.SPECIAL, SourceKind.SELF, SourceKind.ASSIGNED, SourceKind.MEETING]
+SOURCE_KINDS = [(k, label) for k, label in SourceKind.choices if k in KINDS]
 
 
-class SourceKind(models.TextChoices):
-    TOUR = "tour", _("Inspection tour (巡视)")
-    PATROL = "patrol", _("Patrol inspection (巡察)")
-    AUDIT = "audit", _("Audit (审计)")
-    SPECIAL = "special", _("Special supervision (专项督查)")
-    SELF = "self", _("Self-inspection (自查)")
-    ASSIGNED = "assigned", _("Assigned by higher level (上级交办)")
-    MEETING = "meeting", _("Meeting decision (会议议定)")
+class SourceManager(models.Manager.from_queryset(origins.SourceQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind__in=KINDS)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
-class SourceQuerySet(RestrictedQuerySet):
-    def scope_q(self, user):
-        # A source is visible to whoever can see at least one of its tasks, or the unit it inspected.
-        from taizhang.tasks.models import Task
-
-        visible = Task.objects.restrict(user).values("source_id")
-        q = Q(pk__in=visible)
-        if user.scope != Scope.OWN and user.unit_id:
-            q |= unit_scope_q(user, "inspected_unit__")
-        return q
-
-    def managed_by(self, user):
-        """The ledgers `user` may change as a whole (title, categories, findings, imports): every ledger in
-        view for an all-scope office; for a scoped one, those inspecting a unit in its scope. Seeing a
-        ledger through one of its tasks is not owning it."""
-        from taizhang.core.permissions import MANAGE_LEDGER, unrestricted
-
-        visible = self.restrict(user, MANAGE_LEDGER)
-        if unrestricted(user):
-            return visible
-        return visible.filter(inspected_unit__in=Unit.objects.restrict(user, MANAGE_LEDGER))
-
-
-class Source(models.Model):
-    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.PATROL)
-    title = models.CharField(_("title"), max_length=300)
-    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
-    inspected_unit = models.ForeignKey(
-        Unit, verbose_name=_("inspected unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    feedback_date = models.DateField(_("feedback date"))
-    report_due_date = models.DateField(_("report due date"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = SourceQuerySet.as_manager()
+class Source(origins.Source):
+    objects = SourceManager()
 
     class Meta:
-        ordering = ["-feedback_date", "-pk"]
+        proxy = True
         verbose_name = _("source")
         verbose_name_plural = _("sources")
 
-    def __str__(self):
-        return self.title
-
-    def default_report_due(self) -> dt.date:
-        return add_months(self.feedback_date, settings.TAIZHANG_REPORT_DUE_MONTHS)
+    @property
+    def findings(self):
+        return Finding.objects.filter(source=self)
 
 
-class Category(models.Model):
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="categories")
-    name = models.CharField(_("category"), max_length=200)
-    position = models.PositiveIntegerField(default=0)
-
+class Category(origins.Category):
     class Meta:
-        ordering = ["source", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["source", "name"], name="category_unique_per_source")]
+        proxy = True
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
-    def __str__(self):
-        return self.name
+
+class FindingManager(models.Manager.from_queryset(origins.OriginQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OriginKind.FINDING)
 
 
-class FindingQuerySet(RestrictedQuerySet):
-    def scope_q(self, user):
-        from taizhang.tasks.models import Task
-
-        return Q(pk__in=Task.objects.restrict(user).values("finding_id"))
-
-
-class Finding(models.Model):
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="findings")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings")
-    number = models.CharField(_("number"), max_length=20, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    text = models.TextField(_("problem"))
-    found_in = models.ForeignKey(
-        Unit, verbose_name=_("found in"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    objects = FindingQuerySet.as_manager()
+class Finding(origins.Origin):
+    objects = FindingManager()
 
     class Meta:
-        ordering = ["source", "position", "pk"]
+        proxy = True
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 
-    def __str__(self):
-        return self.label(self.number, self.text)
-
-    @staticmethod
-    def label(number: str, text: str) -> str:
-        """How a finding is named in lists and the audit trail (bulk imports name it without an instance)."""
-        return f"{number}. {text[:60]}" if number else text[:60]
+    def save(self, *args, **kwargs):
+        self.kind = OriginKind.FINDING
+        super().save(*args, **kwargs)

@@ -7,6 +7,4 @@ urlpatterns = [
     path("new/", views.source_edit, name="source_create"),
     path("<int:pk>/edit/", views.source_edit, name="source_edit"),
     path("<int:source_pk>/findings/new/", views.finding_add, name="finding_add"),
-    path("<int:source_pk>/tasks/new/", views.task_edit, name="task_add"),
-    path("<int:source_pk>/tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
 ]

@@ -1,23 +1,19 @@
-"""The office's pages for building a ledger by hand: sources, findings, tasks (imports use the same actions)."""
+"""The office's pages for building a ledger by hand: sources and findings (a source's tasks: `tasks.views_edit`)."""
 
 import copy
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.org.views import _attach_errors
 from taizhang.rectification import actions
-from taizhang.rectification.forms import FindingForm, SourceForm, TaskForm
+from taizhang.rectification.forms import FindingForm, SourceForm
 from taizhang.rectification.models import Source
-from taizhang.tasks import actions as task_actions
-from taizhang.tasks.models import Task
 
 
 def _require_manager(request):
@@ -45,7 +41,7 @@ def source_edit(request, pk=None):
         else:
             messages.success(request, _("Saved."))
             return redirect("tasks:ledger", pk=saved.pk)
-    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("Source")})
+    return render(request, "form_page.html", {"form": form, "source": source, "title": _("Source")})
 
 
 @login_required
@@ -66,66 +62,4 @@ def finding_add(request, source_pk):
         else:
             messages.success(request, _("Saved."))
             return redirect("tasks:ledger", pk=source.pk)
-    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("finding")})
-
-
-def _unreadable(deadline: str, source) -> bool:
-    return task_actions.read_deadline(deadline, source).kind == DeadlineKind.UNREAD
-
-
-def _warn_unreadable(request, form, source):
-    """Before saving a deadline the parser cannot read: say so beside it, and offer to keep it as written."""
-    form.add_error(
-        "deadline",
-        _(
-            "“%(text)s” cannot be read as a deadline (e.g. 2024年6月底前, 立行立改, 长期坚持). Correct it, or "
-            "tick the box to keep it as written; the task will then need a date."
-        )
-        % {"text": form.cleaned_data["deadline"]},
-    )
-    form.fields["accept_unread"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
-    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("task")})
-
-
-@login_required
-def task_edit(request, source_pk, pk=None):
-    """Add a task to a source, or edit one; editing carries the version read, so a stale form is a conflict."""
-    _require_manager(request)
-    source = get_object_or_404(Source.objects.restrict(request.user), pk=source_pk)
-    task = get_object_or_404(Task.objects.restrict(request.user), pk=pk, source=source) if pk else None
-    initial = {}
-    if task:
-        initial = {
-            "finding": task.finding_id,
-            "measure": task.measure,
-            "target": task.target,
-            "lead_unit": task.lead_unit_id,
-            "partner_units": list(task.partner_units.all()),
-            "partner_groups": list(task.partner_groups.all()),
-            "leader": task.leader_id,
-            "leader_text": task.leader_text,
-            "owner": task.owner_id,
-            "owner_text": task.owner_text,
-            "deadline": task.deadline_text,
-            "note": task.note,
-            "version": task.version,
-        }
-    form = TaskForm(request.POST or None, initial=initial, source=source, editing=task is not None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        accept_unread = data.pop("accept_unread")
-        if task and data["deadline"] == task.deadline_text:
-            data.pop("deadline")  # unchanged text: keep the value (an extension may have set it)
-        elif _unreadable(data["deadline"], source) and not accept_unread:
-            return _warn_unreadable(request, form, source)
-        try:
-            saved = task_actions.save_task(task, data, by=request.user, source=source, version=version)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("tasks:detail", pk=saved.pk)
-    return render(request, "rectification/form.html", {"form": form, "source": source, "title": _("task")})
+    return render(request, "form_page.html", {"form": form, "source": source, "title": _("finding")})

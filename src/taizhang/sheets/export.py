@@ -61,10 +61,10 @@ def safe(value):
 # One query of plain values, in ledger order: model instances for 10^5 rows cost more than the file.
 _COLUMNS = (
     "pk",
-    "finding_id",
-    "finding__number",
-    "finding__category__name",
-    "finding__text",
+    "origin_id",
+    "origin__number",
+    "origin__category__name",
+    "origin__text",
     "measure",
     "target",
     "leader_text",
@@ -87,7 +87,7 @@ _COLUMNS = (
 
 def ledger_tasks(source, user=None):
     queryset = Task.objects.restrict(user) if user is not None else Task.objects.all()
-    return queryset.filter(source=source).order_by("finding__category__position", "finding__position", "position", "pk")
+    return queryset.filter(source=source).order_by("origin__category__position", "origin__position", "position", "pk")
 
 
 def person_label(name: str | None, post: str | None) -> str:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.rectification.models import Source, SourceKind
+from taizhang.rectification.models import SOURCE_KINDS, Source, SourceKind
 
 
 class UploadForm(StyledFormMixin, forms.Form):
@@ -15,7 +15,7 @@ class UploadForm(StyledFormMixin, forms.Form):
         help_text=_("Choose one to re-import an edited export; leave empty to create a new ledger."),
     )
     title = forms.CharField(label=_("title of the new ledger"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), choices=SourceKind.choices, initial=SourceKind.TOUR)
+    kind = forms.ChoiceField(label=_("kind"), choices=SOURCE_KINDS, initial=SourceKind.TOUR)
     feedback_date = forms.DateField(
         label=_("feedback date"),
         required=False,

@@ -28,7 +28,7 @@ def _differences(task: Task, row: dict, partner_units: set, partner_groups: set)
     """What differs between a matched task and its row, by attname and ids (so an unchanged re-import
     writes nothing and audits nothing). Read-only: the preview counts with it too."""
     changed = {}
-    for name in ("finding", "lead_unit", "leader", "owner"):
+    for name in ("origin", "lead_unit", "leader", "owner"):
         if getattr(task, f"{name}_id") != row[f"{name}_id"]:
             changed[name] = row[f"{name}_id"]
     for name in ("measure", "target", "leader_text", "owner_text", "note", "status"):
@@ -45,7 +45,7 @@ def _differences(task: Task, row: dict, partner_units: set, partner_groups: set)
 
 def _as_task_data(changed: dict) -> dict:
     """`_differences` as `save_task` data: objects for ids."""
-    models = {"finding": Finding, "lead_unit": Unit, "leader": Person, "owner": Person}
+    models = {"origin": Finding, "lead_unit": Unit, "leader": Person, "owner": Person}
     data = dict(changed)
     for name, model in models.items():
         if name in data and data[name] is not None:
@@ -68,9 +68,9 @@ class PlanWriter:
         self.units, self.categories, self.members = {}, {}, {}  # created units, categories, group members
         self.resolved_ids, self.assigned = {}, {}  # see _ids, _task_row
         self.people = PersonMatcher(Person.objects.values_list("pk", "name", "post"))
-        tasks = Task.objects.filter(source=source).select_related("finding")
+        tasks = Task.objects.filter(source=source).select_related("origin")
         self.existing = {str(t.uid): t for t in tasks.prefetch_related("partner_units", "partner_groups")}
-        self.by_text = {((t.finding.number if t.finding else ""), t.measure): t for t in self.existing.values()}
+        self.by_text = {((t.origin.number if t.origin else ""), t.measure): t for t in self.existing.values()}
         self.old_findings = {(f.number, f.text): f.pk for f in Finding.objects.filter(source=source)}
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
         self.findings, self.new_findings, self.new_rows = {}, {}, []  # finding key → id; planned, unwritten
@@ -89,7 +89,7 @@ class PlanWriter:
             else None
         )
         if key not in self.findings and key not in self.new_findings:
-            found = (match.finding_id if match else None) or self.old_findings.get((item["number"], item["text"]))
+            found = (match.origin_id if match else None) or self.old_findings.get((item["number"], item["text"]))
             if found:
                 self.findings[key] = found
             else:
@@ -103,7 +103,7 @@ class PlanWriter:
             self.flush()  # the matched task moves to a finding this file introduces: write it first
         row = self._task_row(planned, self.findings.get(key))
         if match is None:
-            if row["finding_id"] is None:
+            if row["origin_id"] is None:
                 row["finding_key"] = key
             self.new_rows.append(row)
             if len(self.new_rows) >= WRITE_BATCH:
@@ -120,8 +120,8 @@ class PlanWriter:
         self.findings.update(zip(self.new_findings, ids, strict=True))
         self.new_findings.clear()
         for row in self.new_rows:
-            if row["finding_id"] is None:
-                row["finding_id"] = self.findings[row.pop("finding_key")]
+            if row["origin_id"] is None:
+                row["origin_id"] = self.findings[row.pop("finding_key")]
         task_actions.create_tasks(self.source, self.new_rows, by=self.by)
         self.counts["created"] += len(self.new_rows)
         self.new_rows.clear()
@@ -202,7 +202,7 @@ class PlanWriter:
         # The owner as written is kept unless it says no more than the matched person's name or post.
         owner_text = "" if owner_id and self.people.named(f["owner"], owner_id) else f["owner"][:200]
         return {
-            "finding_id": finding_id,
+            "origin_id": finding_id,
             "measure": planned.measure,
             "target": f["target"],
             "lead_unit_id": lead_id,

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.rectification.models import Source, SourceKind
+from taizhang.rectification.models import SOURCE_KINDS
+from taizhang.tasks.origins import Source, SourceKind
 
 
 class ImportStatus(models.TextChoices):
@@ -25,7 +26,7 @@ class ImportJob(models.Model):
     # Target: an existing source (re-import) or a new one described by these fields.
     source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=300, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.TOUR)
+    kind = models.CharField(_("kind"), max_length=20, choices=SOURCE_KINDS, default=SourceKind.TOUR)
     feedback_date = models.DateField(_("feedback date"), null=True, blank=True)
     columns = models.JSONField(default=dict, blank=True)  # field → 0-based column, when the user corrected it
     # The user's other decisions (pipeline.Options): sheets, header rows, hidden rows.

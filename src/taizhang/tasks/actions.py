@@ -31,13 +31,12 @@ from taizhang.core.permissions import (
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
 from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope, unit_scope_q
-from taizhang.rectification.actions import require_ledger_manager
-from taizhang.rectification.models import Finding, Source
 from taizhang.tasks import signals
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
+from taizhang.tasks.origins import Origin, Source
 
 TASK_FIELDS = [
-    "finding",
+    "origin",
     "number",
     "position",
     "measure",
@@ -61,6 +60,11 @@ OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.APPLIED, Status.CONFIRMED
 
 
 # --- who may act -------------------------------------------------------------------------------------
+def require_ledger_manager(by) -> None:
+    if by is not None and not grants(by, MANAGE_LEDGER):
+        raise PermissionDenied(_("Only the supervision office may change the ledger."))
+
+
 def answers_for(user, task: Task) -> bool:
     """The lead unit lies in the user's own scope (not merely a partner), or the user is named on it."""
     if not unrestricted(user) and user.scope == Scope.OWN:
@@ -234,6 +238,12 @@ def transition(
             target = Status.CLOSED
     if step == Step.CLOSE_DIRECTLY and task.deadline_kind != DeadlineKind.IMMEDIATE:
         raise ValidationError(_("Only an immediate (立行立改) task can be closed directly."))
+    return _move(task, step, target, fields, by=by, note=note, before=before)
+
+
+def _move(task: Task, step: str, target: str, fields: list[str], *, by, note: str, before: dict) -> Task:
+    """A checked step's writes: the status (and the closing date), the step with its note, the message
+    to the next people, the audit event."""
     if target in DONE:
         task.closed_on = _today()
         fields.append("closed_on")
@@ -253,6 +263,24 @@ def transition(
         after["told"] = told
     audit.record(by, f"task.{step}", task, before=before, after=after)
     return task
+
+
+@transaction.atomic
+def fulfil(task: Task, *, by, note: str) -> Task:
+    """Close a task that a module's own record fulfils (a risk review recorded, a campaign return
+    submitted): the module has checked who may make the record; the engine checks the task is the
+    actor's to report on and still open. Not a step of the task page: only the record closes it, so
+    the task and the record never disagree."""
+    task = _lock(task, None)
+    require_visible(by, task)
+    if not (by is None or may_report(by, task) or may_sign_off(by, task) or may_manage(by, task)):
+        raise PermissionDenied(_("You may not do this on this task."))
+    if task.status not in OPEN:
+        raise ValidationError(
+            _("This step is not possible while the task is “%(status)s”.") % {"status": task.get_status_display()}
+        )
+    before = {"status": task.status, "version": task.version}
+    return _move(task, Step.FULFIL, Status.CLOSED, ["status"], by=by, note=limited_text("note", note), before=before)
 
 
 # --- progress and evidence ---------------------------------------------------------------------------
@@ -487,8 +515,8 @@ def save_task(task: Task | None, data: dict, *, by, source: Source | None = None
             )
     if task.leader_id and not task.leader_text:
         task.leader_text = task.leader.post or task.leader.name  # as a ledger cell would name them
-    if task.finding_id and task.finding.source_id != task.source_id:
-        raise ValidationError({"finding": _("The finding belongs to another source.")})
+    if task.origin_id and task.origin.source_id != task.source_id:
+        raise ValidationError({"origin": _("The finding belongs to another source.")})
     if creating and not task.position:
         task.position = Task.objects.filter(source=task.source).count() + 1
     # closed_on is set only by a close-out step: an imported "已完成" has no known closing date,
@@ -538,7 +566,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     """Create many tasks at once (imports): the checks of `save_task`, plain bulk inserts, one audit event
     each; returns the new ids.
 
-    Each row holds the task's stored fields by attname (``finding_id``, ``lead_unit_id``, ``leader_id``,
+    Each row holds the task's stored fields by attname (``origin_id``, ``lead_unit_id``, ``leader_id``,
     ``owner_id``, the deadline already parsed into its ``deadline_*`` fields, …) plus optional
     ``partner_unit_ids`` and ``partner_group_ids``.
     """
@@ -557,8 +585,8 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     # Rows without a position go after the ledger's tasks (imports number their rows themselves).
     needs_position = any(not row.get("position") for row in rows)
     first_position = Task.objects.filter(source=source).count() + 1 if needs_position else 0
-    if any_elsewhere(Finding, {r["finding_id"] for r in rows}, "source", source.pk):
-        raise ValidationError({"finding": _("The finding belongs to another source.")})
+    if any_elsewhere(Origin, {r["origin_id"] for r in rows}, "source", source.pk):
+        raise ValidationError({"origin": _("The finding belongs to another source.")})
     leaders = {r["leader_id"] for r in rows if r.get("leader_id") and not r.get("leader_text")}
     leader_texts = {p.pk: p.post or p.name for p in Person.objects.filter(pk__in=leaders)}
     values, snapshots, stored = [], [], itemgetter(*_NEW_TASK)
@@ -603,7 +631,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
 
 # The stored fields an imported task may carry, with the value a new task has when the row is silent.
 _NEW_TASK = {
-    "finding_id": None,
+    "origin_id": None,
     "number": "",
     "position": 0,
     "measure": "",
@@ -670,6 +698,7 @@ EVENT_PHRASES = {
     "task.reject": gettext_lazy("returned the close-out application"),
     "task.reopen": gettext_lazy("reopened the task"),
     "task.close_directly": gettext_lazy("closed directly (immediate rectification)"),
+    "task.fulfil": gettext_lazy("completed by its record"),
     "task.progress": gettext_lazy("reported progress"),
     "task.progress_imported": gettext_lazy("progress updated from an imported ledger"),
     "task.extension_request": gettext_lazy("requested an extension"),

@@ -28,7 +28,7 @@ class TaskListSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "source",
-            "finding",
+            "origin",
             "number",
             "measure",
             "lead_unit",
@@ -52,15 +52,17 @@ class TaskListSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(TaskListSerializer):
-    """The whole task: the list row plus the finding, target, partners and deadline details."""
+    """The whole task: the list row plus its origin (a finding, a risk), target, partners and deadline details."""
 
-    finding_text = serializers.CharField(source="finding.text", read_only=True, default="")
-    category = serializers.CharField(source="finding.category.name", read_only=True, default="")
+    origin_kind = serializers.CharField(source="origin.kind", read_only=True, default="")
+    origin_text = serializers.CharField(source="origin.text", read_only=True, default="")
+    category = serializers.CharField(source="origin.category.name", read_only=True, default="")
 
     class Meta(TaskListSerializer.Meta):
         fields = [
             *TaskListSerializer.Meta.fields,
-            "finding_text",
+            "origin_kind",
+            "origin_text",
             "category",
             "target",
             "partner_units",
@@ -134,7 +136,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = Task.objects.restrict(self.request.user).select_related("lead_unit").order_by("deadline_date", "pk")
         if self.action == "list":
             return queryset
-        return queryset.select_related("finding__category").prefetch_related("partner_units", "partner_groups")
+        return queryset.select_related("origin__category").prefetch_related("partner_units", "partner_groups")
 
     def get_serializer_class(self):
         return TaskListSerializer if self.action == "list" else TaskSerializer

@@ -16,4 +16,5 @@ class TasksConfig(AppConfig):
         from taizhang.tasks.actions import TASK_FIELDS
         from taizhang.tasks.models import Task
 
-        register_state(Task, [*TASK_FIELDS, "version"])  # replayed by `verify_audit --objects`
+        # replayed by `verify_audit --objects`; a task's origin was its finding in events before risks
+        register_state(Task, [*TASK_FIELDS, "version"], renamed={"finding": "origin"})

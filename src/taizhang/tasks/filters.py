@@ -18,8 +18,8 @@ from taizhang.core.filtering import (
 )
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Person, Unit
-from taizhang.rectification.models import Category, Source
 from taizhang.tasks.models import DONE, LIGHT_OF, Light, Schedule, Status, Task
+from taizhang.tasks.origins import Category, Source
 
 OPEN_CHOICE = "open"
 
@@ -79,7 +79,7 @@ class TaskFilter(FilterSet):
     )
     leader = IdFilter(queryset=Person.objects.all(), label=_("responsible leader"), widget=forms.HiddenInput)
     category = CategoryFilter(
-        field_name="finding__category",
+        field_name="origin__category",
         queryset=categories_in_scope,
         label=_("category"),
         widget=QuickSelect,
@@ -124,7 +124,7 @@ class TaskFilter(FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(measure__icontains=value) | Q(finding__text__icontains=value) | Q(leader_text__icontains=value)
+            Q(measure__icontains=value) | Q(origin__text__icontains=value) | Q(leader_text__icontains=value)
         )
 
     def by_status(self, queryset, name, value):

@@ -4,7 +4,11 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_LEDGER, unrestricted
 from taizhang.core.writes import VERSION_MISSING
+from taizhang.org.forms import UnitChoiceField, scoped_units
+from taizhang.org.models import Person, Unit, UnitGroup
+from taizhang.tasks.origins import Origin
 
 
 class VersionField(forms.IntegerField):
@@ -87,3 +91,43 @@ class DecisionForm(LimitedTextMixin, forms.Form):
     approve = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
     note = forms.CharField(required=False)
     version = VersionField()
+
+
+class TaskForm(StyledFormMixin, forms.Form):
+    origin = forms.ModelChoiceField(queryset=Origin.objects.none(), label=_("finding"), required=False)
+    measure = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 3}))
+    target = forms.CharField(label=_("target"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = UnitChoiceField(queryset=Unit.objects.all(), label=_("lead unit"))
+    partner_units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.all(), required=False, label=_("partner units")
+    )
+    partner_groups = forms.ModelMultipleChoiceField(
+        queryset=UnitGroup.objects.all(), required=False, label=_("partner groups")
+    )
+    leader = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("responsible leader"))
+    leader_text = forms.CharField(label=_("or the leader's post"), required=False)
+    owner = forms.ModelChoiceField(queryset=Person.objects.all(), required=False, label=_("person responsible"))
+    owner_text = forms.CharField(label=_("or the person as written"), required=False, max_length=200)
+    deadline = forms.CharField(
+        label=_("deadline"),
+        help_text=_("As written: 立行立改, 2024年6月底前, 长期坚持, 每季度, 2024年底前并长期坚持 …"),
+    )
+    note = forms.CharField(label=_("remarks"), required=False)
+    # shown once the deadline could not be read: ticked, the text is kept as written (待定时限)
+    accept_unread = forms.BooleanField(
+        label=_("Keep the deadline as written; the task will need a date"), required=False, widget=forms.HiddenInput
+    )
+    version = VersionField(required=False)
+
+    def __init__(self, *args, source, editor, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        scoped_units(self, editor, ["lead_unit", "partner_units"])
+        if not unrestricted(editor):  # offer what the action accepts, nothing else
+            people = Person.objects.restrict(editor, MANAGE_LEDGER)
+            self.fields["leader"].queryset = self.fields["owner"].queryset = people
+            outside = UnitGroup.members.through.objects.exclude(unit__in=Unit.objects.restrict(editor, MANAGE_LEDGER))
+            self.fields["partner_groups"].queryset = UnitGroup.objects.exclude(pk__in=outside.values("unitgroup_id"))
+        self.fields["version"].required = editing  # a new task has no version yet; an edit must carry one
+        self.fields["origin"].queryset = Origin.objects.filter(source=source)
+        for name in ("partner_units", "partner_groups"):
+            self.fields[name].widget.attrs["size"] = 6

@@ -1,6 +1,7 @@
 """The supervision engine: tasks (整改措施 / 督办事项) with deadlines, progress, evidence, close-out, extensions.
 
-Every ledger reuses it: a task's origin is a finding now, a risk or a meeting decision later.
+Every ledger reuses it: a task belongs to a `Source` and answers an `Origin` (`origins.py`: a finding,
+a risk, a meeting decision), and nothing here imports the modules that make them.
 Schedule state and traffic light are derived (`schedule_q` in SQL, `schedule_on` per row), never stored.
 """
 
@@ -19,6 +20,7 @@ from taizhang.core.deadlines import DeadlineKind, Period, Precision
 from taizhang.core.models import StoredFile
 from taizhang.core.permissions import RestrictedQuerySet, Scope
 from taizhang.org.models import Person, Unit, UnitGroup, unit_scope_q
+from taizhang.tasks.origins import Origin, Source
 
 
 class Status(models.TextChoices):
@@ -175,14 +177,16 @@ class Task(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # No single-column indexes on source and lead_unit: task_source_position and task_unit_status_due
     # begin with them and serve the same lookups; every index is one more write per imported task.
-    source = models.ForeignKey("rectification.Source", on_delete=models.CASCADE, related_name="tasks", db_index=False)
-    finding = models.ForeignKey(
-        "rectification.Finding",
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tasks", db_index=False)
+    # The column keeps its first name: findings were the only origins when it was made.
+    origin = models.ForeignKey(
+        Origin,
         verbose_name=_("problem"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="tasks",
+        db_column="finding_id",
     )
     number = models.CharField(_("number"), max_length=20, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -305,6 +309,7 @@ class Step(models.TextChoices):
     REJECT = "reject", _("Returned")
     REOPEN = "reopen", _("Reopened")
     CLOSE_DIRECTLY = "close_directly", _("Closed directly")
+    FULFIL = "fulfil", _("Completed by its record")  # a module's record closed it (actions.fulfil)
 
 
 class TaskStep(models.Model):

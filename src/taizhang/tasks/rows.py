@@ -19,7 +19,7 @@ from taizhang.tasks.models import Light, Status, today
 def ledger_body(groups, user) -> str:
     """The rows; a task the user may manage carries its edit link (`may_manage`: no query per row)."""
     needs_date, extended, edit = _("needs a date"), _("extended"), _("Edit")
-    edit_url = reverse("rectification:task_edit", args=[0, 0])  # "/ledger/sources/0/tasks/0/edit/"
+    edit_url = reverse("tasks:task_edit", args=[0, 0])  # "/ledger/sources/0/tasks/0/edit/"
     manager = grants(user, MANAGE_LEDGER)
     lights = {value: str(label) for value, label in Light.choices}
     statuses = {value: str(label) for value, label in Status.choices}

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from taizhang.tasks import views, views_task
+from taizhang.tasks import views, views_edit, views_task
 
 app_name = "tasks"
 urlpatterns = [
     path("", views.source_list, name="sources"),
     path("sources/<int:pk>/", views.ledger, name="ledger"),
+    path("sources/<int:source_pk>/tasks/new/", views_edit.task_edit, name="task_add"),
+    path("sources/<int:source_pk>/tasks/<int:pk>/edit/", views_edit.task_edit, name="task_edit"),
     path("tasks/", views.task_list, name="list"),
     path("mine/", views.my_tasks, name="mine"),
     path("todo/", views.todo_page, name="todo"),

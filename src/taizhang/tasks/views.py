@@ -18,8 +18,7 @@ from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page, whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import VERSION_MISSING
-from taizhang.rectification.models import Source
-from taizhang.tasks import actions, todo
+from taizhang.tasks import actions, kinds, todo
 from taizhang.tasks.filters import TaskFilter
 from taizhang.tasks.models import (
     DONE,
@@ -31,6 +30,7 @@ from taizhang.tasks.models import (
     schedule_q,
     today,
 )
+from taizhang.tasks.origins import Source
 from taizhang.tasks.rows import ledger_body
 
 LEDGER_PAGE = 200
@@ -38,7 +38,7 @@ LEDGER_PAGE = 200
 
 def scoped_tasks(user):
     """Tasks in the user's scope with what a task's page shows (partners are fetched where shown)."""
-    return Task.objects.restrict(user).select_related("lead_unit", "finding__category", "leader", "source")
+    return Task.objects.restrict(user).select_related("lead_unit", "origin__category", "leader", "source")
 
 
 def listed_tasks(user):
@@ -100,7 +100,8 @@ def source_list(request):
     for source in sources:
         total = totals.get(source.pk, empty)
         rows.append((source, completed(total), light_counts({state: total[state] for state in Schedule.values})))
-    return render(request, "tasks/source_list.html", {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER)})
+    context = {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER), "creators": kinds.creators()}
+    return render(request, "tasks/source_list.html", context)
 
 
 @login_required
@@ -108,7 +109,7 @@ def ledger(request, pk):
     """A source's ledger as the spreadsheet reads, but live: category → finding → its tasks."""
     source = get_object_or_404(Source.objects.restrict(request.user), pk=pk)
     # Every row is of this source: no join to it.
-    base = Task.objects.restrict(request.user).select_related("lead_unit", "finding__category", "leader")
+    base = Task.objects.restrict(request.user).select_related("lead_unit", "origin__category", "leader")
     base = base.filter(source=source)
     filterset = TaskFilter(request.GET, queryset=base, request=request)
     filterset.filters["category"].queryset = source.categories.order_by("position")  # this ledger's own
@@ -118,15 +119,16 @@ def ledger(request, pk):
     # The whole page shows the ledger's figures; a filter (an htmx swap of the table) its own count.
     summary, lights = (None, None) if request.htmx else ledger_figures(base)
     shown = completion(rows) if narrowed or summary is None else summary
-    ordered = rows.order_by("finding__category__position", "finding__position", "position", "pk")
+    ordered = rows.order_by("origin__category__position", "origin__position", "position", "pk")
     # Bounded pages: a 2,000-measure ledger renders a page at a time, never all rows at once.
     page = CountedPaginator(ordered, LEDGER_PAGE, shown["total"]).get_page(request.GET.get("page"))
     groups = []
-    for category, in_category in groupby(page, key=lambda t: t.finding.category if t.finding else None):
-        findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.finding)]
+    for category, in_category in groupby(page, key=lambda t: t.origin.category if t.origin else None):
+        findings = [(finding, list(items)) for finding, items in groupby(in_category, key=lambda t: t.origin)]
         groups.append((category, findings))
     context = {
         "source": source,
+        "pages": kinds.pages_for(source.kind),
         "filter": filterset,
         "body": ledger_body(groups, request.user),
         "page": page,

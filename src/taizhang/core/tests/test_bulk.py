@@ -72,7 +72,7 @@ def test_task_rows_hold_their_defaults(people, ledger):
             ledger,
             [
                 {
-                    "finding_id": finding.pk,
+                    "origin_id": finding.pk,
                     "measure": "建立制度",
                     "lead_unit_id": lead.pk,
                     "partner_unit_ids": [lead.pk, lead.pk],
@@ -114,7 +114,7 @@ _ID = st.none() | st.integers(min_value=1, max_value=2**40)
 @given(
     texts=st.fixed_dictionaries({k: _TEXT for k in ("number", "measure", "leader_text", "deadline_text", "note")}),
     ids=st.fixed_dictionaries(
-        {k: _ID for k in ("finding_id", "leader_id", "owner_id")} | {"lead_unit_id": _ID.filter(bool)}  # NOT NULL
+        {k: _ID for k in ("origin_id", "leader_id", "owner_id")} | {"lead_unit_id": _ID.filter(bool)}  # NOT NULL
     ),
     day=st.none() | st.dates(),
     position=st.integers(min_value=0, max_value=2**31),
@@ -122,7 +122,7 @@ _ID = st.none() | st.integers(min_value=1, max_value=2**40)
 )
 def test_snapshot_text_is_the_canonical_encoding_of_the_snapshot(texts, ids, day, position, partners):
     """The bulk path writes the text itself; it must be what the chain's verifier recomputes."""
-    fields = ["finding", "number", "position", "measure", "lead_unit", "partner_units", "leader", "leader_text"]
+    fields = ["origin", "number", "position", "measure", "lead_unit", "partner_units", "leader", "leader_text"]
     fields += ["owner", "deadline_text", "deadline_date", "note", "version"]
     values = texts | ids | {"position": position, "deadline_date": day, "partner_units": partners, "version": 3}
     by_name = {name.removesuffix("_id"): value for name, value in values.items()}
@@ -138,7 +138,7 @@ _FEW_LISTS = st.lists(st.sampled_from([3, 4, 5]), max_size=3)
     rows=st.lists(
         st.fixed_dictionaries(
             {
-                "finding_id": _FEW_IDS,
+                "origin_id": _FEW_IDS,
                 "lead_unit_id": st.sampled_from([1, 2]),
                 "deadline_date": st.sampled_from([None, dt.date(2026, 6, 30), dt.date(2026, 12, 31)]),
                 "partner_units": _FEW_LISTS | _FEW_LISTS.map(tuple),
@@ -150,7 +150,7 @@ _FEW_LISTS = st.lists(st.sampled_from([3, 4, 5]), max_size=3)
 )
 def test_snapshot_texts_of_a_batch_are_each_rows_own(rows):
     """Values that repeat down a column are encoded once per batch; every row still gets its own text."""
-    fields = ["finding", "lead_unit", "deadline_date", "partner_units", "measure"]
+    fields = ["origin", "lead_unit", "deadline_date", "partner_units", "measure"]
     expected = []
     for values in rows:
         by_name = {name.removesuffix("_id"): value for name, value in values.items()}
@@ -173,7 +173,7 @@ def test_an_imported_task_records_what_a_task_made_by_hand_records(people, ledge
     by_hand = save_task(
         None,
         {
-            "finding": finding,
+            "origin": finding,
             "number": "3",
             "position": 40,
             "measure": '建立"制度"\\并长期坚持',
@@ -191,7 +191,7 @@ def test_an_imported_task_records_what_a_task_made_by_hand_records(people, ledge
             ledger,
             [
                 {
-                    "finding_id": finding.pk,
+                    "origin_id": finding.pk,
                     "number": "3",
                     "position": 40,
                     "measure": by_hand.measure,
@@ -239,10 +239,10 @@ def test_bulk_creations_refuse_a_parent_from_another_ledger(people, ledger):
     events = AuditEvent.objects.count()
     lead = Unit.objects.exclude(parent=None).first()
     own = ledger.findings.first().pk
-    rows = [{"finding_id": pk, "measure": "建立制度", "lead_unit_id": lead.pk} for pk in (own, foreign_finding)]
+    rows = [{"origin_id": pk, "measure": "建立制度", "lead_unit_id": lead.pk} for pk in (own, foreign_finding)]
     with pytest.raises(ValidationError) as refused:
         create_tasks(ledger, rows, by=people["office"])
-    assert list(refused.value.message_dict) == ["finding"]
+    assert list(refused.value.message_dict) == ["origin"]
     items = [{"number": "9", "text": "问题", "position": 99, "category_id": foreign_category.pk}]
     with pytest.raises(ValidationError) as refused:
         create_findings(ledger, items, by=people["office"])
@@ -259,7 +259,7 @@ def test_bulk_tasks_refuse_text_longer_than_its_column(people, ledger):
     from taizhang.tasks.actions import create_tasks
 
     lead = Unit.objects.exclude(parent=None).first()
-    row = {"finding_id": None, "measure": "建立制度", "lead_unit_id": lead.pk, "leader_text": "领导" * 100}
+    row = {"origin_id": None, "measure": "建立制度", "lead_unit_id": lead.pk, "leader_text": "领导" * 100}
     assert len(create_tasks(ledger, [row], by=people["office"])) == 1  # 200 characters fit
     tasks = Task.objects.count()
     with pytest.raises(ValidationError) as refused:

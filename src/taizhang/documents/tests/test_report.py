@@ -87,7 +87,7 @@ def test_every_number_matches_the_database(document, ledger):
     done = tasks.filter(status__in=["closed", "phase_done"]).count()
     overdue = sum(1 for t in tasks if t.schedule_on(ON) == "overdue")
     expected = [
-        tasks.values("finding").distinct().count(),
+        tasks.values("origin").distinct().count(),
         tasks.count(),
         done,
         tasks.filter(deadline_kind=DeadlineKind.IMMEDIATE).count(),

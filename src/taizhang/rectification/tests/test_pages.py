@@ -42,7 +42,7 @@ def test_office_creates_source_finding_and_task(clients):
     response = office.post(
         f"/ledger/sources/{source.pk}/tasks/new/",
         {
-            "finding": finding.pk,
+            "origin": finding.pk,
             "measure": "修订公务接待管理办法",
             "lead_unit": unit("市财政局").pk,
             "deadline": "6月底前",

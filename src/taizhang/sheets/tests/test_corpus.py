@@ -29,13 +29,13 @@ def stored(source):
     tasks = []
     for t in (
         Task.objects.filter(source=source)
-        .select_related("finding", "lead_unit", "leader", "owner")
+        .select_related("origin", "lead_unit", "leader", "owner")
         .order_by("position", "pk")
     ):
         partners = sorted([u.name for u in t.partner_units.all()] + [g.name for g in t.partner_groups.all()])
         tasks.append(
             (
-                t.finding.number,
+                t.origin.number,
                 t.measure,
                 t.lead_unit.name,
                 tuple(partners),

@@ -46,7 +46,7 @@ def test_command_takes_the_sheet_header_rows_and_columns(people, tmp_path, capsy
     result = json.loads(capsys.readouterr().out)
     assert result["sheets"] == ["清单"] and result["tasks"] == 2 and not result["errors"]
     tasks = Task.objects.order_by("position")
-    assert [(t.finding.text, t.measure, t.lead_unit.name) for t in tasks] == [
+    assert [(t.origin.text, t.measure, t.lead_unit.name) for t in tasks] == [
         ("账目不清", "清理账目", "市财政局"),
         ("资料缺失", "补齐资料", "市档案馆"),
     ]

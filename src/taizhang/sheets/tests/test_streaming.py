@@ -62,7 +62,7 @@ def test_a_long_ledger_imports_in_batches_with_its_findings(people, tmp_path, ca
     # a finding's measures stay together even where a batch boundary falls between them
     assert all(f.tasks.count() in (1, 2) for f in Finding.objects.filter(source=source))
     last = Task.objects.get(measure=f"措施{len(rows)}")
-    assert last.finding.text == f"问题{(len(rows) - 1) // 2 + 1}" and last.position == len(rows)
+    assert last.origin.text == f"问题{(len(rows) - 1) // 2 + 1}" and last.position == len(rows)
 
 
 def test_merged_cells_read_as_the_user_sees_them_beyond_the_head(tmp_path):

@@ -103,7 +103,7 @@ def test_an_overdue_deadline_moves_only_by_extension(clients, ledger, people):
 
 def test_an_unreadable_deadline_warns_before_saving(clients, ledger):
     finding = ledger.findings.first()
-    data = {"finding": finding.pk, "measure": "新增的措施", "lead_unit": finding.tasks.first().lead_unit_id}
+    data = {"origin": finding.pk, "measure": "新增的措施", "lead_unit": finding.tasks.first().lead_unit_id}
     first = clients["office"].post(f"/ledger/sources/{ledger.pk}/tasks/new/", data | {"deadline": "尽快吧"})
     assert (
         first.status_code == 200

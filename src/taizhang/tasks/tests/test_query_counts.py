@@ -41,7 +41,7 @@ def grow(ledger, people, n):
         task = actions.save_task(
             None,
             {
-                "finding": finding,
+                "origin": finding,
                 "measure": f"新增措施{i}",
                 "lead_unit": unit("市委宣传部"),
                 "deadline": "2024年底前",

@@ -1,0 +1,38 @@
+"""What the engine's ledger pages offer for each kind of source: the pages of the module that owns the
+kind (editing the source, adding an origin, its report), registered by that module in its
+AppConfig.ready. The engine links to them by URL name and imports none of them."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourcePages:
+    create: str = ""  # URL name: a new source of this module (the ledgers page's button)
+    create_label: str = ""
+    edit: str = ""  # URL names taking the source's id
+    add_origin: str = ""
+    add_origin_label: str = ""
+    report: str = ""
+    report_label: str = ""
+
+
+_PAGES: dict[str, SourcePages] = {}
+
+
+def register(kinds, pages: SourcePages) -> None:
+    for kind in kinds:
+        _PAGES[kind] = pages
+
+
+def pages_for(kind: str) -> SourcePages:
+    return _PAGES.get(kind, SourcePages())
+
+
+def creators() -> list[SourcePages]:
+    """One entry per module that makes sources by hand, in the order the modules registered."""
+    seen, found = set(), []
+    for pages in _PAGES.values():
+        if pages.create and pages.create not in seen:
+            seen.add(pages.create)
+            found.append(pages)
+    return found
