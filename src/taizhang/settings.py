@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "taizhang.dashboard",
     "taizhang.documents",
     "taizhang.notify",
+    "taizhang.risks",
 ]
 
 MIDDLEWARE = [

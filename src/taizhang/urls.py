@@ -11,6 +11,7 @@ from taizhang.dashboard import views as dashboard_views
 from taizhang.org import api as org_api
 from taizhang.org import views_account
 from taizhang.rectification import api as ledger_api
+from taizhang.risks import api as risk_api
 from taizhang.tasks import api as task_api
 
 router = DefaultRouter()
@@ -20,6 +21,9 @@ router.register("people", org_api.PersonViewSet)
 router.register("sources", ledger_api.SourceViewSet)
 router.register("findings", ledger_api.FindingViewSet)
 router.register("tasks", task_api.TaskViewSet)
+router.register("risks", risk_api.RiskViewSet)
+router.register("campaigns", risk_api.CampaignViewSet)
+router.register("returns", risk_api.ReturnViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -34,6 +38,7 @@ urlpatterns = [
     path("sheets/", include("taizhang.sheets.urls")),
     path("documents/", include("taizhang.documents.urls")),
     path("notify/", include("taizhang.notify.urls")),
+    path("risks/", include("taizhang.risks.urls")),
     path("api/auth/token/", views_account.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

@@ -52,6 +52,8 @@ PEOPLE = [
     ("周杰", "东城区委宣传部联络员", "东城区委"),
     ("吴刚", "巡察组组长", "中共示范市委员会"),
     ("郑爽", "系统管理员", "市委办公室"),
+    ("钱进", "市教育局局长", "市教育局"),
+    ("冯敏", "市档案馆馆长", "市档案馆"),
 ]
 
 # (username, role, scope, unit, person name, description shown by the command)
@@ -63,6 +65,8 @@ ACCOUNTS = [
     ("liaison", Role.LIAISON, Scope.UNIT, "市委宣传部", "赵磊", "联络员 liaison of 市委宣传部"),
     ("county", Role.LIAISON, Scope.SUBTREE, "东城区委", "周杰", "联络员 liaison of 东城区委 and below"),
     ("viewer", Role.VIEWER, Scope.ALL, "中共示范市委员会", "吴刚", "巡察组 inspector (read only)"),
+    ("eduhead", Role.LEADER, Scope.UNIT, "市教育局", "钱进", "单位负责人 unit head of 市教育局"),
+    ("archhead", Role.LEADER, Scope.UNIT, "市档案馆", "冯敏", "单位负责人 unit head of 市档案馆"),
 ]
 
 

@@ -10,7 +10,15 @@ from taizhang.tasks import origins
 from taizhang.tasks.origins import OriginKind, SourceKind
 
 # The kinds of source this module builds ledgers for: every kind but the modules' own registers.
-KINDS = [SourceKind.TOUR, SourceKind.PATROL, SourceKind.AUDIT, SourceKind.SPECIAL, SourceKind.SELF, SourceKind.ASSIGNED, SourceKind.MEETING]
+KINDS = [
+    SourceKind.TOUR,
+    SourceKind.PATROL,
+    SourceKind.AUDIT,
+    SourceKind.SPECIAL,
+    SourceKind.SELF,
+    SourceKind.ASSIGNED,
+    SourceKind.MEETING,
+]
 SOURCE_KINDS = [(k, label) for k, label in SourceKind.choices if k in KINDS]
 
 

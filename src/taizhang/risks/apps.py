@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RisksConfig(AppConfig):
+    name = "taizhang.risks"
+    label = "risks"
+    verbose_name = _("Risks")
+
+    def ready(self):
+        from taizhang.core.audit_objects import register_state
+        from taizhang.core.timeline import register_phrases
+        from taizhang.risks import actions, actions_campaign
+        from taizhang.risks.models import Return, Risk
+
+        register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
+        register_phrases(actions_campaign.EVENT_PHRASES)
+        register_state(Risk, actions.AUDITED)  # replayed by `verify_audit --objects`
+        register_state(Return, actions_campaign.RETURN_FIELDS)

@@ -1,0 +1,189 @@
+from django import forms as djforms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
+from taizhang.org.forms import UnitChoiceField
+from taizhang.org.models import Person, Unit, UnitGroup
+from taizhang.risks.matrix import Scheme
+from taizhang.risks.models import AssessmentKind, RiskMatrix
+from taizhang.tasks.forms import MultipleFileField, VersionField
+from taizhang.tasks.origins import Category, SourceKind
+
+DATE = {"type": "date"}
+DAY = "%Y-%m-%d"  # the format a date input reads its value in
+
+
+class RiskForm(StyledFormMixin, djforms.Form):
+    text = djforms.CharField(
+        label=_("risk point (风险点)"), widget=djforms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    category = djforms.ModelChoiceField(queryset=Category.objects.none(), label=_("risk area"), required=False)
+    new_category = djforms.CharField(label=_("or a new risk area"), required=False, max_length=200)
+    number = djforms.CharField(label=_("number"), required=False, max_length=20)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("responsible unit"))
+    forms = djforms.CharField(
+        label=_("how it shows (表现形式)"), required=False, widget=djforms.Textarea(attrs={"rows": 2})
+    )
+    posts = djforms.CharField(label=_("posts concerned"), required=False, max_length=300)
+    controls = djforms.CharField(
+        label=_("controls in place (防控措施)"), required=False, widget=djforms.Textarea(attrs={"rows": 2})
+    )
+    owner = djforms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("person responsible"))
+    owner_text = djforms.CharField(label=_("or the person as written"), required=False, max_length=200)
+    leader = djforms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("responsible leader"))
+    leader_text = djforms.CharField(label=_("or the leader's post"), required=False, max_length=200)
+    version = VersionField(required=False)
+
+    def __init__(self, *args, editor, editing=False, fixed_unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(source__kind=SourceKind.RISK_REGISTER).order_by(
+            "position"
+        )
+        units = Unit.objects.restrict(editor, REPORT_PROGRESS) | Unit.objects.restrict(editor, MANAGE_LEDGER)
+        self.fields["unit"].queryset = units.distinct()
+        people = Person.objects.restrict(editor)
+        self.fields["owner"].queryset = self.fields["leader"].queryset = people
+        self.fields["version"].required = editing
+        if fixed_unit is not None:  # a campaign return's risks are its unit's
+            del self.fields["unit"]
+        if not editing:
+            del self.fields["version"]
+
+
+class AssessmentForm(StyledFormMixin, djforms.Form):
+    kind = djforms.ChoiceField(label=_("kind"), choices=AssessmentKind.choices, initial=AssessmentKind.INHERENT)
+    likelihood = djforms.TypedChoiceField(label=_("likelihood"), coerce=int, choices=())
+    impact = djforms.TypedChoiceField(label=_("impact"), coerce=int, choices=())
+    exposure = djforms.TypedChoiceField(label=_("exposure"), coerce=int, choices=(), required=False, empty_value=None)
+    reason = djforms.CharField(label=_("reason"), required=False, widget=djforms.Textarea(attrs={"rows": 2}))
+    assessed_on = djforms.DateField(
+        label=_("assessed on"), required=False, widget=djforms.DateInput(attrs=DATE, format=DAY)
+    )
+    version = VersionField(required=False)
+
+    def __init__(self, *args, matrix: RiskMatrix, with_kind=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        config = matrix.config
+        if matrix.scheme == Scheme.MATRIX:
+            self.fields["likelihood"].choices = [(i, f"{i} {label}") for i, label in enumerate(config["likelihood"], 1)]
+            self.fields["impact"].choices = [(i, f"{i} {label}") for i, label in enumerate(config["impact"], 1)]
+            del self.fields["exposure"]
+        else:
+            for name, axis in (("likelihood", "likelihood"), ("impact", "consequence"), ("exposure", "exposure")):
+                options = config[axis]
+                self.fields[name].choices = [(i, f"{o['value']} {o['label']}") for i, o in enumerate(options, 1)]
+            self.fields["impact"].label = _("consequence")
+            self.fields["exposure"].required = True
+        if not with_kind:
+            del self.fields["kind"]
+
+
+class ReviewForm(StyledFormMixin, djforms.Form):
+    date = djforms.DateField(label=_("date"), widget=djforms.DateInput(attrs=DATE, format=DAY))
+    participants = djforms.CharField(label=_("participants"), required=False, max_length=300)
+    conclusion = djforms.CharField(label=_("conclusion"), widget=djforms.Textarea(attrs={"rows": 3}))
+    likelihood = djforms.TypedChoiceField(
+        label=_("likelihood (if re-assessed)"), coerce=int, choices=(), required=False, empty_value=None
+    )
+    impact = djforms.TypedChoiceField(
+        label=_("impact (if re-assessed)"), coerce=int, choices=(), required=False, empty_value=None
+    )
+    version = VersionField()
+
+    def __init__(self, *args, matrix: RiskMatrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        if matrix.scheme == Scheme.MATRIX:
+            empty = [("", "—")]
+            self.fields["likelihood"].choices = empty + [
+                (i, f"{i} {x}") for i, x in enumerate(matrix.config["likelihood"], 1)
+            ]
+            self.fields["impact"].choices = empty + [(i, f"{i} {x}") for i, x in enumerate(matrix.config["impact"], 1)]
+        else:
+            del self.fields["likelihood"], self.fields["impact"]
+
+
+class NoteForm(StyledFormMixin, djforms.Form):
+    note = djforms.CharField(label=_("note"), widget=djforms.Textarea(attrs={"rows": 2}), required=False)
+    version = VersionField()
+
+
+class MatrixForm(StyledFormMixin, djforms.Form):
+    name = djforms.CharField(label=_("name"), max_length=100)
+    likelihood = djforms.CharField(
+        label=_("likelihood labels (one a line, lowest first)"), widget=djforms.Textarea(attrs={"rows": 5})
+    )
+    impact = djforms.CharField(
+        label=_("impact labels (one a line, lowest first)"), widget=djforms.Textarea(attrs={"rows": 5})
+    )
+    major = djforms.IntegerField(label=_("major (重大) from score"), min_value=1)
+    high = djforms.IntegerField(label=_("significant (较大) from score"), min_value=1)
+    general = djforms.IntegerField(label=_("general (一般) from score"), min_value=1)
+    grid = djforms.CharField(
+        label=_("cells set by hand"),
+        required=False,
+        help_text=_("One a line: likelihood,impact=level (major, high, general, low), e.g. 1,5=major"),
+        widget=djforms.Textarea(attrs={"rows": 3}),
+    )
+
+    def config(self) -> dict:
+        data = self.cleaned_data
+        grid = {}
+        for line in (data.get("grid") or "").splitlines():
+            if "=" in line:
+                cell, level = line.split("=", 1)
+                grid[cell.replace(" ", "").replace("，", ",")] = level.strip()
+        return {
+            "likelihood": [x.strip() for x in data["likelihood"].splitlines() if x.strip()],
+            "impact": [x.strip() for x in data["impact"].splitlines() if x.strip()],
+            "thresholds": {"major": data["major"], "high": data["high"], "general": data["general"], "low": 1},
+            "grid": grid,
+        }
+
+
+class CampaignForm(StyledFormMixin, djforms.Form):
+    title = djforms.CharField(label=_("title"), max_length=300)
+    issuer = djforms.CharField(label=_("issued by"), required=False, max_length=200)
+    starts_on = djforms.DateField(label=_("starts on"), widget=djforms.DateInput(attrs=DATE, format=DAY))
+    due_on = djforms.DateField(label=_("due on"), widget=djforms.DateInput(attrs=DATE, format=DAY))
+    instructions = djforms.CharField(
+        label=_("instructions"), required=False, widget=djforms.Textarea(attrs={"rows": 4})
+    )
+    notice = MultipleFileField(label=_("notice file"), required=False)
+    areas = djforms.ModelMultipleChoiceField(
+        queryset=Category.objects.none(), required=False, label=_("risk areas asked about")
+    )
+    scope_groups = djforms.ModelMultipleChoiceField(
+        queryset=UnitGroup.objects.all(), required=False, label=_("unit groups")
+    )
+    scope_subtrees = djforms.ModelMultipleChoiceField(
+        queryset=Unit.objects.none(), required=False, label=_("units and their subordinates")
+    )
+    scope_units = djforms.ModelMultipleChoiceField(queryset=Unit.objects.none(), required=False, label=_("units"))
+    matrix = djforms.ModelChoiceField(
+        queryset=RiskMatrix.objects.filter(current=True), required=False, label=_("risk matrix")
+    )
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
+        self.fields["scope_units"].queryset = self.fields["scope_subtrees"].queryset = units
+        self.fields["areas"].queryset = Category.objects.filter(source__kind=SourceKind.RISK_REGISTER).order_by(
+            "position"
+        )
+        for name in ("scope_units", "scope_subtrees", "scope_groups", "areas"):
+            self.fields[name].widget.attrs["size"] = 6
+
+    def clean_notice(self):
+        files = self.cleaned_data.get("notice") or []
+        if len(files) > 1:
+            raise djforms.ValidationError(_("Attach one notice file."))
+        return files[0] if files else None
+
+
+class DecisionForm(StyledFormMixin, djforms.Form):
+    decision = djforms.ChoiceField(
+        choices=[("accept", _("Accept")), ("send_back", _("Send back"))], widget=djforms.HiddenInput
+    )
+    note = djforms.CharField(label=_("note"), widget=djforms.Textarea(attrs={"rows": 2}), required=False)
+    version = VersionField()
