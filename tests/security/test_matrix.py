@@ -23,6 +23,8 @@ from taizhang.org.actions import ACCOUNT_FIELDS, GROUP_FIELDS, PERSON_FIELDS, UN
 from taizhang.rectification.actions import SOURCE_FIELDS
 from taizhang.testing import ALL_PERSONAS, DEMO_PASSWORD, client_for
 
+from .risk_cases import risk_cases
+from .risk_world import build_risk_world
 from .world import ALL_SCOPE, ANON, CAN, SEES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -568,6 +570,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
             refusal=403,
         ),
     ]
+    table |= risk_cases(w.risks, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN)
     table["task-decide-extension"] = [
         write(
             f"/api/tasks/{t_in.pk}/extensions/{w.extension_in.pk}/decide/",
@@ -619,7 +622,7 @@ def _edit_values(kind, obj) -> dict:
 
 
 # --- the state a refusal must leave unchanged --------------------------------------------------------------
-TRACKED_APPS = ("org", "rectification", "tasks", "sheets", "notify", "core", "axes")
+TRACKED_APPS = ("org", "rectification", "tasks", "sheets", "notify", "core", "axes", "risks")
 
 
 def _count_sql() -> str:
@@ -662,7 +665,9 @@ def route_names() -> set[str]:
 
 @pytest.fixture
 def world(people, ledger):
-    return build_world(people, ledger)
+    made = build_world(people, ledger)
+    made.risks = build_risk_world(people)
+    return made
 
 
 def test_every_route_is_in_the_table(world, people):

@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from taizhang.core.filtering import whole_number
 from taizhang.dashboard.figures import figures
+from taizhang.risks.figures import home_figures
 from taizhang.tasks import todo
 from taizhang.tasks.models import Task
 from taizhang.tasks.origins import Source
@@ -15,5 +16,11 @@ def home(request):
     source_id = whole_number(request.GET.get("source"))
     source = sources.filter(pk=source_id).first() if source_id is not None else None
     data = figures(Task.objects.restrict(request.user), source=source)
-    context = {"sources": sources, "source": source, "f": data, "sections": todo.sections(request.user)}
+    context = {
+        "sources": sources,
+        "source": source,
+        "f": data,
+        "sections": todo.sections(request.user),
+        "risk_figures": None if source else home_figures(request.user),
+    }
     return render(request, "dashboard/home.html", context)

@@ -131,7 +131,7 @@ def default_matrix(scheme: str = schemes.Scheme.MATRIX) -> RiskMatrix:
 def save_matrix(current: RiskMatrix | None, data: dict, *, by) -> RiskMatrix:
     """Edit a matrix, or make one (a scheme for a campaign to choose). A version that an assessment
     used is frozen: the edit becomes the family's next version; old assessments keep theirs."""
-    if not (grants(by, MANAGE_SYSTEM) or (grants(by, MANAGE_LEDGER) and unrestricted(by))):
+    if not (unrestricted(by) and (grants(by, MANAGE_SYSTEM) or grants(by, MANAGE_LEDGER))):
         raise PermissionDenied(
             _("Only an administrator or an office for the whole organisation may change the matrix.")
         )

@@ -87,7 +87,8 @@ def launch(data: dict, *, by, notice=None) -> Campaign:
     campaign.scope_subtrees.set(data.get("scope_subtrees", ()))
     campaign.scope_groups.set(data.get("scope_groups", ()))
     if notice is not None:
-        stored = files.store(notice, by=by)
+        files.charge_uploads(by, [notice.size])
+        stored = files.store(notice)
         campaign.notice_file, campaign.notice_name = stored, notice.name[:200]
         campaign.save(update_fields=["notice_file", "notice_name"])
     _returns(campaign, units, by=by)

@@ -26,6 +26,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class RiskSerializer(serializers.ModelSerializer):
+    """A risk; its id is its origin's (`origin`), the id tasks name it by."""
+
     text = serializers.CharField(source="origin.text", read_only=True)
     number = serializers.CharField(source="origin.number", read_only=True)
     area = serializers.CharField(source="origin.category.name", read_only=True, default="")
@@ -34,7 +36,7 @@ class RiskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Risk
         fields = [
-            "id",
+            "origin",
             "number",
             "text",
             "area",

@@ -321,7 +321,9 @@ def _campaign(office, today) -> None:
                 "issuer": "市委宣传部",
                 "starts_on": start,
                 "due_on": due,
-                "instructions": "请各单位对照五类风险逐项排查，如实填报风险点及防控措施；未发现风险的由单位负责人报送零报告。",
+                "instructions": (
+                    "请各单位对照五类风险逐项排查，如实填报风险点及防控措施；未发现风险的由单位负责人报送零报告。"
+                ),
                 "areas": list(actions.areas()),
                 "scope_groups": [counties],
                 "scope_units": [Unit.objects.get(name=n) for n in named],

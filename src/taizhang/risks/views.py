@@ -296,9 +296,8 @@ def risk_dispose(request, pk):
 @login_required
 def matrix_page(request):
     matrix = actions.default_matrix_if_any()
-    may_edit = grants(request.user, MANAGE_SYSTEM) or (
-        grants(request.user, MANAGE_LEDGER) and unrestricted(request.user)
-    )
+    user = request.user
+    may_edit = unrestricted(user) and (grants(user, MANAGE_SYSTEM) or grants(user, MANAGE_LEDGER))
     form = None
     if may_edit and (matrix is None or matrix.scheme == "matrix"):
         config = matrix.config if matrix else actions.schemes.default_config("matrix")

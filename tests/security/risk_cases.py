@@ -1,0 +1,220 @@
+"""The risk register's routes in the permission matrix (test_matrix.py merges them into its table)."""
+
+from .risk_world import ASSESS_IN, DECIDE_IN, EDIT_IN, SEES, RiskWorld
+from .world import ALL_SCOPE  # noqa: F401  (the same sets, for readers)
+
+
+def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # noqa: N803 - the matrix's helpers
+    r_in, r_out, ret_in, ret_out, campaign = rw.risk_in, rw.risk_out, rw.return_in, rw.return_out, rw.campaign
+    identify = {"office", "countyoffice", "liaison", "county", "westliaison"}  # a unit-scoped role that reports
+    new_risk = {"text": "新的风险点", "unit": r_in.unit_id}
+    version = {"version": r_in.version}
+
+    def get_405(url):
+        return Cell("get", url, who(logged_in, 405))
+
+    table = {
+        "risks:register": [
+            read("/risks/"),
+            read("/risks/?level=high&status=open"),
+            read("/risks/?overdue_review=true"),
+        ],
+        "risks:heatmap": [read("/risks/heatmap/")],
+        "risks:export": [read("/risks/export/")],
+        "risks:matrix": [
+            read("/risks/matrix/"),
+            write(
+                "/risks/matrix/",
+                {
+                    "name": "本单位风险矩阵",
+                    "likelihood": "低\n较低\n中\n较高\n高",
+                    "impact": "轻\n较轻\n中\n较重\n重",
+                    "major": 16,
+                    "high": 10,
+                    "general": 5,
+                    "grid": "",
+                },
+                allowed={"admin", "office"},
+            ),
+        ],
+        "risks:risk_add": [
+            read("/risks/new/", identify, lack=403),
+            # a unit outside the actor's scope is not a choice: the form comes back
+            write(
+                "/risks/new/",
+                new_risk,
+                allowed={"office", "liaison"},
+                invalid={"countyoffice", "county", "westliaison"},
+            ),
+        ],
+        "risks:detail": [
+            read(f"/risks/{r_in.pk}/", SEES["risk_in"]),
+            read(f"/risks/{rw.risk_east.pk}/", SEES["risk_east"]),
+            read(f"/risks/{r_out.pk}/", SEES["risk_out"]),
+        ],
+        "risks:risk_edit": [
+            Cell("get", f"/risks/{r_in.pk}/edit/", who(logged_in, 404) | who(SEES["risk_in"], 403) | who(EDIT_IN, 200)),
+            write(
+                f"/risks/{r_in.pk}/edit/",
+                new_risk | {"text": "改后的风险点"} | version,
+                allowed=EDIT_IN,
+                sees=SEES["risk_in"],
+                refusal=403,
+                refused=SEES["risk_in"] - EDIT_IN,
+            ),
+        ],
+        "risks:assess": [
+            get_405(f"/risks/{r_in.pk}/assess/"),
+            write(
+                f"/risks/{r_in.pk}/assess/",
+                {"kind": "inherent", "likelihood": 4, "impact": 4} | version,
+                allowed=ASSESS_IN,
+                refused=SEES["risk_in"] - ASSESS_IN,
+                sees=SEES["risk_in"],
+            ),
+            write(
+                f"/risks/{r_out.pk}/assess/",
+                {"kind": "inherent", "likelihood": 4, "impact": 4, "version": r_out.version},
+                allowed={"admin", "office", "westliaison"},
+                refused={"viewer"},
+                sees=SEES["risk_out"],
+            ),
+        ],
+        "risks:review": [
+            get_405(f"/risks/{r_in.pk}/review/"),
+            write(
+                f"/risks/{r_in.pk}/review/",
+                {"date": rw.campaign.starts_on.isoformat(), "conclusion": "风险可控"} | version,
+                allowed=ASSESS_IN,
+                refused=SEES["risk_in"] - ASSESS_IN,
+                sees=SEES["risk_in"],
+            ),
+        ],
+        "risks:dispose": [
+            Cell(
+                "get",
+                f"/risks/{r_in.pk}/dispose/",
+                who(logged_in, 404) | who(SEES["risk_in"], 403) | who({"admin", "office"}, 200),
+            ),
+            write(
+                f"/risks/{r_in.pk}/dispose/",
+                {"measure": "修订审核办法", "lead_unit": r_in.unit_id, "deadline": "2030年底前"},
+                allowed={"admin", "office"},
+                refused=SEES["risk_in"] - {"admin", "office"},
+                refusal=403,
+                sees=SEES["risk_in"],
+            ),
+        ],
+        # an assessed risk with no disposal yet: whoever may clear it is told it cannot be cleared yet
+        "risks:clear": [
+            get_405(f"/risks/{r_in.pk}/clear/"),
+            write(
+                f"/risks/{r_in.pk}/clear/",
+                {"note": "已处置"} | version,
+                allowed=set(),
+                invalid=DECIDE_IN,
+                refused=SEES["risk_in"] - DECIDE_IN,
+                sees=SEES["risk_in"],
+            ),
+        ],
+        "risks:close": [
+            get_405(f"/risks/{r_in.pk}/close/"),
+            write(
+                f"/risks/{r_in.pk}/close/",
+                {"note": "与其他风险点合并"} | version,
+                allowed=DECIDE_IN,
+                refused=SEES["risk_in"] - DECIDE_IN,
+                sees=SEES["risk_in"],
+            ),
+        ],
+        # the risk is open: an office is told so, anyone else may not reopen at all
+        "risks:reopen": [
+            get_405(f"/risks/{r_in.pk}/reopen/"),
+            write(
+                f"/risks/{r_in.pk}/reopen/",
+                {"note": "误关"} | version,
+                allowed=set(),
+                invalid={"admin", "office"},
+                refused=SEES["risk_in"] - {"admin", "office"},
+                sees=SEES["risk_in"],
+            ),
+        ],
+        "risks:campaigns": [read("/risks/campaigns/")],
+        "risks:campaign_new": [
+            read("/risks/campaigns/new/", {"admin", "office", "countyadmin", "countyoffice"}, lack=403),
+            write(
+                "/risks/campaigns/new/",
+                {
+                    "title": "新的专项排查",
+                    "starts_on": "2026-12-01",
+                    "due_on": "2026-12-31",
+                    "scope_units": [r_in.unit_id],
+                },
+                allowed={"admin", "office"},
+                invalid={"countyadmin", "countyoffice"},  # 市委宣传部 is not theirs to ask
+            ),
+        ],
+        "risks:campaign": [read(f"/risks/campaigns/{campaign.pk}/", SEES["campaign"])],
+        "risks:campaign_notice": [read(f"/risks/campaigns/{campaign.pk}/notice/", SEES["campaign"])],
+        "risks:campaign_export": [read(f"/risks/campaigns/{campaign.pk}/export/", SEES["campaign"])],
+        "risks:my_returns": [read("/risks/returns/")],
+        "risks:return": [
+            read(f"/risks/returns/{ret_in.pk}/", SEES["return_in"]),
+            read(f"/risks/returns/{ret_out.pk}/", SEES["return_out"]),
+        ],
+        "risks:return_add_risk": [
+            get_405(f"/risks/returns/{ret_in.pk}/risks/"),
+            write(
+                f"/risks/returns/{ret_in.pk}/risks/",
+                {"text": "排查发现的风险", "likelihood": 2, "impact": 3},
+                allowed=EDIT_IN,
+                refused=SEES["return_in"] - EDIT_IN,
+                sees=SEES["return_in"],
+            ),
+        ],
+        "risks:return_reassess": [
+            get_405(f"/risks/returns/{ret_in.pk}/reassess/{r_in.pk}/"),
+            write(
+                f"/risks/returns/{ret_in.pk}/reassess/{r_in.pk}/",
+                {"likelihood": 2, "impact": 2},
+                allowed=EDIT_IN,
+                refused=SEES["return_in"] - EDIT_IN,
+                sees=SEES["return_in"],
+            ),
+        ],
+        # a nil return: the unit head's attestation only
+        "risks:return_submit": [
+            get_405(f"/risks/returns/{ret_in.pk}/submit/"),
+            write(
+                f"/risks/returns/{ret_in.pk}/submit/",
+                {"nil": "1", "note": "", "version": ret_in.version},
+                allowed={"unithead"},
+                refused=SEES["return_in"] - {"unithead"},
+                sees=SEES["return_in"],
+            ),
+        ],
+        # a return not yet submitted: the office is told so, anyone else may not decide at all
+        "risks:return_decide": [
+            get_405(f"/risks/returns/{ret_in.pk}/decide/"),
+            write(
+                f"/risks/returns/{ret_in.pk}/decide/",
+                {"decision": "accept", "note": "", "version": ret_in.version},
+                allowed=set(),
+                invalid={"admin", "office"},
+                refused=SEES["return_in"] - {"admin", "office"},
+                sees=SEES["return_in"],
+            ),
+        ],
+    }
+    for prefix, name, objs in (
+        ("risks", "risk", {"risk_in": r_in, "risk_out": r_out}),
+        ("campaigns", "campaign", {"campaign": campaign}),
+        ("returns", "return", {"return_in": ret_in, "return_out": ret_out}),
+    ):
+        table[f"{name}-list"] = [
+            read(f"/api/{prefix}/", api=True),
+            Cell("post", f"/api/{prefix}/", who(logged_in, 405), {}, anon=(401, False), json=True),
+        ]
+        table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
+    table["risk-history"] = [read(f"/api/risks/{r_in.pk}/history/", SEES["risk_in"], api=True)]
+    return table
