@@ -365,6 +365,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TaskStatusEnum": "taizhang.tasks.models.Status",
         "ExtensionStatusEnum": "taizhang.tasks.models.ExtensionStatus",
+        "RiskStatusEnum": "taizhang.risks.models.RiskStatus",
+        "ReturnStatusEnum": "taizhang.risks.models.ReturnStatus",
     },
 }
 

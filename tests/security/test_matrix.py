@@ -24,7 +24,6 @@ from taizhang.rectification.actions import SOURCE_FIELDS
 from taizhang.testing import ALL_PERSONAS, DEMO_PASSWORD, client_for
 
 from .risk_cases import risk_cases
-from .risk_world import build_risk_world
 from .world import ALL_SCOPE, ANON, CAN, SEES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -665,9 +664,7 @@ def route_names() -> set[str]:
 
 @pytest.fixture
 def world(people, ledger):
-    made = build_world(people, ledger)
-    made.risks = build_risk_world(people)
-    return made
+    return build_world(people, ledger)
 
 
 def test_every_route_is_in_the_table(world, people):

@@ -66,6 +66,7 @@ class World:
     persons: dict
     accounts: dict
     units: dict
+    risks: object = None  # risk_world.RiskWorld
 
 
 def _task(source, measure, lead, **extra):
@@ -133,7 +134,14 @@ def build_world(people, ledger) -> World:
         persons=persons,
         accounts={"in": people["county"], "out": people["westliaison"]},
         units={"in": east, "out": west},
+        risks=_risk_world(people),
     )
+
+
+def _risk_world(people):
+    from .risk_world import build_risk_world  # (it reads this module's sets)
+
+    return build_risk_world(people)
 
 
 __all__ = ["ALL_SCOPE", "ANON", "CAN", "SEES", "Person", "UnitGroup", "User", "World", "build_world"]

@@ -71,6 +71,7 @@ class RiskDetailSerializer(RiskSerializer):
 
 
 class RiskViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
     queryset = Risk.objects.all()
@@ -107,6 +108,7 @@ class CampaignDetailSerializer(CampaignSerializer):
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilter
     queryset = Campaign.objects.all()
@@ -146,6 +148,7 @@ class ReturnSerializer(serializers.ModelSerializer):
 
 
 class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = ReturnSerializer
     filterset_class = ReturnFilter
     queryset = Return.objects.all()

@@ -16,6 +16,15 @@ from taizhang.tasks.origins import Category, SourceKind
 OPEN_CHOICE = "open"
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A small whole number (a scale position, a year): anything else is a filter error, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=9999, **kwargs)
+
+
 def register_areas(request):
     return Category.objects.filter(source__kind=SourceKind.RISK_REGISTER).order_by("position")
 
@@ -48,10 +57,10 @@ class RiskFilter(FilterSet):
         empty_label=_("all"),
     )
     overdue_review = StrictBooleanFilter(method="by_overdue_review", label=_("review overdue"))
-    likelihood = django_filters.NumberFilter(label=_("likelihood"), widget=forms.HiddenInput)
-    impact = django_filters.NumberFilter(label=_("impact"), widget=forms.HiddenInput)
+    likelihood = WholeNumberFilter(label=_("likelihood"), widget=forms.HiddenInput)
+    impact = WholeNumberFilter(label=_("impact"), widget=forms.HiddenInput)
     family = django_filters.CharFilter(field_name="matrix__family", label=_("risk matrix"), widget=forms.HiddenInput)
-    cleared_year = django_filters.NumberFilter(
+    cleared_year = WholeNumberFilter(
         field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
     )
     campaign = IdFilter(

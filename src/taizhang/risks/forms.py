@@ -11,6 +11,7 @@ from taizhang.tasks.forms import MultipleFileField, VersionField
 from taizhang.tasks.origins import Category, SourceKind
 
 DATE = {"type": "date"}
+LEVEL_WORDS = {"重大": "major", "较大": "high", "一般": "general", "低": "low"}  # as a grid line names them
 DAY = "%Y-%m-%d"  # the format a date input reads its value in
 
 
@@ -122,7 +123,7 @@ class MatrixForm(StyledFormMixin, djforms.Form):
     grid = djforms.CharField(
         label=_("cells set by hand"),
         required=False,
-        help_text=_("One a line: likelihood,impact=level (major, high, general, low), e.g. 1,5=major"),
+        help_text=_("One a line: likelihood,impact=level (重大, 较大, 一般 or 低), e.g. 1,5=重大"),
         widget=djforms.Textarea(attrs={"rows": 3}),
     )
 
@@ -132,7 +133,8 @@ class MatrixForm(StyledFormMixin, djforms.Form):
         for line in (data.get("grid") or "").splitlines():
             if "=" in line:
                 cell, level = line.split("=", 1)
-                grid[cell.replace(" ", "").replace("，", ",")] = level.strip()
+                level = LEVEL_WORDS.get(level.strip(), level.strip())
+                grid[cell.replace(" ", "").replace("，", ",")] = level
         return {
             "likelihood": [x.strip() for x in data["likelihood"].splitlines() if x.strip()],
             "impact": [x.strip() for x in data["impact"].splitlines() if x.strip()],

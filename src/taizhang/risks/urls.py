@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from taizhang.risks import views, views_campaign
+
+
+class Id:
+    """A row id: at most 18 digits. A risk's and a campaign's keys are their origin's and source's
+    (one-to-one keys), which the database is asked for as given: a longer number names nothing (404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(Id, "id")
 
 app_name = "risks"
 urlpatterns = [
@@ -9,23 +25,23 @@ urlpatterns = [
     path("matrix/", views.matrix_page, name="matrix"),
     path("export/", views.register_export, name="export"),
     path("new/", views.risk_edit, name="risk_add"),
-    path("<int:pk>/", views.risk_detail, name="detail"),
-    path("<int:pk>/edit/", views.risk_edit, name="risk_edit"),
-    path("<int:pk>/assess/", views.risk_assess, name="assess"),
-    path("<int:pk>/review/", views.risk_review, name="review"),
-    path("<int:pk>/dispose/", views.risk_dispose, name="dispose"),
-    path("<int:pk>/clear/", views.risk_clear, name="clear"),
-    path("<int:pk>/close/", views.risk_close, name="close"),
-    path("<int:pk>/reopen/", views.risk_reopen, name="reopen"),
+    path("<id:pk>/", views.risk_detail, name="detail"),
+    path("<id:pk>/edit/", views.risk_edit, name="risk_edit"),
+    path("<id:pk>/assess/", views.risk_assess, name="assess"),
+    path("<id:pk>/review/", views.risk_review, name="review"),
+    path("<id:pk>/dispose/", views.risk_dispose, name="dispose"),
+    path("<id:pk>/clear/", views.risk_clear, name="clear"),
+    path("<id:pk>/close/", views.risk_close, name="close"),
+    path("<id:pk>/reopen/", views.risk_reopen, name="reopen"),
     path("campaigns/", views_campaign.campaign_list, name="campaigns"),
     path("campaigns/new/", views_campaign.campaign_new, name="campaign_new"),
-    path("campaigns/<int:pk>/", views_campaign.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/notice/", views_campaign.campaign_notice, name="campaign_notice"),
-    path("campaigns/<int:pk>/export/", views_campaign.campaign_export, name="campaign_export"),
+    path("campaigns/<id:pk>/", views_campaign.campaign_detail, name="campaign"),
+    path("campaigns/<id:pk>/notice/", views_campaign.campaign_notice, name="campaign_notice"),
+    path("campaigns/<id:pk>/export/", views_campaign.campaign_export, name="campaign_export"),
     path("returns/", views_campaign.my_returns, name="my_returns"),
-    path("returns/<int:pk>/", views_campaign.return_detail, name="return"),
-    path("returns/<int:pk>/risks/", views_campaign.return_add_risk, name="return_add_risk"),
-    path("returns/<int:pk>/reassess/<int:risk_pk>/", views_campaign.return_reassess, name="return_reassess"),
-    path("returns/<int:pk>/submit/", views_campaign.return_submit, name="return_submit"),
-    path("returns/<int:pk>/decide/", views_campaign.return_decide, name="return_decide"),
+    path("returns/<id:pk>/", views_campaign.return_detail, name="return"),
+    path("returns/<id:pk>/risks/", views_campaign.return_add_risk, name="return_add_risk"),
+    path("returns/<id:pk>/reassess/<id:risk_pk>/", views_campaign.return_reassess, name="return_reassess"),
+    path("returns/<id:pk>/submit/", views_campaign.return_submit, name="return_submit"),
+    path("returns/<id:pk>/decide/", views_campaign.return_decide, name="return_decide"),
 ]

@@ -22,7 +22,7 @@ from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, MANAGE_SYSTEM, REPO
 from taizhang.org.views import _attach_errors
 from taizhang.risks import actions
 from taizhang.risks.filters import RiskFilter, overdue_reviews
-from taizhang.risks.forms import AssessmentForm, MatrixForm, NoteForm, ReviewForm, RiskForm
+from taizhang.risks.forms import LEVEL_WORDS, AssessmentForm, MatrixForm, NoteForm, ReviewForm, RiskForm
 from taizhang.risks.matrix import COLOUR, LEVELS, Level, assess
 from taizhang.risks.models import AssessmentKind, Risk, RiskMatrix, RiskStatus
 from taizhang.tasks.forms import TaskForm
@@ -32,6 +32,7 @@ from taizhang.tasks.views_edit import _unreadable, _warn_unreadable
 from taizhang.tasks.views_task import _form_messages
 
 REGISTER_PAGE = 200
+WORD_OF = {code: word for word, code in LEVEL_WORDS.items()}
 
 
 def scoped_risks(user):
@@ -305,7 +306,7 @@ def matrix_page(request):
             "name": matrix.name if matrix else str(actions.schemes.Scheme.MATRIX.label),
             "likelihood": "\n".join(config["likelihood"]),
             "impact": "\n".join(config["impact"]),
-            "grid": "\n".join(f"{cell}={level}" for cell, level in config.get("grid", {}).items()),
+            "grid": "\n".join(f"{cell}={WORD_OF[level]}" for cell, level in config.get("grid", {}).items()),
         } | {k: config["thresholds"][k] for k in ("major", "high", "general")}
         form = MatrixForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():

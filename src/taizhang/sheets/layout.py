@@ -10,9 +10,8 @@ parent spanning three columns reads as the parent of each.
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from taizhang.sheets.vocabulary import FIELDS, IGNORED, field_of, normalise
+from taizhang.sheets.vocabulary import FIELDS, LEDGER, Vocabulary, normalise
 
 
 def clean(value) -> str:
@@ -46,11 +45,6 @@ class Layout:
     header_texts: list[list[tuple[int, str]]] = field(default_factory=list)
 
 
-@lru_cache(maxsize=4096)
-def _field(text: str) -> tuple[str | None, int]:
-    return field_of(text)
-
-
 def _paths(rows: list[list], start: int, depth: int, width: int) -> list[list[str]]:
     """Each column's header texts from top to bottom, a text repeated by a vertical merge kept once."""
     paths = []
@@ -64,9 +58,10 @@ def _paths(rows: list[list], start: int, depth: int, width: int) -> list[list[st
     return paths
 
 
-def _name_columns(paths: list[list[str]]) -> list[tuple[str | None, int]]:
+def _name_columns(paths: list[list[str]], vocab: Vocabulary) -> list[tuple[str | None, int]]:
     """(field, score) per column: the leaf's meaning, or the parents' and leaf's together where that
     is surer, or where the same leaf stands under different parents."""
+    _field = vocab.field_of
     leaves = [normalise(p[-1]) if p else "" for p in paths]
     shared = {leaf for leaf in leaves if leaf and leaves.count(leaf) > 1}
     named = []
@@ -92,7 +87,7 @@ def _is_title(row: list) -> bool:
     return len(values) <= 1
 
 
-def _assign(named: list[tuple[str | None, int]]) -> tuple[dict, dict, int]:
+def _assign(named: list[tuple[str | None, int]], vocab: Vocabulary) -> tuple[dict, dict, int]:
     """Each field to its surest column (the leftmost on a tie); the other columns naming it feed it too."""
     columns, extra, scores = {}, {}, {}
     for col, (key, score) in enumerate(named):
@@ -104,15 +99,16 @@ def _assign(named: list[tuple[str | None, int]]) -> tuple[dict, dict, int]:
             columns[key], scores[key] = col, score
         else:
             extra.setdefault(key, []).append(col)
-    for key in IGNORED:
+    for key in vocab.ignored:
         columns.pop(key, None)
         extra.pop(key, None)
-    if "lead_unit" in extra and "partner" not in columns:  # 牵头单位 and 责任单位 side by side
-        columns["partner"] = extra["lead_unit"].pop(0)
-        scores["partner"] = 1  # inferred from the order, not named: a header that names it wins
-        if not extra["lead_unit"]:
-            del extra["lead_unit"]
-    total = sum(scores[k] for k in columns) + (2 if "measure" in columns else 0)
+    for first, second in vocab.pairs:
+        if first in extra and second not in columns:
+            columns[second] = extra[first].pop(0)
+            scores[second] = 1  # inferred from the order, not named: a header that names it wins
+            if not extra[first]:
+                del extra[first]
+    total = sum(scores[k] for k in columns) + (2 if vocab.bonus in columns else 0)
     return columns, {k: sorted(v) for k, v in extra.items()}, total
 
 
@@ -120,13 +116,13 @@ def _labels(paths: list[list[str]]) -> dict[int, str]:
     return {col: " / ".join(path) for col, path in enumerate(paths) if path}
 
 
-def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
+def layout_at(rows: list[list], header_rows: list[int], vocab: Vocabulary = LEDGER) -> Layout:
     """The layout with the header rows a user set (0-based); the data starts right below them."""
     width = max((len(rows[r]) for r in header_rows if r < len(rows)), default=0)
     present = [r for r in header_rows if r < len(rows)]
     start, depth = (present[0], len(present)) if present else (0, 0)
     paths = _paths(rows, start, depth, width)
-    columns, extra, _score = _assign(_name_columns(paths))
+    columns, extra, _score = _assign(_name_columns(paths, vocab), vocab)
     first = header_rows[-1] + 1 if header_rows else 0
     layout = Layout(list(header_rows), columns, first, _labels(paths), extra)
     named = sorted(set(columns.values()))
@@ -140,10 +136,11 @@ def layout_at(rows: list[list], header_rows: list[int]) -> Layout:
     return layout
 
 
-def detect(rows: list[list], *, scan: int = 30) -> Layout | None:
-    """The best-scoring header block among the first `scan` rows, or None if no block names a measure
-    or a finding among three fields or more."""
+def detect(rows: list[list], *, scan: int = 30, vocab: Vocabulary = LEDGER) -> Layout | None:
+    """The best-scoring header block among the first `scan` rows, or None if no block names one of the
+    vocabulary's required fields (a measure or a finding) among three fields or more."""
     best, best_key = None, (0, 0)
+    _field = vocab.field_of
     header_like = [not _is_title(row) and any(_field(clean(v))[0] for v in row) for row in rows[: scan + 4]]
     header_like += [False] * 5
     for start in range(min(scan, len(rows))):
@@ -153,8 +150,8 @@ def detect(rows: list[list], *, scan: int = 30) -> Layout | None:
             if start + depth > len(rows) or (depth > 1 and not header_like[start + depth - 1]):
                 break  # a header's rows each name something: a data row ends the block
             width = max(len(rows[r]) for r in range(start, start + depth))
-            columns, _extra, score = _assign(_name_columns(_paths(rows, start, depth, width)))
-            if len(columns) < 3 or not ({"measure", "finding"} & columns.keys()):
+            columns, _extra, score = _assign(_name_columns(_paths(rows, start, depth, width), vocab), vocab)
+            if len(columns) < 3 or not (vocab.required & columns.keys()):
                 continue
             key = (score, -depth)  # a deeper block only wins if it names more
             if key > best_key:
@@ -162,7 +159,7 @@ def detect(rows: list[list], *, scan: int = 30) -> Layout | None:
     if best is None:
         return None
     start, depth = best
-    return layout_at(rows, list(range(start, start + depth)))
+    return layout_at(rows, list(range(start, start + depth)), vocab)
 
 
 _COLUMN_NUMBER = re.compile(r"^[（(]?\d{1,2}[)）]?$|^[A-Za-z]$")

@@ -9,6 +9,7 @@ and contact columns (联系电话) get fields of their own, so they are never re
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -154,30 +155,54 @@ def normalise(text) -> str:
     return _NOISE.sub("", _BRACKETED.sub("", text))
 
 
-_EXACT = {normalise(word): key for key, words in VOCABULARY.items() for word in words}
 EXACT, MEANING = 3, 2  # the scores of a curated wording and of a match by meaning
 
 
-def field_of(text) -> tuple[str | None, int]:
-    """The field a header names and how sure the match is (3 curated, 2 by meaning, 0 none)."""
-    word = normalise(text)
-    if not word or len(word) > 24:  # a sentence is a title or a note, not a header
+class Vocabulary:
+    """What one kind of ledger's headers mean: its fields, their curated wordings, the words that carry
+    their meaning, the fields recognised only to be left out, and the fields one of which a header must
+    name to be a header at all. The rectification ledger's is `LEDGER`; a module with a ledger of its
+    own (the risk register) makes its own, and the same layout detection reads it."""
+
+    def __init__(self, fields, words, meaning, *, ignored=(), required=(), bonus=None, pairs=()):
+        self.fields, self.ignored, self.required, self.bonus = fields, tuple(ignored), set(required), bonus
+        self.pairs = tuple(pairs)  # (field, second): a second column naming `field` is `second`
+        self.meaning = meaning
+        self.exact = {normalise(word): key for key, found in words.items() for word in found}
+        self.field_of = lru_cache(maxsize=4096)(self._field_of)
+
+    def _field_of(self, text) -> tuple[str | None, int]:
+        """The field a header names and how sure the match is (3 curated, 2 by meaning, 0 none)."""
+        word = normalise(text)
+        if not word or len(word) > 24:  # a sentence is a title or a note, not a header
+            return None, 0
+        if word in self.exact:
+            return self.exact[word], EXACT
+        for key, pattern in self.meaning:
+            if pattern.search(word):
+                return key, MEANING
         return None, 0
-    if word in _EXACT:
-        return _EXACT[word], EXACT
-    for key, pattern in _MEANING:
-        if pattern.search(word):
-            return key, MEANING
-    return None, 0
+
+    def field_named(self, name: str) -> str | None:
+        """A field from what a user types in a mapping (`问题=C`, `lead_unit=E`): key, label or wording."""
+        name = name.strip()
+        if name in self.fields:
+            return name
+        for key, (label, word) in self.fields.items():
+            if name in (str(label), word):
+                return key
+        key, _score = self.field_of(name)
+        return key if key in self.fields else None
 
 
-def field_named(name: str) -> str | None:
-    """A field from what a user types in a mapping (`问题=C`, `lead_unit=E`): key, label or wording."""
-    name = name.strip()
-    if name in FIELDS:
-        return name
-    for key, (label, word) in FIELDS.items():
-        if name in (str(label), word):
-            return key
-    key, _score = field_of(name)
-    return key if key in FIELDS else None
+LEDGER = Vocabulary(
+    FIELDS,
+    VOCABULARY,
+    _MEANING,
+    ignored=IGNORED,
+    required={"measure", "finding"},
+    bonus="measure",
+    pairs=[("lead_unit", "partner")],  # 牵头单位 and 责任单位 side by side
+)
+field_of = LEDGER.field_of
+field_named = LEDGER.field_named
