@@ -4,9 +4,17 @@ from .risk_world import ASSESS_IN, DECIDE_IN, EDIT_IN, SEES, RiskWorld
 from .world import ALL_SCOPE  # noqa: F401  (the same sets, for readers)
 
 
+def _register_csv():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "序号,责任单位,风险点,风险等级\n1,市委宣传部,导入的风险点,高\n"
+    return {"file": SimpleUploadedFile("风险台账.csv", text.encode())}
+
+
 def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # noqa: N803 - the matrix's helpers
     r_in, r_out, ret_in, ret_out, campaign = rw.risk_in, rw.risk_out, rw.return_in, rw.return_out, rw.campaign
     identify = {"office", "countyoffice", "liaison", "county", "westliaison"}  # a unit-scoped role that reports
+    importers = identify | {"admin", "countyadmin"}  # writes through the same actions (an office's right too)
     new_risk = {"text": "新的风险点", "unit": r_in.unit_id}
     version = {"version": r_in.version}
 
@@ -20,6 +28,11 @@ def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # 
             read("/risks/?overdue_review=true"),
         ],
         "risks:heatmap": [read("/risks/heatmap/")],
+        # the preview plans the file and writes nothing; confirming is the same import the tests exercise
+        "risks:import": [
+            read("/risks/import/", importers, lack=403),
+            write("/risks/import/", _register_csv, allowed=set(), invalid=importers),
+        ],
         "risks:export": [read("/risks/export/")],
         "risks:matrix": [
             read("/risks/matrix/"),

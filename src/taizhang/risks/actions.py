@@ -242,6 +242,7 @@ def save_risk(risk: Risk | None, data: dict, *, by, version: int | None = None, 
     origin.found_in_id = risk.unit_id
     if creating:
         origin.position = Origin.objects.filter(source=origin.source).count() + 1
+        origin.number = origin.number or str(origin.position)  # a register numbers every risk
     origin.full_clean()
     origin.save()
     risk.origin = origin
@@ -290,16 +291,19 @@ def assess(risk: Risk, data: dict, *, by, version: int | None = None, matrix: Ri
     on = data.get("assessed_on") or _today()
     if on > _today():
         raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
-    score, level = schemes.assess(
-        matrix.scheme, matrix.config, data.get("likelihood"), data.get("impact"), data.get("exposure")
-    )
-    score = score.quantize(Decimal("0.01"))  # as the column stores it, so the audit trail replays exactly
+    if data.get("likelihood") is None and data.get("impact") is None and data.get("level"):
+        score, level = None, _written_level(data["level"])  # a level as a register wrote it
+    else:
+        score, level = schemes.assess(
+            matrix.scheme, matrix.config, data.get("likelihood"), data.get("impact"), data.get("exposure")
+        )
+        score = score.quantize(Decimal("0.01"))  # as the column stores it, so the audit trail replays exactly
     made = Assessment.objects.create(
         risk=risk,
         kind=kind,
         matrix=matrix,
-        likelihood=data["likelihood"],
-        impact=data["impact"],
+        likelihood=data.get("likelihood"),
+        impact=data.get("impact"),
         exposure=data.get("exposure"),
         score=score,
         level=level,
@@ -325,6 +329,12 @@ def assess(risk: Risk, data: dict, *, by, version: int | None = None, matrix: Ri
     if risk.review_task_id is None:
         _schedule_review(risk, on)
     return made
+
+
+def _written_level(level: str) -> str:
+    if level not in schemes.LEVELS:
+        raise ValidationError({"level": _("Unknown level %(level)s.") % {"level": level}})
+    return level
 
 
 def review_months(risk: Risk) -> int:

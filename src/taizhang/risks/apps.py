@@ -17,3 +17,8 @@ class RisksConfig(AppConfig):
         register_phrases(actions_campaign.EVENT_PHRASES)
         register_state(Risk, actions.AUDITED)  # replayed by `verify_audit --objects`
         register_state(Return, actions_campaign.RETURN_FIELDS)
+        from taizhang.core import maintenance
+        from taizhang.risks import views_import
+
+        maintenance.register_task("expire_risk_uploads", views_import.expire_uploads)
+        maintenance.register_files(views_import.PREFIX, set)  # a preview's upload: referenced by no record

@@ -16,7 +16,7 @@ LEVEL_FILL = {
     "general": PatternFill("solid", fgColor="FBEBA5"),
     "low": PatternFill("solid", fgColor="C5DAF2"),
 }
-REGISTER_HEADER = [
+REGISTER_HEADER = [  # the last, hidden, is the row's 风险ID: a re-import of the file matches it back
     "序号",
     "责任单位",
     "风险类别",
@@ -31,18 +31,20 @@ REGISTER_HEADER = [
     "责任人",
     "责任领导",
     "状态",
+    "风险ID",
 ]
-WIDTHS = [6, 18, 12, 36, 30, 14, 8, 8, 8, 10, 36, 12, 12, 10]
+WIDTHS = [6, 18, 12, 36, 30, 14, 8, 8, 8, 10, 36, 12, 12, 10, 10]
 BOLD = Font(bold=True)
+LEVEL_NAME = {"major": "重大", "high": "较大", "general": "一般", "low": "低"}
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def register_rows(risks):
-    for n, risk in enumerate(risks, start=1):
+    for risk in risks:
         origin = risk.origin
         yield (
             [
-                origin.number or n,
+                origin.number,
                 risk.unit.name,
                 origin.category.name if origin.category else "",
                 origin.text,
@@ -51,11 +53,12 @@ def register_rows(risks):
                 risk.likelihood or "",
                 risk.impact or "",
                 float(risk.score) if risk.score is not None else "",
-                risk.get_level_display().split("（")[0] if risk.level else "",
+                LEVEL_NAME.get(risk.level, ""),
                 risk.controls,
                 risk.owner.name if risk.owner else risk.owner_text,
                 risk.leader.name if risk.leader else risk.leader_text,
                 risk.get_status_display(),
+                str(risk.uid),
             ],
             risk.level,
         )
@@ -79,6 +82,7 @@ def _sheet(sheet, title: str, risks) -> int:
             sheet.cell(row=sheet.max_row, column=10).fill = LEVEL_FILL[level]
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.column_dimensions[get_column_letter(len(REGISTER_HEADER))].hidden = True
     sheet.freeze_panes = "A3"
     return count
 

@@ -7,6 +7,8 @@ Each due review (研判) and each campaign return is a task, so reminders, notic
 lights come from the engine: recording the review, or submitting the return, fulfils the task.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,6 +71,8 @@ class RiskQuerySet(RestrictedQuerySet):
 
 class Risk(models.Model):
     origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="risk")
+    # Stable across exports and databases: an exported register edited offline is matched back by it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     unit = models.ForeignKey(Unit, verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="+")
     forms = models.TextField(_("how it shows (表现形式)"), blank=True)
     posts = models.CharField(_("posts concerned"), max_length=300, blank=True)
@@ -128,10 +132,11 @@ class Assessment(models.Model):
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="assessments")
     kind = models.CharField(_("kind"), max_length=10, choices=AssessmentKind.choices, default=AssessmentKind.INHERENT)
     matrix = models.ForeignKey(RiskMatrix, on_delete=models.PROTECT, related_name="assessments")
-    likelihood = models.PositiveSmallIntegerField(_("likelihood"))
-    impact = models.PositiveSmallIntegerField(_("impact"))
+    # empty for a level taken as written (an imported register that grades 高/中/低 without L and S)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), null=True, blank=True)
+    impact = models.PositiveSmallIntegerField(_("impact"), null=True, blank=True)
     exposure = models.PositiveSmallIntegerField(_("exposure"), null=True, blank=True)
-    score = models.DecimalField(_("score"), max_digits=10, decimal_places=2)
+    score = models.DecimalField(_("score"), max_digits=10, decimal_places=2, null=True, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     reason = models.TextField(_("reason"), blank=True)
     assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from taizhang.risks import views, views_campaign
+from taizhang.risks import views, views_campaign, views_import
 
 
 class Id:
@@ -24,6 +24,7 @@ urlpatterns = [
     path("heatmap/", views.heatmap, name="heatmap"),
     path("matrix/", views.matrix_page, name="matrix"),
     path("export/", views.register_export, name="export"),
+    path("import/", views_import.register_import, name="import"),
     path("new/", views.risk_edit, name="risk_add"),
     path("<id:pk>/", views.risk_detail, name="detail"),
     path("<id:pk>/edit/", views.risk_edit, name="risk_edit"),
