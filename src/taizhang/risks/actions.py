@@ -106,6 +106,14 @@ def default_matrix_if_any() -> RiskMatrix | None:
     return RiskMatrix.objects.filter(is_default=True, current=True).first()
 
 
+def matrix_for_forms() -> RiskMatrix:
+    """The matrix the forms offer: the one in force, or (before anything was assessed) the default
+    scales, unsaved: a page only reads; the first assessment makes it (`default_matrix`)."""
+    return default_matrix_if_any() or RiskMatrix(
+        family="default", name=str(schemes.Scheme.MATRIX.label), config=schemes.default_config(schemes.Scheme.MATRIX)
+    )
+
+
 @transaction.atomic
 def default_matrix(scheme: str = schemes.Scheme.MATRIX) -> RiskMatrix:
     """The organisation's matrix in force (made by the system, with the default scales, when first needed)."""

@@ -2,7 +2,7 @@ from django import forms as djforms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, grants
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit, UnitGroup
 from taizhang.risks.matrix import Scheme
@@ -48,6 +48,8 @@ class RiskForm(StyledFormMixin, djforms.Form):
         self.fields["version"].required = editing
         if fixed_unit is not None:  # a campaign return's risks are its unit's
             del self.fields["unit"]
+        if not grants(editor, MANAGE_LEDGER):  # the areas are the office's to add
+            del self.fields["new_category"]
         if not editing:
             del self.fields["version"]
 

@@ -112,7 +112,7 @@ def heatmap(request):
 
 
 def _risk_context(request, risk, bound=None) -> dict:
-    matrix = risk.matrix if risk.matrix and risk.matrix.current else actions.default_matrix_if_any()
+    matrix = risk.matrix if risk.matrix and risk.matrix.current else actions.matrix_for_forms()
     version = {"version": risk.version}
     user = request.user
     forms = {}
@@ -172,7 +172,7 @@ def risk_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
-        new_area = data.pop("new_category", "").strip()
+        new_area = data.pop("new_category", "").strip() if "new_category" in data else ""
         try:
             if new_area:
                 data["category"] = actions.ensure_area(new_area, by=request.user)

@@ -116,7 +116,7 @@ def my_returns(request):
 
 def _return_context(request, ret, bound=None) -> dict:
     user = request.user
-    matrix = ret.campaign.matrix or actions.default_matrix_if_any()
+    matrix = ret.campaign.matrix or actions.matrix_for_forms()
     editable = actions_campaign.editable(ret)
     may_fill = editable and actions._allowed(user, ret.unit, REPORT_PROGRESS, MANAGE_LEDGER)
     version = {"version": ret.version}
@@ -176,8 +176,8 @@ def _on_return(request, pk, form_name, make_form, run):
 
 
 def _assessment(request, ret):
-    matrix = ret.campaign.matrix or actions.default_matrix_if_any()
-    if matrix is None or not request.POST.get("likelihood"):
+    matrix = ret.campaign.matrix or actions.matrix_for_forms()
+    if not request.POST.get("likelihood"):
         return None
     form = AssessmentForm(request.POST, matrix=matrix, with_kind=False)
     if not form.is_valid():
@@ -190,7 +190,9 @@ def _assessment(request, ret):
 @login_required
 def return_add_risk(request, pk):
     def run(ret, data):
-        data.pop("new_category", None)
+        new_area = data.pop("new_category", "").strip()
+        if new_area:
+            data["category"] = actions.ensure_area(new_area, by=request.user)
         actions_campaign.add_risk(ret, data, by=request.user, assessment=_assessment(request, ret))
         return _("Risk added to the return.")
 
