@@ -34,6 +34,7 @@ def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # 
             write("/risks/import/", _register_csv, allowed=set(), invalid=importers),
         ],
         "risks:export": [read("/risks/export/")],
+        "risks:report": [read("/risks/report/")],
         "risks:matrix": [
             read("/risks/matrix/"),
             write(

@@ -8,6 +8,15 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self):
+        from taizhang.tasks import kinds
+        from taizhang.tasks.origins import OriginKind, SourceKind
+
+        kinds.register_origin(OriginKind.RISK, kinds.OriginPages(label=_("risk point (风险点)"), detail="risks:detail"))
+        # a campaign's ledger page: its own page holds what the office does with it
+        kinds.register(
+            [SourceKind.CAMPAIGN],
+            kinds.SourcePages(report="risks:campaign", report_label=_("Special investigation (专项排查)")),
+        )
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
         from taizhang.risks import actions, actions_campaign

@@ -347,3 +347,29 @@ def register_export(request):
     write_register(buffer, user=request.user)
     name = f"风险防控台账-{today():%Y%m%d}.xlsx"
     return attachment(buffer.getvalue(), name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def register_report(request):
+    """风险防控工作情况报告 (docx, or PDF with ?format=pdf), from the register within the reader's scope."""
+    import io
+
+    from taizhang.core.downloads import attachment
+    from taizhang.documents import pdf
+    from taizhang.org.models import Unit
+    from taizhang.risks.report import TITLE, build
+
+    if not grants(request.user, EXPORT):
+        raise PermissionDenied
+    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    issuer = (request.GET.get("issuer") or (root.name if root else "")).strip()[:200]
+    buffer = io.BytesIO()
+    build(request.user, on=today(), issuer=issuer).save(buffer)
+    if request.GET.get("format") == "pdf":
+        try:
+            return attachment(pdf.docx_to_pdf(buffer.getvalue()), f"{TITLE}.pdf", "application/pdf")
+        except pdf.ConverterMissing as exc:
+            messages.error(request, str(exc))
+            return redirect("risks:register")
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return attachment(buffer.getvalue(), f"{TITLE}.docx", docx)

@@ -36,3 +36,20 @@ def creators() -> list[SourcePages]:
             seen.add(pages.create)
             found.append(pages)
     return found
+
+
+@dataclass(frozen=True)
+class OriginPages:
+    label: str = ""  # what the task page calls its origin (问题, 风险点)
+    detail: str = ""  # URL name taking the origin's id: the module's page of it
+
+
+_ORIGINS: dict[str, OriginPages] = {}
+
+
+def register_origin(kind: str, pages: OriginPages) -> None:
+    _ORIGINS[kind] = pages
+
+
+def origin_pages(kind: str) -> OriginPages:
+    return _ORIGINS.get(kind, OriginPages())

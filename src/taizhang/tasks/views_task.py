@@ -17,7 +17,7 @@ from taizhang.core import timeline
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
 from taizhang.core.filtering import whole_number
-from taizhang.tasks import actions, assignees, signals
+from taizhang.tasks import actions, assignees, kinds, signals
 from taizhang.tasks.forms import DecisionForm, ExtensionForm, ProgressForm, TransitionForm
 from taizhang.tasks.models import DONE, Extension, ExtensionStatus, Step, Task
 from taizhang.tasks.views import _error_text, scoped_tasks
@@ -36,6 +36,7 @@ def _detail_context(request, task, bound=None) -> dict:
     allowed = actions.allowed_steps(request.user, task)
     return {
         "task": task,
+        "origin_pages": kinds.origin_pages(task.origin.kind) if task.origin else None,
         "progress": progress,
         "steps": steps,
         "extensions": task.extensions.select_related("requested_by", "decided_by"),

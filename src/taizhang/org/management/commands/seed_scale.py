@@ -14,7 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--tasks", type=int, default=100_000)
         parser.add_argument("--progress", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--risks", type=int, default=0, help="also a risk register of this size and a campaign")
 
-    def handle(self, *args, units, sources, tasks, progress, seed: int, **options):
-        result = seed_database(units, sources, tasks, progress, seed=seed, out=self.stderr)
+    def handle(self, *args, units, sources, tasks, progress, seed: int, risks: int = 0, **options):
+        result = seed_database(units, sources, tasks, progress, seed=seed, out=self.stderr) if tasks else {}
+        if risks:
+            from taizhang.scale_risks import seed_risks
+
+            result["risks"] = seed_risks(risks, seed=seed, out=self.stderr)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
