@@ -509,6 +509,7 @@ def reopen(risk: Risk, *, by, reason: str, version: int | None = None) -> Risk:
 # Labels of the keys a risk's events carry besides its fields (the timeline shows them in words).
 EVENT_KEYS = {
     "risk_point": gettext_lazy("risk point (风险点)"),
+    "number": gettext_lazy("number"),
     "area": gettext_lazy("risk area"),
     "kind": gettext_lazy("kind"),
     "participants": gettext_lazy("participants"),

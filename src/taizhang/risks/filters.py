@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter
 from taizhang.core.forms import QuickSelect
@@ -16,13 +18,14 @@ from taizhang.tasks.origins import Category, SourceKind
 OPEN_CHOICE = "open"
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class WholeNumberFilter(django_filters.NumberFilter):
-    """A small whole number (a scale position, a year): anything else is a filter error, not a 500."""
+    """A small whole number (a scale position, a year from 1): anything else is a filter error, not a 500."""
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=0, max_value=9999, **kwargs)
+    def __init__(self, *args, least=0, **kwargs):
+        super().__init__(*args, min_value=least, max_value=9999, **kwargs)
 
 
 def register_areas(request):
@@ -61,7 +64,7 @@ class RiskFilter(FilterSet):
     impact = WholeNumberFilter(label=_("impact"), widget=forms.HiddenInput)
     family = django_filters.CharFilter(field_name="matrix__family", label=_("risk matrix"), widget=forms.HiddenInput)
     cleared_year = WholeNumberFilter(
-        field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
+        least=1, field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
     )
     campaign = IdFilter(
         field_name="campaign_return__campaign",

@@ -4,7 +4,7 @@ GB/T 9704 helpers as the rectification report, from the data, within the reader'
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -67,7 +67,8 @@ def build(user, *, on: dt.date, issuer: str):
         Risk.objects.restrict(user)
         .filter(status__in=OPEN_RISK, level__in=["major", "high"])
         .select_related("origin", "unit")
-        .order_by("level", "-score", "unit__path")
+        .annotate(rank=Case(When(level="major", then=Value(0)), default=Value(1)))
+        .order_by("rank", "-score", "unit__path")
     )
     document = G.new_document()
     G.title(document, [TITLE])

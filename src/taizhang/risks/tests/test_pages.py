@@ -131,3 +131,21 @@ def test_the_campaign_workbook_has_a_summary_and_a_sheet_per_unit(demo, clients)
     propaganda = next(name for name in book.sheetnames if name == "宣传部")
     risks = list(book[propaganda].iter_rows(min_row=3, values_only=True))
     assert len(risks) == 2  # the two it returned
+
+
+@pytest.mark.parametrize("persona", ["office", "county"])
+def test_the_register_report_tells_the_figures_within_scope(demo, clients, people, persona):
+    from docx import Document
+
+    from taizhang.risks.models import OPEN_RISK
+
+    response = clients[persona].get("/risks/report/")
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    risks = Risk.objects.restrict(people[persona]).filter(status__in=OPEN_RISK)
+    assert f"尚未清零的风险共{risks.count()}个" in text
+    assert f"重大{risks.filter(level='major').count()}个、较大{risks.filter(level='high').count()}个" in text
+    annex = document.tables[-1]
+    serious = risks.filter(level__in=["major", "high"])
+    assert len(annex.rows) - 1 == serious.count()
+    assert {row.cells[2].text for row in annex.rows[1:]} == {r.origin.text for r in serious}
