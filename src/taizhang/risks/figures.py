@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from taizhang.risks import progress
-from taizhang.risks.filters import overdue_reviews
+from taizhang.risks.filters import overdue_review_q
 from taizhang.risks.matrix import COLOUR, LEVELS, Level
 from taizhang.risks.models import OPEN_RISK, Campaign, Risk, RiskStatus
 from taizhang.tasks.models import today
@@ -24,7 +24,7 @@ def home_figures(user) -> dict | None:
     counts = risks.order_by().aggregate(
         total=Count("pk"),
         open=Count("pk", filter=open_q),
-        overdue=Count("pk", filter=Q(review_task_id__in=overdue_reviews())),
+        overdue=Count("pk", filter=overdue_review_q()),
         cleared=Count("pk", filter=Q(status=RiskStatus.CLEARED, cleared_on__year=year)),
         **{level: Count("pk", filter=open_q & Q(level=level)) for level in LEVELS},
     )

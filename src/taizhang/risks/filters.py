@@ -12,7 +12,7 @@ from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Unit
 from taizhang.risks.matrix import Level
 from taizhang.risks.models import OPEN_RISK, Campaign, Return, ReturnStatus, Risk, RiskStatus
-from taizhang.tasks.models import Schedule, Task
+from taizhang.tasks.models import Schedule, schedule_q
 from taizhang.tasks.origins import Category, SourceKind
 
 OPEN_CHOICE = "open"
@@ -32,9 +32,10 @@ def register_areas(request):
     return Category.objects.filter(source__kind=SourceKind.RISK_REGISTER).order_by("position")
 
 
-def overdue_reviews():
-    """The reviews due and not recorded in time: the engine's own definition of an overdue task."""
-    return Task.objects.in_schedule([Schedule.OVERDUE]).values("pk")
+def overdue_review_q() -> Q:
+    """Risks whose review due was not recorded in time: the engine's own definition of an overdue task,
+    read on the risk's review task."""
+    return schedule_q(Schedule.OVERDUE, prefix="review_task__")
 
 
 class RiskFilter(FilterSet):
@@ -88,7 +89,7 @@ class RiskFilter(FilterSet):
     def by_overdue_review(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(review_task_id__in=overdue_reviews())
+        overdue = overdue_review_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

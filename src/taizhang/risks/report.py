@@ -13,7 +13,7 @@ from docx.shared import Mm, Pt
 from taizhang.documents import gbt9704 as G
 from taizhang.risks import progress
 from taizhang.risks.export import LEVEL_NAME
-from taizhang.risks.filters import overdue_reviews
+from taizhang.risks.filters import overdue_review_q
 from taizhang.risks.models import OPEN_RISK, Campaign, Risk, RiskStatus
 
 TITLE = "关于风险防控工作情况的报告"
@@ -28,7 +28,7 @@ def figures(user, on: dt.date) -> dict:
         open=Count("pk", filter=open_q),
         disposing=Count("pk", filter=Q(status=RiskStatus.DISPOSING)),
         cleared=Count("pk", filter=Q(status=RiskStatus.CLEARED, cleared_on__year=on.year)),
-        overdue=Count("pk", filter=Q(review_task_id__in=overdue_reviews())),
+        overdue=Count("pk", filter=overdue_review_q()),
         **{level: Count("pk", filter=open_q & Q(level=level)) for level in LEVEL_NAME},
     )
     return counts

@@ -21,12 +21,12 @@ from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, MANAGE_SYSTEM, REPORT_PROGRESS, grants, unrestricted
 from taizhang.org.views import _attach_errors
 from taizhang.risks import actions
-from taizhang.risks.filters import RiskFilter, overdue_reviews
+from taizhang.risks.filters import RiskFilter
 from taizhang.risks.forms import LEVEL_WORDS, AssessmentForm, MatrixForm, NoteForm, ReviewForm, RiskForm
 from taizhang.risks.matrix import COLOUR, LEVELS, Level, assess
 from taizhang.risks.models import AssessmentKind, Risk, RiskMatrix, RiskStatus
 from taizhang.tasks.forms import TaskForm
-from taizhang.tasks.models import DONE, today
+from taizhang.tasks.models import DONE, Schedule, today
 from taizhang.tasks.views import _error_text
 from taizhang.tasks.views_edit import _unreadable, _warn_unreadable
 from taizhang.tasks.views_task import _form_messages
@@ -48,11 +48,8 @@ def register(request):
     filterset = RiskFilter(request.GET, queryset=scoped_risks(request.user), request=request)
     rows = filtered_page(filterset).order_by("-score", "origin__position", "pk")
     page = Paginator(rows, REGISTER_PAGE).get_page(request.GET.get("page"))
-    overdue = set(
-        Risk.objects.filter(pk__in=[r.pk for r in page], review_task_id__in=overdue_reviews()).values_list(
-            "pk", flat=True
-        )
-    )
+    # the engine's rule for one row in memory (the review task is selected with the risk)
+    overdue = {r.pk for r in page if r.review_task and r.review_task.schedule_on() == Schedule.OVERDUE}
     context = {
         "filter": filterset,
         "page": page,

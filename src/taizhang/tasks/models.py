@@ -133,18 +133,19 @@ SCHEDULE_ORDER = [
 ]
 
 
-def _conditions(on: dt.date | None) -> dict[str, Q]:
+def _conditions(on: dt.date | None, prefix: str = "") -> dict[str, Q]:
     on = on or today()
     soon = on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)
     lagging_before = on - dt.timedelta(days=settings.TAIZHANG_LAGGING_DAYS)
-    done = Q(status__in=DONE)
+    p = prefix
+    done = Q(**{f"{p}status__in": DONE})
     return {
-        Schedule.CLOSED_LATE: done & Q(deadline_date__lt=F("closed_on")),
+        Schedule.CLOSED_LATE: done & Q(**{f"{p}deadline_date__lt": F(f"{p}closed_on")}),
         Schedule.CLOSED: done,
-        Schedule.OVERDUE: Q(deadline_date__lt=on),
-        Schedule.DUE_SOON: Q(deadline_date__lte=soon),
-        Schedule.LAGGING: Q(activity_on__lt=lagging_before),
-        Schedule.ON_TIME: Q(pk__isnull=False),
+        Schedule.OVERDUE: Q(**{f"{p}deadline_date__lt": on}),
+        Schedule.DUE_SOON: Q(**{f"{p}deadline_date__lte": soon}),
+        Schedule.LAGGING: Q(**{f"{p}activity_on__lt": lagging_before}),
+        Schedule.ON_TIME: Q(**{f"{p}pk__isnull": False}),
     }
 
 
@@ -162,10 +163,11 @@ def schedule_of(status, deadline_date, closed_on, activity_on, on: dt.date) -> s
     return Schedule.ON_TIME
 
 
-def schedule_q(state: str, on: dt.date | None = None) -> Q:
+def schedule_q(state: str, on: dt.date | None = None, prefix: str = "") -> Q:
     """The one definition of the schedule states, as SQL conditions: a state's own condition and
-    none of those decided before it. `Task.schedule_on` is the same rule for one row in memory."""
-    conditions = _conditions(on)
+    none of those decided before it. `Task.schedule_on` is the same rule for one row in memory.
+    `prefix` reads it through a relation to a task (``"task__"``: a return's chased task)."""
+    conditions = _conditions(on, prefix)
     q = conditions[state]
     for earlier in SCHEDULE_ORDER[: SCHEDULE_ORDER.index(state)]:
         q &= ~conditions[earlier]
