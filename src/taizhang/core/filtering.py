@@ -70,6 +70,14 @@ class RawBooleanSelect(forms.NullBooleanSelect):
         return data.get(name)
 
 
+class YesNoSelect(RawBooleanSelect):
+    """The yes/no select of a filter bar: 全部 / 是 / 否 (not the stock 未知)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("all")), ("true", _("yes")), ("false", _("no"))]
+
+
 class StrictBooleanField(forms.NullBooleanField):
     widget = RawBooleanSelect
 

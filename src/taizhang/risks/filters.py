@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter
+from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter, YesNoSelect
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Unit
 from taizhang.risks.matrix import Level
@@ -60,7 +60,7 @@ class RiskFilter(FilterSet):
         widget=QuickSelect,
         empty_label=_("all"),
     )
-    overdue_review = StrictBooleanFilter(method="by_overdue_review", label=_("review overdue"))
+    overdue_review = StrictBooleanFilter(method="by_overdue_review", label=_("review overdue"), widget=YesNoSelect)
     likelihood = WholeNumberFilter(label=_("likelihood"), widget=forms.HiddenInput)
     impact = WholeNumberFilter(label=_("impact"), widget=forms.HiddenInput)
     family = django_filters.CharFilter(field_name="matrix__family", label=_("risk matrix"), widget=forms.HiddenInput)

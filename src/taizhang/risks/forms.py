@@ -122,6 +122,10 @@ class MatrixForm(StyledFormMixin, djforms.Form):
     major = djforms.IntegerField(label=_("major (重大) from score"), min_value=1)
     high = djforms.IntegerField(label=_("significant (较大) from score"), min_value=1)
     general = djforms.IntegerField(label=_("general (一般) from score"), min_value=1)
+    months_major = djforms.IntegerField(label=_("review every … months: major (重大)"), min_value=1, max_value=24)
+    months_high = djforms.IntegerField(label=_("review every … months: significant (较大)"), min_value=1, max_value=24)
+    months_general = djforms.IntegerField(label=_("review every … months: general (一般)"), min_value=1, max_value=24)
+    months_low = djforms.IntegerField(label=_("review every … months: low (低)"), min_value=1, max_value=24)
     grid = djforms.CharField(
         label=_("cells set by hand"),
         required=False,
@@ -142,6 +146,7 @@ class MatrixForm(StyledFormMixin, djforms.Form):
             "impact": [x.strip() for x in data["impact"].splitlines() if x.strip()],
             "thresholds": {"major": data["major"], "high": data["high"], "general": data["general"], "low": 1},
             "grid": grid,
+            "review_months": {level: data[f"months_{level}"] for level in ("major", "high", "general", "low")},
         }
 
 

@@ -138,6 +138,15 @@ def validate(scheme: str, config: dict) -> dict:
                 errors[axis] = _("Every option needs a number and a label.")
             if not options:
                 errors[axis] = _("Every option needs a number and a label.")
+    months = config.get("review_months")
+    if months is not None:
+        try:
+            config["review_months"] = {level: int(months[level]) for level in LEVELS}
+        except (KeyError, TypeError, ValueError):
+            errors["review_months"] = _("Give the months between reviews for every level.")
+        else:
+            if not all(1 <= m <= 24 for m in config["review_months"].values()):
+                errors["review_months"] = _("Reviews fall due every 1 to 24 months.")
     thresholds = config.get("thresholds") or {}
     try:
         values = [Decimal(str(thresholds[level])) for level in LEVELS]

@@ -305,6 +305,8 @@ def matrix_page(request):
             "impact": "\n".join(config["impact"]),
             "grid": "\n".join(f"{cell}={WORD_OF[level]}" for cell, level in config.get("grid", {}).items()),
         } | {k: config["thresholds"][k] for k in ("major", "high", "general")}
+        months = config.get("review_months") or actions.REVIEW_MONTHS
+        initial |= {f"months_{level}": months[level] for level in actions.REVIEW_MONTHS}
         form = MatrixForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:

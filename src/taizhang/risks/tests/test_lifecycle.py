@@ -237,3 +237,16 @@ def test_the_audit_history_replays_to_the_stored_risk(people):
     actions.record_review(risk, {"conclusion": "可控", "likelihood": 2, "impact": 2}, by=people["unithead"])
     report = verify_objects()
     assert report.ok, report.problems
+
+
+def test_the_review_cadence_is_the_matrix_config(people):
+    from taizhang.risks.matrix import Scheme, default_config
+
+    config = default_config(Scheme.MATRIX) | {"review_months": {"major": 2, "high": 4, "general": 6, "low": 12}}
+    actions.save_matrix(actions.default_matrix(), {"config": config}, by=people["office"])
+    risk = _risk(people)
+    actions.assess(risk, {"likelihood": 5, "impact": 5}, by=people["liaison"])
+    risk.refresh_from_db()
+    assert risk.level == "major" and risk.review_task.deadline_date == actions.add_months(dt.date.today(), 2)
+    with pytest.raises(ValidationError):
+        actions.save_matrix(risk.matrix, {"config": config | {"review_months": {"major": 0}}}, by=people["office"])
