@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,16 +19,14 @@ from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, MANAGE_SYSTEM, REPORT_PROGRESS, grants, unrestricted
 from taizhang.org.views import _attach_errors
-from taizhang.risks import actions
+from taizhang.risks import actions, steps
 from taizhang.risks.filters import RiskFilter
 from taizhang.risks.forms import LEVEL_WORDS, AssessmentForm, MatrixForm, NoteForm, ReviewForm, RiskForm
 from taizhang.risks.matrix import COLOUR, LEVELS, Level, assess
 from taizhang.risks.models import AssessmentKind, Risk, RiskMatrix, RiskStatus
 from taizhang.tasks.forms import TaskForm
 from taizhang.tasks.models import DONE, Schedule, today
-from taizhang.tasks.views import _error_text
 from taizhang.tasks.views_edit import _unreadable, _warn_unreadable
-from taizhang.tasks.views_task import _form_messages
 
 REGISTER_PAGE = 200
 WORD_OF = {code: word for word, code in LEVEL_WORDS.items()}
@@ -186,29 +183,8 @@ def risk_edit(request, pk=None):
 
 
 def _step(request, pk, form_name, make_form, run):
-    """POST only: the risk in scope (404 outside), the step's action; a refusal goes back to the page with
-    the reason, a mistake in the form brings the page back with what was typed."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    risk = get_object_or_404(scoped_risks(request.user), pk=pk)
-    form = make_form(risk)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        said = run(risk, form.cleaned_data)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        messages.error(request, _error_text(exc))
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-        return redirect("risks:detail", pk=risk.pk)
-    else:
-        messages.success(request, said)
-        return redirect("risks:detail", pk=risk.pk)
-    risk = get_object_or_404(scoped_risks(request.user), pk=pk)
-    return render(request, "risks/risk_detail.html", _risk_context(request, risk, {form_name: form}))
+    page = steps.Page(scoped_risks, "risks:detail", "risks/risk_detail.html", _risk_context)
+    return steps.take(request, page, pk, form_name, make_form, run)
 
 
 def _matrix_for(risk):

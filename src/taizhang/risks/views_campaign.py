@@ -7,23 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import files
 from taizhang.core.downloads import attachment
-from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants
 from taizhang.org.views import _attach_errors
-from taizhang.risks import actions, actions_campaign, export, progress
+from taizhang.risks import actions, actions_campaign, export, progress, steps
 from taizhang.risks.filters import CampaignFilter, ReturnFilter
 from taizhang.risks.forms import AssessmentForm, CampaignForm, DecisionForm, NoteForm, RiskForm
 from taizhang.risks.matrix import COLOUR
 from taizhang.risks.models import Campaign, Return, ReturnStatus, Risk
-from taizhang.tasks.views import _error_text
 from taizhang.tasks.views_task import _form_messages
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -152,27 +150,8 @@ def return_detail(request, pk):
 
 
 def _on_return(request, pk, form_name, make_form, run):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    ret = get_object_or_404(scoped_returns(request.user), pk=pk)
-    form = make_form(ret)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_form_messages(form))
-        said = run(ret, form.cleaned_data)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        messages.error(request, _error_text(exc))
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-        return redirect("risks:return", pk=ret.pk)
-    else:
-        messages.success(request, said)
-        return redirect("risks:return", pk=ret.pk)
-    ret = get_object_or_404(scoped_returns(request.user), pk=pk)
-    return render(request, "risks/return_detail.html", _return_context(request, ret, {form_name: form}))
+    page = steps.Page(scoped_returns, "risks:return", "risks/return_detail.html", _return_context)
+    return steps.take(request, page, pk, form_name, make_form, run)
 
 
 def _assessment(request, ret):
