@@ -4,7 +4,6 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter, YesNoSelect
@@ -18,14 +17,20 @@ from taizhang.tasks.origins import Category, SourceKind
 OPEN_CHOICE = "open"
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 9999})
 class WholeNumberFilter(django_filters.NumberFilter):
-    """A small whole number (a scale position, a year from 1): anything else is a filter error, not a 500."""
+    """A small whole number (a scale position): anything else is a filter error, not a 500."""
 
     field_class = forms.IntegerField
+    least = 0
 
-    def __init__(self, *args, least=0, **kwargs):
-        super().__init__(*args, min_value=least, max_value=9999, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=self.least, max_value=9999, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(WholeNumberFilter):
+    least = 1  # a date has no year 0
 
 
 def register_areas(request):
@@ -64,8 +69,8 @@ class RiskFilter(FilterSet):
     likelihood = WholeNumberFilter(label=_("likelihood"), widget=forms.HiddenInput)
     impact = WholeNumberFilter(label=_("impact"), widget=forms.HiddenInput)
     family = django_filters.CharFilter(field_name="matrix__family", label=_("risk matrix"), widget=forms.HiddenInput)
-    cleared_year = WholeNumberFilter(
-        least=1, field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
+    cleared_year = YearFilter(
+        field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
     )
     campaign = IdFilter(
         field_name="campaign_return__campaign",
