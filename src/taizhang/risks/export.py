@@ -7,7 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from taizhang.core.titles import titled
 from taizhang.risks import progress
-from taizhang.risks.models import Risk
+from taizhang.risks.models import Return, Risk
 from taizhang.sheets.export import safe
 
 LEVEL_FILL = {
@@ -134,7 +134,8 @@ def write_campaign(campaign, out, *, user) -> int:
     for row in table:
         ret = row["ret"]
         name = _sheet_name(ret.unit.short_name or ret.unit.name, used)
-        risks = Risk.objects.filter(campaign_return=ret) | Risk.objects.filter(pk__in=ret.reassessed.values("pk"))
+        again = Return.reassessed.through.objects.filter(return_id=ret.pk).values("risk_id")
+        risks = Risk.objects.filter(campaign_return_id=ret.pk) | Risk.objects.filter(pk__in=again)
         _sheet(book.create_sheet(name), f"{ret.unit.name}（{row['label']}）", _risks(risks.distinct()))
     book.save(out)
     return len(table)
