@@ -180,6 +180,10 @@ def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # 
             read(f"/risks/returns/{ret_in.pk}/", SEES["return_in"]),
             read(f"/risks/returns/{ret_out.pk}/", SEES["return_out"]),
         ],
+        "risks:task_return": [
+            read(f"/risks/returns/task/{ret_in.task_id}/", SEES["return_in"], ok=302),
+            read(f"/risks/returns/task/{ret_out.task_id}/", SEES["return_out"], ok=302),
+        ],
         "risks:return_add_risk": [
             get_405(f"/risks/returns/{ret_in.pk}/risks/"),
             write(

@@ -45,6 +45,8 @@ def _sentence(task, event: str, by, extension) -> str:
         return f"【台账待办】{who}重新打开了任务，请继续整改"
     if event == Step.CLOSE_DIRECTLY:
         return f"【台账通知】{who}已将立行立改任务直接销号"
+    if event == Step.FULFIL:
+        return f"【台账通知】{who}已办结"
     if event == signals.EXTENSION_REQUEST:
         return f"【台账待办】{who}申请延期至{format_date(extension.new_date)}，请审批"
     if event == signals.EXTENSION_APPROVED:

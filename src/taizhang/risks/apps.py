@@ -8,26 +8,30 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self):
-        from taizhang.tasks import kinds
-        from taizhang.tasks.origins import OriginKind, SourceKind
-
-        kinds.register_origin(OriginKind.RISK, kinds.OriginPages(label=_("risk point (风险点)"), detail="risks:detail"))
-        # a campaign's ledger page: its own page holds what the office does with it
-        kinds.register(
-            [SourceKind.CAMPAIGN],
-            kinds.SourcePages(report="risks:campaign", report_label=_("Special investigation (专项排查)")),
-        )
+        from taizhang.core import maintenance
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
-        from taizhang.risks import actions, actions_campaign
+        from taizhang.risks import actions, actions_campaign, views_import
         from taizhang.risks.models import Return, Risk
+        from taizhang.risks.todo import RETURNS_TO_DECIDE
+        from taizhang.tasks import kinds, todo
+        from taizhang.tasks.origins import OriginKind, SourceKind
 
+        # what the engine's pages link to for a risk and for a campaign's chased tasks
+        kinds.register_origin(OriginKind.RISK, kinds.OriginPages(label=_("risk point (风险点)"), detail="risks:detail"))
+        kinds.register(
+            [SourceKind.CAMPAIGN],
+            kinds.SourcePages(
+                report="risks:campaign",
+                report_label=_("Special investigation (专项排查)"),
+                record="risks:task_return",
+                record_label=_("Open the return"),
+            ),
+        )
+        todo.register(RETURNS_TO_DECIDE)  # the office's returns to accept or send back
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
         register_phrases(actions_campaign.EVENT_PHRASES)
         register_state(Risk, actions.AUDITED)  # replayed by `verify_audit --objects`
         register_state(Return, actions_campaign.RETURN_FIELDS)
-        from taizhang.core import maintenance
-        from taizhang.risks import views_import
-
         maintenance.register_task("expire_risk_uploads", views_import.expire_uploads)
         maintenance.register_files(views_import.PREFIX, set)  # a preview's upload: referenced by no record

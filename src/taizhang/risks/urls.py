@@ -42,6 +42,7 @@ urlpatterns = [
     path("campaigns/<id:pk>/export/", views_campaign.campaign_export, name="campaign_export"),
     path("returns/", views_campaign.my_returns, name="my_returns"),
     path("returns/<id:pk>/", views_campaign.return_detail, name="return"),
+    path("returns/task/<id:task_pk>/", views_campaign.task_return, name="task_return"),
     path("returns/<id:pk>/risks/", views_campaign.return_add_risk, name="return_add_risk"),
     path("returns/<id:pk>/reassess/<id:risk_pk>/", views_campaign.return_reassess, name="return_reassess"),
     path("returns/<id:pk>/submit/", views_campaign.return_submit, name="return_submit"),

@@ -217,3 +217,10 @@ def return_decide(request, pk):
         return _("Accepted.") if accept else _("Sent back; the unit has been told.")
 
     return _on_return(request, pk, "decision_form", lambda r: DecisionForm(request.POST), run)
+
+
+@login_required
+def task_return(request, task_pk):
+    """A chased task's return: where its task page (and the to-do list) sends the unit and the office."""
+    ret = get_object_or_404(scoped_returns(request.user), task_id=task_pk)
+    return redirect("risks:return", pk=ret.pk)

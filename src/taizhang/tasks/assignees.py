@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from taizhang.core.permissions import Role, Scope
-from taizhang.org.models import PATH_STEP, Unit, User
+from taizhang.org.models import PATH_STEP, Unit, User, unit_in_scope
 from taizhang.tasks import signals
 from taizhang.tasks.actions import may_manage, may_sign_off
 from taizhang.tasks.models import Status, Step, TaskStep
@@ -59,6 +59,22 @@ def office_people(task) -> list[User]:
     return []
 
 
+def ledger_office_people(task) -> list[User]:
+    """The offices that own the task's ledger (its source's unit in their scope), nearest first: who
+    takes up what a record fulfilling the task brings (a campaign's return goes to its launching office)."""
+    unit = task.source.inspected_unit
+    for roles in ([Role.OFFICE], [Role.ADMIN]):
+        users = User.objects.filter(is_active=True, role__in=roles).select_related("unit", "person")
+        owners = [
+            u
+            for u in users
+            if u.scope == Scope.ALL or (unit is not None and u.scope != Scope.OWN and unit_in_scope(u, unit))
+        ]
+        if owners:
+            return _nearest(owners)
+    return []
+
+
 def unit_people(task) -> list[User]:
     """The lead unit's liaisons, the person responsible, and who applied for the close-out."""
     people = list(
@@ -86,6 +102,8 @@ def _next(task, event: str, extension) -> tuple[list[User], str]:
         return (people, "unit_head") if people else (office_people(task), "office")
     if event in (Step.CONFIRM, signals.EXTENSION_REQUEST):
         return office_people(task), "office"
+    if event == Step.FULFIL:  # a return submitted, a review recorded: the ledger's own office decides
+        return ledger_office_people(task), "office"
     if event in (Step.VERIFY, Step.REJECT, Step.REOPEN, Step.CLOSE_DIRECTLY):
         return unit_people(task), "liaison"
     if event in (signals.EXTENSION_APPROVED, signals.EXTENSION_REJECTED):

@@ -14,6 +14,8 @@ class SourcePages:
     add_origin_label: str = ""
     report: str = ""
     report_label: str = ""
+    record: str = ""  # URL name taking a task's id: the module's page of what the task asks for
+    record_label: str = ""
 
 
 _PAGES: dict[str, SourcePages] = {}

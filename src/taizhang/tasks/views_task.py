@@ -37,6 +37,7 @@ def _detail_context(request, task, bound=None) -> dict:
     return {
         "task": task,
         "origin_pages": kinds.origin_pages(task.origin.kind) if task.origin else None,
+        "source_pages": kinds.pages_for(task.source.kind),
         "progress": progress,
         "steps": steps,
         "extensions": task.extensions.select_related("requested_by", "decided_by"),

@@ -84,6 +84,14 @@ def test_a_return_with_risks_a_nil_return_and_a_late_one(people, monkeypatch):
         campaigns.submit(east, by=people["county"], nil=True)  # a liaison attests no nil return
     submitted = campaigns.submit(east, by=people["county"])
     assert (submitted.status, submitted.late, submitted.task.status) == (ReturnStatus.SUBMITTED, False, Status.CLOSED)
+    # the office is told, and the return waits in its to-do list
+    told = Delivery.objects.filter(rule="step.fulfil", channel="inbox", task=submitted.task)
+    assert set(told.values_list("user__username", flat=True)) == {"office"}
+    assert "已报送，共2个风险" in told.get().text
+    from taizhang.tasks import todo
+
+    waiting = {s.key: s for s in todo.sections(people["office"])}["returns"]
+    assert [task.pk for task, _reason, _anchor in waiting.items] == [submitted.task_id]
     assert Risk.objects.filter(campaign_return=east).count() == 2
     assert set(Risk.objects.filter(campaign_return=east).values_list("unit__name", flat=True)) == {"东城区委"}
     # 市委宣传部: the liaison cannot attest a nil return; the unit head can, in one step
@@ -178,6 +186,7 @@ def test_the_chase_reminds_once_per_rule_and_period_over_the_window(people, monk
         run(at(clock.day, hour=15))
     tasks = {r.unit.name: r.task_id for r in campaign.returns.select_related("unit")}
     fired = Delivery.objects.filter(channel="inbox", subject_key__in=[f"t{pk}" for pk in tasks.values()])
+    fired = fired.exclude(rule__startswith="step.")  # the office told of each return: test above
     by_unit = {name: Counter() for name in tasks}
     for rule, subject, _period in fired.order_by().values_list("rule", "subject_key", "period").distinct():
         name = next(n for n, pk in tasks.items() if f"t{pk}" == subject)
