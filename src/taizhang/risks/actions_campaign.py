@@ -24,7 +24,7 @@ from taizhang.risks import actions as risk_actions
 from taizhang.risks.models import Campaign, Return, ReturnStatus, Risk
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.models import Step
-from taizhang.tasks.origins import Source, SourceKind
+from taizhang.tasks.origins import OriginKind, Source, SourceKind
 
 RETURN_FIELDS = ["status", "nil", "note", "submitted_on", "decision_note"]
 
@@ -240,6 +240,18 @@ def decide(ret: Return, *, by, accept: bool, note: str = "", version: int | None
         after=audit.snapshot(ret, RETURN_FIELDS),
     )
     return ret
+
+
+def closed_by_record(task) -> bool:
+    """A return's chased task (submitting the return completes it) or a risk's review due (recording
+    the review does): the engine offers neither the close-out steps."""
+    if task.source.kind == SourceKind.CAMPAIGN:
+        return True
+    return (
+        bool(task.origin_id)
+        and task.origin.kind == OriginKind.RISK
+        and Risk.objects.filter(review_task_id=task.pk).exists()
+    )
 
 
 def may_decide(user, campaign: Campaign) -> bool:

@@ -12,6 +12,7 @@ class RisksConfig(AppConfig):
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
         from taizhang.risks import actions, actions_campaign, views_import
+        from taizhang.risks.actions_campaign import closed_by_record
         from taizhang.risks.models import Return, Risk
         from taizhang.risks.todo import RETURNS_TO_DECIDE
         from taizhang.tasks import kinds, todo
@@ -29,6 +30,7 @@ class RisksConfig(AppConfig):
             ),
         )
         todo.register(RETURNS_TO_DECIDE)  # the office's returns to accept or send back
+        kinds.register_record_closed(closed_by_record)
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
         register_phrases(actions_campaign.EVENT_PHRASES)
         register_state(Risk, actions.AUDITED)  # replayed by `verify_audit --objects`

@@ -31,7 +31,7 @@ from taizhang.core.permissions import (
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
 from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope, unit_scope_q
-from taizhang.tasks import signals
+from taizhang.tasks import kinds, signals
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 from taizhang.tasks.origins import Origin, Source
 
@@ -152,10 +152,17 @@ TRANSITIONS = {
 }
 
 
+# What a module's record completes is not closed out step by step (its record would not follow).
+CLOSE_OUT = (Step.APPLY_CLOSE, Step.CONFIRM, Step.VERIFY, Step.REJECT, Step.CLOSE_DIRECTLY)
+
+
 def allowed_steps(user, task: Task) -> list[str]:
     """The steps this user may take on this task now (for buttons; the action checks again)."""
     steps = []
+    by_record = kinds.closed_by_record(task)
     for step, (sources, check, _note) in TRANSITIONS.items():
+        if by_record and step in CLOSE_OUT:
+            continue
         if task.status in sources and check(user, task):
             if step == Step.CLOSE_DIRECTLY and task.deadline_kind != DeadlineKind.IMMEDIATE:
                 continue
@@ -207,6 +214,10 @@ def transition(
     sources, check, note_required = TRANSITIONS[step]
     if not check(by, task):
         raise PermissionDenied(_("You may not do this on this task."))
+    if step in CLOSE_OUT and kinds.closed_by_record(task):
+        raise ValidationError(
+            _("This task is completed by its own record (a return, a review) on its page, not by close-out.")
+        )
     if task.status not in sources:
         raise ValidationError(
             _("This step is not possible while the task is “%(status)s”.") % {"status": task.get_status_display()}

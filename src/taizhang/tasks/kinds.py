@@ -55,3 +55,16 @@ def register_origin(kind: str, pages: OriginPages) -> None:
 
 def origin_pages(kind: str) -> OriginPages:
     return _ORIGINS.get(kind, OriginPages())
+
+
+_RECORD_CLOSED: list = []
+
+
+def register_record_closed(test) -> None:
+    """`test(task)`: the task is completed by a module's own record (`actions.fulfil`), never by the
+    close-out steps (a campaign's return, a risk's review due)."""
+    _RECORD_CLOSED.append(test)
+
+
+def closed_by_record(task) -> bool:
+    return any(test(task) for test in _RECORD_CLOSED)

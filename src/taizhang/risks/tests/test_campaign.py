@@ -239,3 +239,16 @@ def test_two_reminder_runs_at_once_chase_each_unit_once(people, settings):
     assert not inbox.exclude(status="sent").exists()
     serials = list(Notice.objects.values_list("serial", flat=True))
     assert len(serials) == len(set(serials)) > 0
+
+
+def test_a_returns_task_is_completed_by_the_return_only(people):
+    from taizhang.tasks import actions as task_actions
+    from taizhang.tasks.models import Step
+
+    campaign = launch(people, scope_units=[unit("市委宣传部")])
+    task = _return(campaign, "市委宣传部").task
+    assert not {Step.APPLY_CLOSE, Step.CLOSE_DIRECTLY} & set(task_actions.allowed_steps(people["liaison"], task))
+    with pytest.raises(ValidationError):
+        task_actions.transition(task, Step.APPLY_CLOSE, by=people["liaison"])
+    task.refresh_from_db()
+    assert task.status == Status.NOT_STARTED and not task.steps.exists()

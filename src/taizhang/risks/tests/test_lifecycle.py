@@ -250,3 +250,21 @@ def test_the_review_cadence_is_the_matrix_config(people):
     assert risk.level == "major" and risk.review_task.deadline_date == actions.add_months(dt.date.today(), 2)
     with pytest.raises(ValidationError):
         actions.save_matrix(risk.matrix, {"config": config | {"review_months": {"major": 0}}}, by=people["office"])
+
+
+def test_a_review_due_is_completed_by_recording_the_review_only(people):
+    risk = _assessed(people)
+    due = risk.review_task
+    assert Step.APPLY_CLOSE not in task_actions.allowed_steps(people["liaison"], due)
+    with pytest.raises(ValidationError):
+        task_actions.transition(due, Step.APPLY_CLOSE, by=people["liaison"])
+    due.refresh_from_db()
+    assert due.status == Status.NOT_STARTED
+    _disposed_task = actions.add_disposal(
+        risk,
+        {"measure": "处置", "lead_unit": risk.unit, "deadline": dt.date.today() + dt.timedelta(days=9)},
+        by=people["office"],
+    )
+    assert Step.APPLY_CLOSE in task_actions.allowed_steps(
+        people["liaison"], _disposed_task
+    )  # a disposal task closes out
