@@ -41,7 +41,9 @@ def register(user, label):
 
     def floor():
         count = raw(f"SELECT COUNT(*) FROM risks_risk r JOIN org_unit u ON u.id = r.unit_id WHERE {where}", params)
-        rows = raw(f"{ROW_SQL} WHERE {where} ORDER BY r.score DESC, o.position, r.origin_id LIMIT {REGISTER_PAGE}", params)
+        rows = raw(
+            f"{ROW_SQL} WHERE {where} ORDER BY r.score DESC, o.position, r.origin_id LIMIT {REGISTER_PAGE}", params
+        )
         return count[0][0], rows
 
     assert ours()[0] == floor()[0] and len(ours()[1]) == len(floor()[1])
@@ -76,7 +78,7 @@ def campaign_table(user):
 
     def floor():
         return raw(
-            f"""SELECT ret.*, u.*, t.*,
+            """SELECT ret.*, u.*, t.*,
                 CASE WHEN ret.status = 'accepted' THEN 'accepted' WHEN ret.status = 'submitted' THEN 'submitted'
                      WHEN t.deadline_date < %s AND t.status NOT IN ('closed', 'phase_done') THEN 'overdue'
                      WHEN ret.status = 'sent_back' OR n.n > 0 THEN 'draft' ELSE 'not_started' END,
