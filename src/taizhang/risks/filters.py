@@ -68,7 +68,10 @@ class RiskFilter(FilterSet):
     overdue_review = StrictBooleanFilter(method="by_overdue_review", label=_("review overdue"), widget=YesNoSelect)
     likelihood = WholeNumberFilter(label=_("likelihood"), widget=forms.HiddenInput)
     impact = WholeNumberFilter(label=_("impact"), widget=forms.HiddenInput)
-    family = django_filters.CharFilter(field_name="matrix__family", label=_("risk matrix"), widget=forms.HiddenInput)
+    # (a search field: a NUL, which no column holds, is dropped, not a 400)
+    family = SearchFilter(
+        field_name="matrix__family", lookup_expr="exact", label=_("risk matrix"), widget=forms.HiddenInput
+    )
     cleared_year = YearFilter(
         field_name="cleared_on", lookup_expr="year", label=_("cleared in"), widget=forms.HiddenInput
     )
