@@ -64,10 +64,10 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         """A page size that is not a whole number from 1 to max_page_size is an error, not ignored."""
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
             return self.page_size
-        size = whole_number(raw)
+        size = whole_number(values[0]) if len(values) == 1 else None  # one page size, not several
         if size is None or not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
@@ -76,9 +76,10 @@ class Pagination(PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         """A page number that is not a whole number from 1 is an error (DRF reads "" as page 1)."""
-        raw = request.query_params.get(self.page_query_param)
-        if raw is None:
+        values = request.query_params.getlist(self.page_query_param)
+        if not values:
             return 1
+        raw = values[0] if len(values) == 1 else ""  # one page number, not several
         if not 1 <= (whole_number(raw) or 0) <= self.max_page:
             raise exceptions.ValidationError(
                 {self.page_query_param: [_("A whole number from 1 to %(max)s.") % {"max": self.max_page}]}
