@@ -144,8 +144,10 @@ def document_errors(result, generator, request, public):
             if path.endswith("/auth/token/"):
                 codes = ["400", "401", "413", "429"]
             for code in codes:
+                # gunicorn answers an over-long address itself, before the application: its own HTML page
+                content = {"text/html": {"schema": {"type": "string"}}} if code == "414" else reference
                 operation.setdefault("responses", {}).setdefault(
-                    code, {"description": ERRORS[code], "content": reference}
+                    code, {"description": ERRORS[code], "content": content}
                 )
     return result
 
