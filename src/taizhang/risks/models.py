@@ -255,5 +255,9 @@ class Return(models.Model):
 
     @property
     def late(self) -> bool:
-        """Submitted after the due date: accepted all the same, and shown as late."""
-        return bool(self.submitted_on and self.submitted_on > self.campaign.due_on)
+        return is_late(self.submitted_on, self.campaign.due_on)
+
+
+def is_late(submitted_on, due_on) -> bool:
+    """Submitted after the due date: accepted all the same, and shown as late (the one rule)."""
+    return bool(submitted_on and submitted_on > due_on)

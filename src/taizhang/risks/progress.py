@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.risks.models import Return, ReturnStatus, Risk
+from taizhang.risks.models import Return, ReturnStatus, Risk, is_late
 from taizhang.tasks.models import Schedule, schedule_q
 
 STATES = {
@@ -91,8 +91,8 @@ class ReturnRow:
     decision_note: str
 
     @property
-    def late(self) -> bool:  # Return.late, for a row
-        return bool(self.submitted_on and self.submitted_on > self.due_on)
+    def late(self) -> bool:
+        return is_late(self.submitted_on, self.due_on)
 
 
 ROW_FIELDS = (

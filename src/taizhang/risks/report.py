@@ -4,7 +4,7 @@ GB/T 9704 helpers as the rectification report, from the data, within the reader'
 
 import datetime as dt
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Value, When
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -13,8 +13,8 @@ from docx.shared import Mm, Pt
 from taizhang.documents import gbt9704 as G
 from taizhang.risks import progress
 from taizhang.risks.export import LEVEL_NAME
-from taizhang.risks.filters import overdue_review_q
-from taizhang.risks.models import OPEN_RISK, Campaign, Risk, RiskStatus
+from taizhang.risks.figures import counts as register_counts
+from taizhang.risks.models import OPEN_RISK, Campaign, Risk
 
 TITLE = "关于风险防控工作情况的报告"
 ANNEX_COLUMNS = [("序号", 13), ("责任单位", 36), ("风险点", 70), ("等级", 16), ("防控措施", 70), ("状态", 32)]
@@ -22,16 +22,7 @@ ANNEX_TEXT = Pt(12)  # 小四
 
 
 def figures(user, on: dt.date) -> dict:
-    risks = Risk.objects.restrict(user)
-    open_q = Q(status__in=OPEN_RISK)
-    counts = risks.order_by().aggregate(
-        open=Count("pk", filter=open_q),
-        disposing=Count("pk", filter=Q(status=RiskStatus.DISPOSING)),
-        cleared=Count("pk", filter=Q(status=RiskStatus.CLEARED, cleared_on__year=on.year)),
-        overdue=Count("pk", filter=overdue_review_q()),
-        **{level: Count("pk", filter=open_q & Q(level=level)) for level in LEVEL_NAME},
-    )
-    return counts
+    return register_counts(user, on.year)
 
 
 def overall(f: dict, on: dt.date) -> str:
