@@ -228,15 +228,106 @@ def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # 
             ),
         ],
     }
+    table |= _api_writes(rw, write, who, Cell, logged_in)
     for prefix, name, objs in (
         ("risks", "risk", {"risk_in": r_in, "risk_out": r_out}),
         ("campaigns", "campaign", {"campaign": campaign}),
         ("returns", "return", {"return_in": ret_in, "return_out": ret_out}),
     ):
-        table[f"{name}-list"] = [
-            read(f"/api/{prefix}/", api=True),
-            Cell("post", f"/api/{prefix}/", who(logged_in, 405), {}, anon=(401, False), json=True),
-        ]
+        table.setdefault(f"{name}-list", []).append(read(f"/api/{prefix}/", api=True))
+        if prefix != "risks":  # risks are identified through the API too (_api_writes)
+            table[f"{name}-list"].append(
+                Cell("post", f"/api/{prefix}/", who(logged_in, 405), {}, anon=(401, False), json=True)
+            )
         table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
     table["risk-history"] = [read(f"/api/risks/{r_in.pk}/history/", SEES["risk_in"], api=True)]
     return table
+
+
+def _api_writes(rw: RiskWorld, write, who, Cell, logged_in) -> dict:  # noqa: N803
+    """The API's writes: the pages' steps through the same actions, so the same personas, with the API's
+    answers (201 or 200 done, 403 refused, 404 out of scope, 400 where the object's state refuses)."""
+    r_in, ret_in = rw.risk_in, rw.return_in
+    api = {"api": True, "ok": 200, "refusal": 403}
+    version = {"version": r_in.version}
+    new_risk = {"text": "接口登记的风险点", "unit": r_in.unit_id}
+    return {
+        # the importer's right: an administrator may identify through the API as through an import
+        "risk-list": [
+            write("/api/risks/", new_risk, allowed={"admin", "office", "liaison"}, api=True, ok=201),
+            write("/api/risks/", {"text": ""}, allowed=set(), invalid={*logged_in}, api=True),
+        ],
+        "risk-assess": [
+            write(
+                f"/api/risks/{r_in.pk}/assess/",
+                {"kind": "inherent", "likelihood": 4, "impact": 4} | version,
+                allowed=ASSESS_IN,
+                refused=SEES["risk_in"] - ASSESS_IN,
+                sees=SEES["risk_in"],
+                **api,
+            ),
+        ],
+        "risk-review": [
+            write(
+                f"/api/risks/{r_in.pk}/review/",
+                {"date": rw.campaign.starts_on.isoformat(), "conclusion": "风险可控"} | version,
+                allowed=ASSESS_IN,
+                refused=SEES["risk_in"] - ASSESS_IN,
+                sees=SEES["risk_in"],
+                **api,
+            ),
+        ],
+        "risk-clear": [
+            write(
+                f"/api/risks/{r_in.pk}/clear/",
+                {"note": "已处置"} | version,
+                allowed=set(),
+                invalid=DECIDE_IN,
+                refused=SEES["risk_in"] - DECIDE_IN,
+                sees=SEES["risk_in"],
+                **api,
+            ),
+        ],
+        "risk-close": [
+            write(
+                f"/api/risks/{r_in.pk}/close/",
+                {"note": "与其他风险点合并"} | version,
+                allowed=DECIDE_IN,
+                refused=SEES["risk_in"] - DECIDE_IN,
+                sees=SEES["risk_in"],
+                **api,
+            ),
+        ],
+        "risk-reopen": [
+            write(
+                f"/api/risks/{r_in.pk}/reopen/",
+                {"note": "误关"} | version,
+                allowed=set(),
+                invalid={"admin", "office"},
+                refused=SEES["risk_in"] - {"admin", "office"},
+                sees=SEES["risk_in"],
+                **api,
+            ),
+        ],
+        "return-submit": [
+            write(
+                f"/api/returns/{ret_in.pk}/submit/",
+                {"nil": True, "version": ret_in.version},
+                allowed={"unithead"},
+                refused=SEES["return_in"] - {"unithead"},
+                sees=SEES["return_in"],
+                **api,
+            ),
+        ],
+        "return-decide": [
+            write(
+                f"/api/returns/{ret_in.pk}/decide/",
+                {"accept": True, "version": ret_in.version},
+                allowed=set(),
+                invalid={"admin", "office"},
+                refused=SEES["return_in"] - {"admin", "office"},
+                sees=SEES["return_in"],
+                **api,
+            ),
+        ],
+    }

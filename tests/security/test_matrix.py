@@ -69,13 +69,17 @@ def write(
     refusal=302,
     api=False,
     multipart=False,
+    invalid_status=None,
 ):
     """A POST. `allowed` change something with `ok`; personas without the role get 403; personas with the
     role who cannot see the object get 404; `refused` see it and have the role but the action refuses
     (a rule of the action itself, answered `refusal`, nothing changed); `invalid` may act but the
-    object's state refuses the step (the page comes back, 200, with the form as typed; nothing changed)."""
+    object's state refuses the step (the page comes back, 200, with the form as typed; the API answers
+    400; nothing changed)."""
     expect = who(LOGGED_IN, 403) | who(can & (LOGGED_IN - set(sees)), 404)
-    expect |= who(set(refused), refusal) | who(set(invalid), 200) | who(allowed, ok, True)
+    expect |= (
+        who(set(refused), refusal) | who(set(invalid), invalid_status or (400 if api else 200)) | who(allowed, ok, True)
+    )
     return Cell("post", url, expect, data, anon=(401, False) if api else None, json=api and not multipart)
 
 

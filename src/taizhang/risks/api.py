@@ -1,16 +1,21 @@
 """Risk API: risks (with their assessments and reviews), campaigns and returns, scoped as the pages
-are (out of scope: 404), filtered by the pages' FilterSets; writes stay in the pages' actions."""
+are (out of scope: 404), filtered by the pages' FilterSets. Writes are the pages' steps (identify,
+assess, review, clear, close, reopen; submit and decide a return), each through the same action, so
+the API can do nothing a page could not and every write is in the audit chain."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from taizhang.core.api_history import AuditEventSerializer
 from taizhang.core.audit import history
-from taizhang.risks import progress
+from taizhang.org.models import Person, Unit
+from taizhang.risks import actions, actions_campaign, progress
 from taizhang.risks.filters import CampaignFilter, ReturnFilter, RiskFilter
-from taizhang.risks.models import Assessment, Campaign, Return, Review, Risk
+from taizhang.risks.matrix import Level
+from taizhang.risks.models import Assessment, AssessmentKind, Campaign, Return, Review, Risk
+from taizhang.tasks.origins import Category, SourceKind
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -70,7 +75,56 @@ class RiskDetailSerializer(RiskSerializer):
         fields = [*RiskSerializer.Meta.fields, "assessments", "reviews"]
 
 
-class RiskViewSet(viewsets.ReadOnlyModelViewSet):
+class RiskInput(serializers.Serializer):
+    """A risk as identified: the register's fields; scope and rights are the action's to check."""
+
+    text = serializers.CharField(max_length=2000)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(source__kind=SourceKind.RISK_REGISTER), required=False, allow_null=True
+    )
+    number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    forms = serializers.CharField(required=False, allow_blank=True)
+    posts = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    controls = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    owner_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True)
+    leader_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AssessInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AssessmentKind.choices, default=AssessmentKind.INHERENT)
+    likelihood = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    impact = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    exposure = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    assessed_on = serializers.DateField(required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ReviewInput(serializers.Serializer):
+    date = serializers.DateField(required=False, allow_null=True)
+    participants = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    conclusion = serializers.CharField()
+    likelihood = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    impact = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField()
+    version = serializers.IntegerField(min_value=1)
+
+
+def _valid(input_class, request) -> dict:
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+class RiskViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
@@ -78,10 +132,49 @@ class RiskViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         risks = Risk.objects.restrict(self.request.user).select_related("origin__category", "unit").order_by("pk")
-        return risks.prefetch_related("assessments", "reviews") if self.action == "retrieve" else risks
+        return risks.prefetch_related("assessments", "reviews") if self.action != "list" else risks
 
     def get_serializer_class(self):
-        return RiskDetailSerializer if self.action == "retrieve" else RiskSerializer
+        return RiskSerializer if self.action == "list" else RiskDetailSerializer
+
+    def _respond(self, risk, status=200):
+        return Response(RiskDetailSerializer(self.get_queryset().get(pk=risk.pk)).data, status=status)
+
+    @extend_schema(request=RiskInput, responses={201: RiskDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        return self._respond(actions.save_risk(None, _valid(RiskInput, request), by=request.user), status=201)
+
+    @extend_schema(request=AssessInput, responses=RiskDetailSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def assess(self, request, pk=None):
+        risk, data = self.get_object(), _valid(AssessInput, request)
+        actions.assess(risk, data, by=request.user, version=data.pop("version"))
+        return self._respond(risk)
+
+    @extend_schema(request=ReviewInput, responses=RiskDetailSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def review(self, request, pk=None):
+        risk, data = self.get_object(), _valid(ReviewInput, request)
+        actions.record_review(risk, data, by=request.user, version=data.pop("version"))
+        return self._respond(risk)
+
+    @extend_schema(request=NoteInput, responses=RiskDetailSerializer, description="清零: a signed step.")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def clear(self, request, pk=None):
+        risk, data = self.get_object(), _valid(NoteInput, request)
+        return self._respond(actions.clear(risk, by=request.user, note=data["note"], version=data["version"]))
+
+    @extend_schema(request=NoteInput, responses=RiskDetailSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request, pk=None):
+        risk, data = self.get_object(), _valid(NoteInput, request)
+        return self._respond(actions.close(risk, by=request.user, reason=data["note"], version=data["version"]))
+
+    @extend_schema(request=NoteInput, responses=RiskDetailSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        risk, data = self.get_object(), _valid(NoteInput, request)
+        return self._respond(actions.reopen(risk, by=request.user, reason=data["note"], version=data["version"]))
 
     @extend_schema(responses=AuditEventSerializer(many=True))
     @action(detail=True, filter_backends=[], pagination_class=None)
@@ -147,6 +240,18 @@ class ReturnSerializer(serializers.ModelSerializer):
         ]
 
 
+class SubmitInput(serializers.Serializer):
+    nil = serializers.BooleanField(default=False, help_text="零报告: the unit head's attestation")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+
+
+class DecideInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+
+
 class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = ReturnSerializer
@@ -159,3 +264,18 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("unit", "campaign")
             .order_by("campaign", "unit__path")
         )
+
+    def _respond(self, ret):
+        return Response(ReturnSerializer(self.get_queryset().get(pk=ret.pk)).data)
+
+    @extend_schema(request=SubmitInput, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        ret, data = self.get_object(), _valid(SubmitInput, request)
+        return self._respond(actions_campaign.submit(ret, by=request.user, **data))
+
+    @extend_schema(request=DecideInput, responses=ReturnSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decide(self, request, pk=None):
+        ret, data = self.get_object(), _valid(DecideInput, request)
+        return self._respond(actions_campaign.decide(ret, by=request.user, **data))

@@ -107,9 +107,17 @@ def assess(scheme: str, config: dict, likelihood: int, impact: int, exposure: in
     return score.normalize(), level_of_score(config["thresholds"], score)
 
 
+AXIS_WORDS = {
+    "likelihood": gettext_lazy("likelihood"),
+    "impact": gettext_lazy("impact"),
+    "exposure": gettext_lazy("exposure (E)"),
+}
+
+
 def _check_position(position, scale: list, name: str) -> None:
     if not isinstance(position, int) or not 1 <= position <= len(scale):
-        raise ValidationError({name: _("Choose a value from 1 to %(n)d.") % {"n": len(scale)}})
+        words = {"axis": AXIS_WORDS[name], "n": len(scale)}
+        raise ValidationError({name: _("%(axis)s: choose a value from 1 to %(n)d.") % words})
 
 
 def validate(scheme: str, config: dict) -> dict:
