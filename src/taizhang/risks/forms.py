@@ -111,8 +111,30 @@ class NoteForm(StyledFormMixin, djforms.Form):
     version = VersionField()
 
 
-class MatrixForm(StyledFormMixin, djforms.Form):
+REVIEW_LEVELS = ("major", "high", "general", "low")
+WORD_OF = {code: word for word, code in LEVEL_WORDS.items()}
+
+
+class _SchemeForm(StyledFormMixin, djforms.Form):
+    """What every scheme's form has: a name, the levels' review cadence; `config()` gives the scheme's
+    configuration as `matrix.validate` checks it, `initial_of(config)` the form's values for one."""
+
     name = djforms.CharField(label=_("name"), max_length=100)
+    months_major = djforms.IntegerField(label=_("review every … months: major (重大)"), min_value=1, max_value=24)
+    months_high = djforms.IntegerField(label=_("review every … months: significant (较大)"), min_value=1, max_value=24)
+    months_general = djforms.IntegerField(label=_("review every … months: general (一般)"), min_value=1, max_value=24)
+    months_low = djforms.IntegerField(label=_("review every … months: low (低)"), min_value=1, max_value=24)
+
+    def months(self) -> dict:
+        return {level: self.cleaned_data[f"months_{level}"] for level in REVIEW_LEVELS}
+
+    @staticmethod
+    def initial_months(config: dict, default: dict) -> dict:
+        months = config.get("review_months") or default
+        return {f"months_{level}": months[level] for level in REVIEW_LEVELS}
+
+
+class MatrixForm(_SchemeForm):
     likelihood = djforms.CharField(
         label=_("likelihood labels (one a line, lowest first)"), widget=djforms.Textarea(attrs={"rows": 5})
     )
@@ -122,16 +144,26 @@ class MatrixForm(StyledFormMixin, djforms.Form):
     major = djforms.IntegerField(label=_("major (重大) from score"), min_value=1)
     high = djforms.IntegerField(label=_("significant (较大) from score"), min_value=1)
     general = djforms.IntegerField(label=_("general (一般) from score"), min_value=1)
-    months_major = djforms.IntegerField(label=_("review every … months: major (重大)"), min_value=1, max_value=24)
-    months_high = djforms.IntegerField(label=_("review every … months: significant (较大)"), min_value=1, max_value=24)
-    months_general = djforms.IntegerField(label=_("review every … months: general (一般)"), min_value=1, max_value=24)
-    months_low = djforms.IntegerField(label=_("review every … months: low (低)"), min_value=1, max_value=24)
     grid = djforms.CharField(
         label=_("cells set by hand"),
         required=False,
         help_text=_("One a line: likelihood,impact=level (重大, 较大, 一般 or 低), e.g. 1,5=重大"),
         widget=djforms.Textarea(attrs={"rows": 3}),
     )
+    field_order = ["name", "likelihood", "impact", "major", "high", "general", "grid"]
+
+    @classmethod
+    def initial_of(cls, name: str, config: dict, months: dict) -> dict:
+        return (
+            {
+                "name": name,
+                "likelihood": "\n".join(config["likelihood"]),
+                "impact": "\n".join(config["impact"]),
+                "grid": "\n".join(f"{cell}={WORD_OF[level]}" for cell, level in config.get("grid", {}).items()),
+            }
+            | {k: config["thresholds"][k] for k in ("major", "high", "general")}
+            | cls.initial_months(config, months)
+        )
 
     def config(self) -> dict:
         data = self.cleaned_data
@@ -146,8 +178,85 @@ class MatrixForm(StyledFormMixin, djforms.Form):
             "impact": [x.strip() for x in data["impact"].splitlines() if x.strip()],
             "thresholds": {"major": data["major"], "high": data["high"], "general": data["general"], "low": 1},
             "grid": grid,
-            "review_months": {level: data[f"months_{level}"] for level in ("major", "high", "general", "low")},
+            "review_months": self.months(),
         }
+
+
+LEC_AXES = ("likelihood", "exposure", "consequence")
+
+
+class LecForm(_SchemeForm):
+    """LEC (D = L × E × C): three lists of scores with their words, one a line ("10 完全可能预料"),
+    and the lowest D of each level."""
+
+    likelihood = djforms.CharField(
+        label=_("L, likelihood: a score and its words, one a line"), widget=djforms.Textarea(attrs={"rows": 7})
+    )
+    exposure = djforms.CharField(
+        label=_("E, exposure: a score and its words, one a line"), widget=djforms.Textarea(attrs={"rows": 6})
+    )
+    consequence = djforms.CharField(
+        label=_("C, consequence: a score and its words, one a line"), widget=djforms.Textarea(attrs={"rows": 6})
+    )
+    major = djforms.DecimalField(label=_("major (重大) from D"), min_value=0, max_digits=10, decimal_places=2)
+    high = djforms.DecimalField(label=_("significant (较大) from D"), min_value=0, max_digits=10, decimal_places=2)
+    general = djforms.DecimalField(label=_("general (一般) from D"), min_value=0, max_digits=10, decimal_places=2)
+    field_order = ["name", *LEC_AXES, "major", "high", "general"]
+
+    @classmethod
+    def initial_of(cls, name: str, config: dict, months: dict) -> dict:
+        lines = {axis: "\n".join(f"{o['value']} {o['label']}" for o in config[axis]) for axis in LEC_AXES}
+        thresholds = {k: config["thresholds"][k] for k in ("major", "high", "general")}
+        return {"name": name} | lines | thresholds | cls.initial_months(config, months)
+
+    def clean(self):
+        data = super().clean()
+        for axis in LEC_AXES:
+            if axis in data:
+                try:
+                    data[axis] = _score_lines(data[axis])
+                except ValueError as exc:
+                    self.add_error(axis, str(exc))
+        return data
+
+    def config(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{axis: data[axis] for axis in LEC_AXES},
+            "thresholds": {"major": data["major"], "high": data["high"], "general": data["general"], "low": 0},
+            "review_months": self.months(),
+        }
+
+
+def _score_lines(text: str) -> list[dict]:
+    """ "10 完全可能预料" (or "10=…", "10：…") a line → [{"value": "10", "label": "完全可能预料"}]."""
+    from decimal import Decimal, InvalidOperation
+
+    options = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        head, _sep, label = line.replace("=", " ").replace("：", " ").replace(":", " ").partition(" ")
+        try:
+            value = Decimal(head.strip())
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or value < 0 or not label.strip():
+            words = _("Line %(n)d: write a score, a space and its words, e.g. 10 完全可能预料.")
+            raise ValueError(words % {"n": number})
+        options.append({"value": str(value), "label": label.strip()})
+    if not 2 <= len(options) <= 10:
+        raise ValueError(_("Give 2 to 10 lines."))
+    return options
+
+
+class NewSchemeForm(StyledFormMixin, djforms.Form):
+    """Another scheme beside the organisation's (a campaign may choose it): its kind and name; it starts
+    with the kind's default scales, edited on its own page."""
+
+    scheme = djforms.ChoiceField(label=_("kind"), choices=Scheme.choices)
+    name = djforms.CharField(label=_("name"), max_length=100)
 
 
 class CampaignForm(StyledFormMixin, djforms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from taizhang.risks import views, views_campaign, views_import
+from taizhang.risks import views, views_campaign, views_import, views_matrix
 
 
 class Id:
@@ -22,7 +22,7 @@ app_name = "risks"
 urlpatterns = [
     path("", views.register, name="register"),
     path("heatmap/", views.heatmap, name="heatmap"),
-    path("matrix/", views.matrix_page, name="matrix"),
+    path("matrix/", views_matrix.matrix_page, name="matrix"),
     path("export/", views.register_export, name="export"),
     path("import/", views_import.register_import, name="import"),
     path("report/", views.register_report, name="report"),

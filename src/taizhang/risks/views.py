@@ -17,19 +17,18 @@ from taizhang.core import timeline
 from taizhang.core.audit import history
 from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page
-from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, MANAGE_SYSTEM, REPORT_PROGRESS, grants, unrestricted
+from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, REPORT_PROGRESS, grants, unrestricted
 from taizhang.org.views import _attach_errors
 from taizhang.risks import actions, steps
 from taizhang.risks.filters import RiskFilter
-from taizhang.risks.forms import LEVEL_WORDS, AssessmentForm, MatrixForm, NoteForm, ReviewForm, RiskForm
+from taizhang.risks.forms import AssessmentForm, NoteForm, ReviewForm, RiskForm
 from taizhang.risks.matrix import COLOUR, LEVELS, Level, assess
-from taizhang.risks.models import AssessmentKind, Risk, RiskMatrix, RiskStatus
+from taizhang.risks.models import AssessmentKind, Risk, RiskStatus
 from taizhang.tasks.forms import TaskForm
 from taizhang.tasks.models import DONE, Schedule, today
 from taizhang.tasks.views_edit import _unreadable, _warn_unreadable
 
 REGISTER_PAGE = 200
-WORD_OF = {code: word for word, code in LEVEL_WORDS.items()}
 
 
 def scoped_risks(user):
@@ -265,48 +264,6 @@ def risk_dispose(request, pk):
             return redirect("tasks:detail", pk=task.pk)
     context = {"form": form, "title": _("Add a disposal task"), "back": reverse("risks:detail", args=[risk.pk])}
     return render(request, "form_page.html", context)
-
-
-@login_required
-def matrix_page(request):
-    matrix = actions.default_matrix_if_any()
-    user = request.user
-    may_edit = unrestricted(user) and (grants(user, MANAGE_SYSTEM) or grants(user, MANAGE_LEDGER))
-    form = None
-    if may_edit and (matrix is None or matrix.scheme == "matrix"):
-        config = matrix.config if matrix else actions.schemes.default_config("matrix")
-        initial = {
-            "name": matrix.name if matrix else str(actions.schemes.Scheme.MATRIX.label),
-            "likelihood": "\n".join(config["likelihood"]),
-            "impact": "\n".join(config["impact"]),
-            "grid": "\n".join(f"{cell}={WORD_OF[level]}" for cell, level in config.get("grid", {}).items()),
-        } | {k: config["thresholds"][k] for k in ("major", "high", "general")}
-        months = config.get("review_months") or actions.REVIEW_MONTHS
-        initial |= {f"months_{level}": months[level] for level in actions.REVIEW_MONTHS}
-        form = MatrixForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                saved = actions.save_matrix(
-                    matrix or actions.default_matrix(),
-                    {"name": form.cleaned_data["name"], "config": form.config()},
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                _attach_errors(form, exc)
-            except (PermissionDenied, Conflict) as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved as version %(v)d.") % {"v": saved.version})
-                return redirect("risks:matrix")
-    elif request.method == "POST":
-        raise PermissionDenied
-    versions = RiskMatrix.objects.filter(family=matrix.family) if matrix else RiskMatrix.objects.none()
-    grid = heat_cells(request.user) if matrix else {"cells": []}
-    return render(
-        request,
-        "risks/matrix.html",
-        {"matrix": matrix, "form": form, "versions": versions, "grid": grid, "colour": COLOUR},
-    )
 
 
 @login_required

@@ -111,3 +111,75 @@ def test_only_the_organisation_changes_its_matrix(people, persona):
         actions.save_matrix(matrix, {"config": default_config(Scheme.MATRIX)}, by=people[persona])
     matrix.refresh_from_db()
     assert matrix.version == 1 and matrix.config == default_config(Scheme.MATRIX)
+
+
+# --- the matrix page: an LEC scheme started and edited, the page's errors ---------------------------
+LEC_POST = {
+    "name": "安全生产LEC",
+    "likelihood": "10 完全可能预料\n3 可能，但不经常\n0.5 很不可能",
+    "exposure": "10 连续暴露\n1 每年几次",
+    "consequence": "100 大灾难\n7 严重\n1 引人注目",
+    "major": "300",
+    "high": "150",
+    "general": "50",
+    "months_major": 1,
+    "months_high": 2,
+    "months_general": 6,
+    "months_low": 12,
+}
+
+
+def _start_lec(client) -> RiskMatrix:
+    response = client.post("/risks/matrix/", {"new_scheme": "1", "scheme": "lec", "name": "安全生产LEC"})
+    assert response.status_code == 302
+    return RiskMatrix.objects.get(scheme=Scheme.LEC, current=True)
+
+
+def test_an_office_starts_an_lec_scheme_and_edits_it_on_its_page(clients, people):
+    lec = _start_lec(clients["office"])
+    assert lec.config == default_config(Scheme.LEC) and not lec.is_default
+    page = clients["office"].get(f"/risks/matrix/?family={lec.family}")
+    assert "完全可能预料" in page.content.decode() and 'id="lec-scales"' in page.content.decode()
+
+    saved = clients["office"].post(f"/risks/matrix/?family={lec.family}", LEC_POST)
+    assert saved.status_code == 302 and saved["Location"].endswith(f"?family={lec.family}")
+    lec.refresh_from_db()
+    assert [o["value"] for o in lec.config["exposure"]] == ["10", "1"]
+    assert lec.config["likelihood"][1] == {"value": "3", "label": "可能，但不经常"}
+    assert lec.config["thresholds"] == {"major": 300, "high": 150, "general": 50, "low": 0}
+    assert lec.config["review_months"]["high"] == 2
+    # D = 3 × 10 × 7 = 210: 较大 between 150 and 300 on the edited thresholds
+    risk = actions.save_risk(None, {"text": "动火作业审批不严", "unit": unit("市委宣传部")}, by=people["office"])
+    made = actions.assess(risk, {"likelihood": 2, "exposure": 1, "impact": 2}, by=people["office"], matrix=lec)
+    assert (made.score, made.level) == (Decimal("210.00"), Level.HIGH)
+    # the organisation's own matrix is untouched, and the used LEC version is frozen on the next save
+    assert not RiskMatrix.objects.filter(is_default=True).exclude(scheme=Scheme.MATRIX).exists()
+    clients["office"].post(f"/risks/matrix/?family={lec.family}", LEC_POST | {"major": "320"})
+    newer = RiskMatrix.objects.get(family=lec.family, current=True)
+    assert newer.version == 2 and newer.config["thresholds"]["major"] == 320
+    lec.refresh_from_db()
+    assert lec.config["thresholds"]["major"] == 300
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("exposure", "连续暴露", "第 1 行"),
+        ("consequence", "100 大灾难", "2 到 10"),
+        ("major", "100", "高于"),
+    ],
+)
+def test_a_wrong_lec_line_comes_back_with_its_reason_and_nothing_saved(clients, field, value, words):
+    lec = _start_lec(clients["office"])
+    response = clients["office"].post(f"/risks/matrix/?family={lec.family}", LEC_POST | {field: value})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert value in response.content.decode()  # what was typed is kept
+    lec.refresh_from_db()
+    assert lec.config == default_config(Scheme.LEC)
+
+
+def test_a_scheme_nobody_has_is_a_404_and_a_liaison_cannot_start_one(clients):
+    assert clients["office"].get("/risks/matrix/?family=nothing").status_code == 404
+    refused = clients["liaison"].post("/risks/matrix/", {"new_scheme": "1", "scheme": "lec", "name": "x"})
+    assert refused.status_code == 403 and not RiskMatrix.objects.exists()
