@@ -210,6 +210,24 @@ def may_decide(user, risk: Risk) -> bool:
     return _allowed(user, risk.unit, SIGN_OFF, MANAGE_LEDGER)
 
 
+def may_import(user) -> bool:
+    """Import a register (or save its column template): whoever identifies risks for a unit or an office."""
+    roles = grants(user, REPORT_PROGRESS) or grants(user, MANAGE_LEDGER)
+    return bool(roles) and (unrestricted(user) or user.scope != Scope.OWN)
+
+
+TEMPLATE_VOCABULARY = "risk_register"
+
+
+def save_import_template(name: str, headers: list[str], columns: dict, *, by):
+    """A risk register's column mapping saved under a name, applied to the next file with the same header."""
+    from taizhang.sheets.actions import store_template
+
+    if not may_import(by):
+        raise PermissionDenied(_("You may not import risk registers."))
+    return store_template(name, headers, columns, by=by, vocabulary=TEMPLATE_VOCABULARY)
+
+
 def _allowed(user, unit, *actions) -> bool:
     try:
         _require_unit(user, unit, *actions)

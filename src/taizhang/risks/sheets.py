@@ -93,6 +93,9 @@ MEANING = [
     ("deadline", re.compile(r"时限|期限")),
 ]
 REGISTER = Vocabulary(FIELDS, WORDS, MEANING, required={"text"})
+# what a row is read from (the other fields are named so that detection does not take them for these)
+READ = ("number", "unit", "category", "text", "forms", "posts", "likelihood", "impact", "score", "level", "controls")
+READ += ("owner", "leader")
 
 LEVEL_WORDS = {
     Level.MAJOR: {"重大", "特别重大", "极高", "一级", "高", "红", "红色", "重大风险", "高风险"},
@@ -118,10 +121,17 @@ class Planned:
     impact: int | None = None
     uid: str = ""
 
+    @property
+    def level_label(self) -> str:
+        return str(Level(self.level).label) if self.level else ""
+
 
 @dataclass
 class Plan:
     sheet: str = ""
+    headers: list[str] = field(default_factory=list)  # the header as written, one text per column
+    columns: dict = field(default_factory=dict)  # field → 0-based column, as read (detected, templated, set)
+    template: str = ""  # the saved template whose mapping was applied
     rows: list[Planned] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
@@ -144,8 +154,28 @@ def _locate(workbook):
     return None, None
 
 
-def plan_file(path, *, name=None, default_unit=None) -> Plan:
-    """What importing the file would do, read only (the preview and the import plan alike)."""
+def _header(sheet, layout) -> list[str]:
+    """Each column's header as written (a two-row header: "parent / leaf"), for the mapping and templates."""
+    lowest = [L.clean(v) for v in sheet.head[layout.header_rows[-1]]] if layout.header_rows else []
+    return [layout.labels.get(i) or text for i, text in enumerate(lowest)]
+
+
+def _mapping(plan: Plan, layout, columns: dict | None) -> dict:
+    """The columns to read: as set on the preview, else a saved template's for this header, else detected."""
+    if columns is None:
+        from taizhang.sheets.actions import matching_template
+
+        template = matching_template(plan.headers, actions.TEMPLATE_VOCABULARY)
+        if template is None:
+            return dict(layout.columns)
+        plan.template, columns = template.name, template.columns
+    width = len(plan.headers)
+    return {k: int(v) for k, v in columns.items() if k in FIELDS and str(v).isdigit() and int(v) < width}
+
+
+def plan_file(path, *, name=None, default_unit=None, columns: dict | None = None) -> Plan:
+    """What importing the file would do, read only (the preview and the import plan alike). `columns`
+    (field → column) overrides the mapping read from the header, as the preview's mapping sets it."""
     workbook = open_workbook(path, name=name)
     sheet, layout = _locate(workbook)
     plan = Plan()
@@ -156,10 +186,13 @@ def plan_file(path, *, name=None, default_unit=None) -> Plan:
             )
         )
         return plan
-    plan.sheet = sheet.name
+    plan.sheet, plan.headers = sheet.name, _header(sheet, layout)
+    plan.columns = columns = _mapping(plan, layout, columns)
+    if "text" not in columns:
+        plan.errors.append(problem("no_text", _("Choose the column of the risk point (风险点)."), sheet.name, None, ""))
+        return plan
     units, people = UnitMatcher(), PersonMatcher(Person.objects.values_list("pk", "name", "post"))
     category = ""
-    columns = layout.columns
     for index, row in enumerate(sheet.iter_rows()):
         if index < layout.first_data_row or index in layout.number_rows or index in sheet.hidden_rows:
             continue
@@ -269,9 +302,9 @@ def _whole(text: str) -> int | None:
 
 
 @transaction.atomic
-def import_file(path, *, by, name=None, default_unit=None) -> Plan:
+def import_file(path, *, by, name=None, default_unit=None, columns: dict | None = None) -> Plan:
     """Import a register, all or nothing: any refused row rolls everything back (RegisterRefused)."""
-    plan = plan_file(path, name=name, default_unit=default_unit)
+    plan = plan_file(path, name=name, default_unit=default_unit, columns=columns)
     if plan.errors:
         raise RegisterRefused(plan)
     by_uid = {str(r.uid): r for r in Risk.objects.filter(uid__in=[p.uid for p in plan.rows if _is_uuid(p.uid)])}

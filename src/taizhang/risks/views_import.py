@@ -1,6 +1,8 @@
-"""Importing a risk register in the browser: upload → preview (what the import would do, every problem
-by its cell; nothing written) → confirm (all or nothing). The upload waits in storage between the two
-steps under a signed name; `taizhang cleanup` and the reminder loop delete what is left behind."""
+"""Importing a risk register in the browser: upload → preview (the column mapping as read, the first
+risks as they would be written, every problem by its cell; nothing written; the mapping can be
+corrected and saved as a template, applied to the next file with the same header) → confirm (all or
+nothing). The upload waits in storage between the steps under a signed name, with the mapping;
+`taizhang cleanup` and the reminder loop delete what is left behind."""
 
 import datetime as dt
 import uuid
@@ -11,19 +13,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils import get_column_letter
 
 from taizhang.core import maintenance
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, Scope, grants, unrestricted
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Unit
-from taizhang.risks import sheets
+from taizhang.risks import actions, sheets
 from taizhang.sheets.reader import UnreadableFile
 
 PREFIX = "risk-imports"
@@ -44,17 +47,12 @@ class UploadForm(StyledFormMixin, forms.Form):
         ).distinct()
 
 
-def may_import(user) -> bool:
-    roles = grants(user, REPORT_PROGRESS) or grants(user, MANAGE_LEDGER)
-    return roles and (unrestricted(user) or user.scope != Scope.OWN)
-
-
 @login_required
 def register_import(request):
-    if not may_import(request.user):
+    if not actions.may_import(request.user):
         raise PermissionDenied
     if request.method == "POST" and request.POST.get("upload"):
-        return _confirm(request)
+        return _step(request)
     form = UploadForm(request.POST or None, request.FILES or None, editor=request.user)
     if request.method != "POST" or not form.is_valid():
         return render(request, "risks/import.html", {"form": form})
@@ -64,37 +62,80 @@ def register_import(request):
         form.add_error("file", _("Choose an xlsx, xls, ods or csv file."))
         return render(request, "risks/import.html", {"form": form})
     name = default_storage.save(f"{PREFIX}/{uuid.uuid4().hex}{suffix}", upload)
-    plan = _plan(name, upload.name, unit)
-    token = signing.dumps({"name": name, "file": upload.name, "unit": unit.pk if unit else None}, salt=SALT)
-    return render(request, "risks/import.html", {"form": form, "plan": plan, "token": token, "file_name": upload.name})
+    data = {"name": name, "file": upload.name, "unit": unit.pk if unit else None, "columns": None}
+    return _preview(request, form, data)
 
 
-def _plan(name, file_name, unit):
+def _plan(data: dict, unit) -> sheets.Plan:
     try:
-        return sheets.plan_file(Path(default_storage.path(name)), name=file_name, default_unit=unit)
+        path = Path(default_storage.path(data["name"]))
+        return sheets.plan_file(path, name=data["file"], default_unit=unit, columns=data["columns"])
     except UnreadableFile as exc:
         plan = sheets.Plan()
         plan.errors.append({"where": "", "message": str(exc), "code": "unreadable"})
         return plan
 
 
-def _confirm(request):
+def _preview(request, form, data: dict, plan=None):
+    """The preview page: the plan, the mapping it read (to correct), the token the next step posts."""
+    unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
+    plan = plan or _plan(data, unit)
+    data = data | {"columns": plan.columns or data["columns"]}  # confirming imports exactly what was shown
+    choices = [(i, f"{get_column_letter(i + 1)} · {text}") for i, text in enumerate(plan.headers)]
+    context = {
+        "form": form,
+        "plan": plan,
+        "token": signing.dumps(data, salt=SALT),
+        "file_name": data["file"],
+        "fields": [(key, sheets.FIELDS[key][0], plan.columns.get(key)) for key in sheets.READ],
+        "column_choices": choices,
+        "sample": plan.rows[:20],
+    }
+    return render(request, "risks/import.html", context)
+
+
+def _posted_columns(request, shown: dict | None) -> dict:
+    """The mapping as corrected on the page; what the page does not offer (the hidden 风险ID) stays."""
+    kept = {k: v for k, v in (shown or {}).items() if k not in sheets.READ}
+    return kept | {key: int(v) for key in sheets.READ if (v := request.POST.get(f"col-{key}", "")).isdigit()}
+
+
+def _step(request):
+    """A button of the preview: apply a corrected mapping, save it as a template, detect again, confirm."""
     try:
         data = signing.loads(request.POST["upload"], salt=SALT, max_age=settings.TAIZHANG_IMPORT_KEEP_HOURS * 3600)
     except signing.BadSignature:
+        data = None
+    if data is None or not default_storage.exists(data["name"]):
         messages.error(request, _("The preview has expired; choose the file again."))
         return redirect("risks:import")
+    form = UploadForm(editor=request.user)
+    do = request.POST.get("do", "confirm")
+    if do == "detect":
+        return _preview(request, form, data | {"columns": None})
+    if do in ("mapping", "template"):
+        data = data | {"columns": _posted_columns(request, data["columns"])}
+        if do == "template":
+            plan = _plan(data, None)
+            try:
+                saved = actions.save_import_template(
+                    request.POST.get("template_name", ""), plan.headers, data["columns"], by=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Mapping saved as the template “%(name)s”.") % {"name": saved.name})
+        return _preview(request, form, data)
+    return _confirm(request, form, data)
+
+
+def _confirm(request, form, data: dict):
     unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
     path = Path(default_storage.path(data["name"]))
-    if not path.exists():
-        messages.error(request, _("The preview has expired; choose the file again."))
-        return redirect("risks:import")
     try:
-        plan = sheets.import_file(path, by=request.user, name=data["file"], default_unit=unit)
+        plan = sheets.import_file(path, by=request.user, name=data["file"], default_unit=unit, columns=data["columns"])
     except sheets.RegisterRefused as exc:
-        form = UploadForm(editor=request.user)
-        context = {"form": form, "plan": exc.plan, "token": request.POST["upload"], "file_name": data["file"]}
-        return render(request, "risks/import.html", context)
+        return _preview(request, form, data, plan=exc.plan)
     default_storage.delete(data["name"])
     c = plan.counts
     messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % c)

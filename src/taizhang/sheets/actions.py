@@ -137,28 +137,36 @@ def _locked_job(job: ImportJob, by) -> ImportJob:
     return locked
 
 
-TEMPLATE_FIELDS = ["name", "headers", "columns", "header_rows"]
+TEMPLATE_FIELDS = ["vocabulary", "name", "headers", "columns", "header_rows"]
 
 
 @transaction.atomic
 def save_template(job: ImportJob, name: str, headers: list[str], options: Options, *, by) -> ImportTemplate:
     _require(by)
-    name = name.strip()
+    return store_template(name, headers, dict(options.columns), list(options.header_rows), by=by)
+
+
+@transaction.atomic
+def store_template(name: str, headers: list[str], columns: dict, header_rows=(), *, by, vocabulary="ledger"):
+    """Save (or replace) a vocabulary's named mapping, in the audit chain. The caller checks the right
+    to import into that vocabulary's ledger (`save_template` here, the risk register's own action)."""
+    name = name.strip()[:100]
     if not name:
-        raise ValidationError(_("Give the template a name."))
-    template = ImportTemplate.objects.select_for_update().filter(name=name).first()
+        raise ValidationError({"template_name": _("Give the template a name.")})
+    template = ImportTemplate.objects.select_for_update().filter(vocabulary=vocabulary, name=name).first()
     before = audit.snapshot(template, TEMPLATE_FIELDS) if template else None
-    template = template or ImportTemplate(name=name)
-    template.headers, template.columns, template.created_by = headers, dict(options.columns), by
-    template.header_rows = list(options.header_rows)
+    template = template or ImportTemplate(vocabulary=vocabulary, name=name)
+    template.headers, template.columns, template.created_by = headers, columns, by
+    template.header_rows = list(header_rows)
     template.save()
     action = "import_template.update" if before else "import_template.create"
     audit.record(by, action, template, before=before, after=audit.snapshot(template, TEMPLATE_FIELDS))
     return template
 
 
-def matching_template(headers: list[str]) -> ImportTemplate | None:
-    return ImportTemplate.objects.filter(headers=headers).first() if headers else None
+def matching_template(headers: list[str], vocabulary: str = "ledger") -> ImportTemplate | None:
+    found = ImportTemplate.objects.filter(vocabulary=vocabulary, headers=headers) if any(headers) else None
+    return found.first() if found is not None else None
 
 
 def apply_template(job: ImportJob, template: ImportTemplate, *, by) -> None:

@@ -45,9 +45,11 @@ class ImportJob(models.Model):
 
 
 class ImportTemplate(models.Model):
-    """A named column mapping, offered for the next file with the same headers."""
+    """A named column mapping, offered for the next file with the same headers. Each vocabulary (the
+    rectification ledger's, a risk register's) has its own templates."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    vocabulary = models.CharField(max_length=40, default="ledger")
+    name = models.CharField(_("name"), max_length=100)
     headers = models.JSONField(help_text="the header texts of the file it was saved from, in order")
     columns = models.JSONField()
     header_rows = models.JSONField(default=list, blank=True)  # 0-based, when the user set them
@@ -55,6 +57,7 @@ class ImportTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["vocabulary", "name"], name="template_name_per_vocabulary")]
 
     def __str__(self):
         return self.name

@@ -149,3 +149,99 @@ def test_the_command_dry_run_writes_nothing(people, tmp_path):
     out = io.StringIO()
     call_command("import_risks", str(integrity_table(tmp_path / "廉政.xlsx")), "--dry-run", stdout=out)
     assert "3" in out.getvalue() and not Risk.objects.exists()
+
+
+# --- the import page: preview, a corrected mapping, a template for the next file, confirm -------------
+def _bureau_register(path, rows=None):
+    """A bureau's layout: its posts written under 备注 (no 涉及岗位 column), its owner under 责任人."""
+    header = ["序号", "责任单位", "风险点", "风险等级", "防控措施", "责任人", "备注"]
+    rows = rows or [
+        [1, "市委宣传部", "网站信息发布审核不严", "较大", "落实三审三校", "赵磊", "网站编辑岗"],
+        [2, "市委宣传部", "新闻发布会口径把关不严", "一般", "口径会前审定", "赵磊", "新闻发布岗"],
+    ]
+    return _save([header, *rows], path)
+
+
+def _upload(client, path):
+    with open(path, "rb") as handle:
+        return client.post("/risks/import/", {"file": handle})
+
+
+def _token(response) -> str:
+    import re
+
+    return re.search(r'name="upload" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def _mapping(response) -> dict:
+    """The mapping the preview shows selected, as the form would post it back."""
+    import re
+
+    html = response.content.decode()
+    chosen = {}
+    for key, block in re.findall(r'<select[^>]*name="col-(\w+)"[^>]*>(.*?)</select>', html, re.S):
+        found = re.search(r'<option value="(\d+)" selected>', block)
+        chosen[f"col-{key}"] = found.group(1) if found else ""
+    return chosen
+
+
+def test_the_preview_shows_the_mapping_and_the_first_risks_and_writes_nothing(people, clients, tmp_path):
+    response = _upload(clients["liaison"], _bureau_register(tmp_path / "风险台账.xlsx"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _mapping(response)["col-text"] == "2" and _mapping(response)["col-posts"] == ""
+    assert "网站信息发布审核不严" in html and "较大" in html  # the first risks as read
+    assert not Risk.objects.exists()
+
+
+def test_a_corrected_mapping_saved_as_a_template_maps_the_next_file_by_itself(people, clients, tmp_path):
+    liaison = clients["liaison"]
+    first = _upload(liaison, _bureau_register(tmp_path / "一季度.xlsx"))
+    corrected = _mapping(first) | {"col-posts": "6", "col-note": ""}
+    saved = liaison.post(
+        "/risks/import/",
+        {"upload": _token(first), "do": "template", "template_name": "宣传部格式"} | corrected,
+    )
+    assert saved.status_code == 200 and "宣传部格式" in saved.content.decode()
+    assert _mapping(saved)["col-posts"] == "6"
+    assert AuditEvent.objects.filter(action="import_template.create").count() == 1
+
+    rows = [[1, "市委宣传部", "专题网页内容更新不及时", "低", "每周巡查", "赵磊", "网站运维岗"]]
+    second = _upload(liaison, _bureau_register(tmp_path / "二季度.xlsx", rows))
+    assert 'id="template-applied"' in second.content.decode() and _mapping(second)["col-posts"] == "6"
+    done = liaison.post("/risks/import/", {"upload": _token(second), "do": "confirm"})
+    assert done.status_code == 302
+    risk = Risk.objects.get()
+    assert (risk.origin.text, risk.posts, risk.level) == ("专题网页内容更新不及时", "网站运维岗", "low")
+
+
+def test_a_mapping_without_the_risk_point_is_refused_with_its_reason(people, clients, tmp_path):
+    first = _upload(clients["liaison"], _bureau_register(tmp_path / "风险台账.xlsx"))
+    response = clients["liaison"].post(
+        "/risks/import/", {"upload": _token(first), "do": "mapping"} | _mapping(first) | {"col-text": ""}
+    )
+    assert "请选择风险点所在的列" in response.content.decode()
+    assert 'id="confirm-import"' not in response.content.decode()
+    assert not Risk.objects.exists()
+
+
+def test_a_template_is_the_register_importers_own(people, clients, tmp_path):
+    from taizhang.sheets.models import ImportTemplate
+
+    first = _upload(clients["liaison"], _bureau_register(tmp_path / "风险台账.xlsx"))
+    token = _token(first)
+    refused = clients["viewer"].post("/risks/import/", {"upload": token, "do": "template", "template_name": "x"})
+    assert refused.status_code == 403 and not ImportTemplate.objects.exists()
+
+
+def test_an_export_remapped_on_the_page_still_matches_back_by_its_hidden_id(people, clients, tmp_path):
+    sheets.import_file(four_colour_register(tmp_path / "安全风险.xlsx"), by=people["office"])
+    out = tmp_path / "导出.xlsx"
+    write_register(out, user=people["office"])
+    office = clients["office"]
+    first = _upload(office, out)
+    remapped = office.post("/risks/import/", {"upload": _token(first), "do": "mapping"} | _mapping(first))
+    events = AuditEvent.objects.count()
+    done = office.post("/risks/import/", {"upload": _token(remapped), "do": "confirm"}, follow=True)
+    assert "新增 0 个，更新 0 个，未变 3 个" in done.content.decode()
+    assert Risk.objects.count() == 3 and AuditEvent.objects.count() == events  # matched back, nothing written
