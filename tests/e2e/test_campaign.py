@@ -93,3 +93,87 @@ def test_a_campaign_from_launch_to_decision(live_server, page, phone, screenshot
     # the unit head sees why, on top of the return
     phone.goto(f"{base}/risks/returns/{education.pk}/")
     assert "请结合校园宣传阵地再排查一次" in phone.locator("#sent-back").inner_text()
+
+
+def test_a_returned_risk_disposed_of_and_cleared(live_server, page, phone, screenshot):
+    """After the campaign: the office gives the risk a disposal task, the unit closes it through the
+    engine's steps, the liaison records the residual assessment on a phone, the unit head clears it;
+    the register and the heat map count it no more."""
+    from taizhang.org.models import User
+    from taizhang.risks import actions, actions_campaign
+    from taizhang.tasks.models import Status, Task
+    from taizhang.testing import unit
+
+    build_demo_org()
+    base = live_server.url
+    office = User.objects.get(username="office")
+    campaign = actions_campaign.launch(
+        {
+            "title": "阵地风险排查",
+            "starts_on": dt.date.today(),
+            "due_on": dt.date.today(),
+            "scope_units": [unit("市委宣传部")],
+        },
+        by=office,
+    )
+    ret = campaign.returns.get()
+    liaison = User.objects.get(username="liaison")
+    risk = actions_campaign.add_risk(
+        ret, {"text": "阵地展板更换无审核记录"}, by=liaison, assessment={"likelihood": 4, "impact": 4}
+    )
+    ret = actions_campaign.submit(ret, by=liaison)
+    actions_campaign.decide(ret, by=office, accept=True)
+
+    login(page, base, "office", DEMO_PASSWORD)
+    page.goto(f"{base}/risks/{risk.pk}/")
+    page.click("#add-disposal")
+    page.fill("#id_measure", "建立展板更换三级审核制度")
+    page.fill("#id_deadline", "2030年底前")
+    page.click("#save")
+    page.wait_for_load_state()
+    task = Task.objects.get(origin_id=risk.pk, measure="建立展板更换三级审核制度")
+    assert page.url.endswith(f"/ledger/tasks/{task.pk}/")
+
+    login(phone, base, "liaison", DEMO_PASSWORD)
+    phone.goto(f"{base}/ledger/tasks/{task.pk}/")
+    phone.click("#step-apply_close")
+    phone.wait_for_load_state()
+    phone.context.clear_cookies()
+    login(phone, base, "unithead", DEMO_PASSWORD)
+    phone.goto(f"{base}/ledger/tasks/{task.pk}/")
+    phone.click("#step-confirm")
+    phone.wait_for_load_state()
+    page.goto(f"{base}/ledger/tasks/{task.pk}/")
+    page.fill("#id_note", "制度已印发")
+    page.click("#step-verify")
+    page.wait_for_load_state()
+    assert Task.objects.get(pk=task.pk).status == Status.CLOSED
+
+    # the residual assessment, on a phone, by the liaison
+    phone.context.clear_cookies()
+    login(phone, base, "liaison", DEMO_PASSWORD)
+    phone.goto(f"{base}/risks/{risk.pk}/")
+    phone.select_option("#assess-form #id_kind", "residual")
+    phone.select_option("#assess-form #id_likelihood", "1")
+    phone.select_option("#assess-form #id_impact", "3")
+    phone.click("#assess-form button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator("#clear-risk").count() == 0  # the liaison reports; clearing is the unit head's
+    screenshot(phone, "campaign-3-residual-phone")
+
+    phone.context.clear_cookies()
+    login(phone, base, "unithead", DEMO_PASSWORD)
+    phone.goto(f"{base}/risks/{risk.pk}/")
+    phone.fill("#decide-form #id_note", "三级审核制度已执行")
+    phone.click("#clear-risk")
+    phone.wait_for_load_state()
+    assert "已清零" in phone.locator("#risk-status").inner_text()
+    assert phone.dialogs and "清零" in phone.dialogs[-1]
+    risk = type(risk).objects.get(pk=risk.pk)
+    assert risk.status == "cleared" and actions.disposal_tasks(risk).get() == Task.objects.get(pk=task.pk)
+
+    page.goto(f"{base}/risks/?status=open")
+    assert page.locator(f"#risk-{risk.pk}").count() == 0
+    page.goto(f"{base}/risks/?status=cleared")
+    assert page.locator(f"#risk-{risk.pk}").count() == 1
+    screenshot(page, "campaign-4-register-cleared")
