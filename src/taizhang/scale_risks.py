@@ -1,9 +1,10 @@
 """A provincial-size risk register for the benchmarks (`seed_scale --risks N`): risks over every unit,
 in every status and cell of the matrix, and one campaign asking every unit.
 
-Rows are inserted directly (core.bulk), as `scale.py` inserts tasks; the register, the matrix and the
-campaign are made through the actions (so the campaign's returns and chased tasks are real). The risks
-carry no audit history of their own: `verify_audit --objects` names them on such a database.
+Rows are inserted directly (core.bulk), as `scale.py` inserts tasks, and each gets its creation event
+in the audit chain with the state it was written in (`audit_the_rest`, so `verify_audit --objects`
+passes); the register,
+the matrix and the campaign are made through the actions (the campaign's returns and tasks are real).
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from taizhang.org.models import Unit
 from taizhang.risks import actions, actions_campaign
 from taizhang.risks.matrix import assess
 from taizhang.risks.models import Risk, RiskStatus
-from taizhang.scale import BATCH, Progressbar
+from taizhang.scale import BATCH, Progressbar, audit_the_rest
 from taizhang.tasks.origins import Origin, OriginKind
 
 STATUS_MIX = [
@@ -71,7 +72,8 @@ def seed_risks(count: int, *, seed: int = 1, out=sys.stderr) -> dict:
         },
         by=None,
     )
-    return {"risks": count, "campaign": campaign.pk, "returns": campaign.returns.count()}
+    events = audit_the_rest(out)
+    return {"risks": count, "campaign": campaign.pk, "returns": campaign.returns.count(), "audit_events": events}
 
 
 def _row(rng, n, units, areas, statuses) -> dict:

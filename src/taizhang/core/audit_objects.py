@@ -25,6 +25,11 @@ def register_state(model, fields: Iterable[str], renamed: dict[str, str] | None 
     _RENAMED[object_type(model)] = dict(renamed or {})
 
 
+def registered() -> list[tuple[str, type[models.Model], list[str]]]:
+    """(label, model, fields) of every model whose state the audit history records."""
+    return [(label, model, list(fields)) for label, (model, fields) in sorted(_STATES.items())]
+
+
 def current_name(label: str, key: str) -> str:
     """The field an event's key names today (older events keep the names they were written with)."""
     return _RENAMED.get(label, {}).get(key, key)
