@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "taizhang.documents",
     "taizhang.notify",
     "taizhang.risks",
+    "taizhang.duties",
 ]
 
 MIDDLEWARE = [

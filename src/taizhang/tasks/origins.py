@@ -30,11 +30,14 @@ class SourceKind(models.TextChoices):
     MEETING = "meeting", _("Meeting decision (会议议定)")
     RISK_REGISTER = "risk_register", _("Risk register (风险台账)")
     CAMPAIGN = "campaign", _("Special investigation (专项排查)")
+    DUTY_LIST = "duty_list", _("Responsibility list (责任清单)")
 
 
 class OriginKind(models.TextChoices):
     FINDING = "finding", _("problem")
     RISK = "risk", _("risk")
+    DUTY = "duty", _("responsibility item")
+    MEETING = "meeting", _("meeting")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

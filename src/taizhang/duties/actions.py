@@ -1,0 +1,284 @@
+"""The responsibility system's writes: issue a year's list, add its items (each item's occurrences
+become tasks for every unit the list is issued to), copy a list into a new year, minute a meeting,
+give it decisions (each a task), and count a meeting as an occurrence's evidence. Each checks the
+role and the units' scope, runs atomically and writes its audit event in the same transaction."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from taizhang.core import audit
+from taizhang.core.errors import Conflict
+from taizhang.core.permissions import (
+    MANAGE_LEDGER,
+    REPORT_PROGRESS,
+    SIGN_OFF,
+    Scope,
+    grants,
+    require_visible,
+    unrestricted,
+)
+from taizhang.duties import frequency
+from taizhang.duties.models import DutyItem, DutyList, Meeting, RecordLink, Subject
+from taizhang.org.models import Unit, unit_in_scope
+from taizhang.tasks import actions as task_actions
+from taizhang.tasks.actions import OPEN
+from taizhang.tasks.models import Task
+from taizhang.tasks.origins import Origin, OriginKind, Source, SourceKind
+
+MEETINGS_TITLE = "会议议定事项督办台账"
+LIST_FIELDS = ["year", "common", "starts_on", "units"]
+ITEM_FIELDS = ["subject", "person", "areas", "frequency", "supervisor", "done_when"]
+MEETING_FIELDS = ["kind", "unit", "date", "place", "chair", "attendees", "absences", "minutes", "materials"]
+EVENT_PHRASES = {
+    "duty_list.create": gettext_lazy("issued the responsibility list"),
+    "duty_item.create": gettext_lazy("added a responsibility item"),
+    "meeting.create": gettext_lazy("minuted the meeting"),
+    "meeting.decide": gettext_lazy("recorded a decision of the meeting"),
+    "duty.count": gettext_lazy("counted a meeting as the record of an occurrence"),
+}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _root() -> Unit | None:
+    return Unit.objects.filter(parent__isnull=True).order_by("path").first()
+
+
+def _require_units(by, units, *roles) -> None:
+    """One of the roles, and every unit within the actor's scope (an own-items account: none)."""
+    if by is None:
+        return
+    if not any(grants(by, r) for r in roles):
+        raise PermissionDenied(_("You may not do this."))
+    if not unrestricted(by) and (by.scope == Scope.OWN or not all(unit_in_scope(by, u) for u in units)):
+        raise PermissionDenied(_("This unit is outside your data scope."))
+
+
+# --- lists and items --------------------------------------------------------------------------------
+@transaction.atomic
+def issue_list(data: dict, *, by) -> DutyList:
+    """A year's list, issued to a set of units ("1": common) or to one unit for its own items ("X")."""
+    units = list(data.get("units") or [])
+    if not units:
+        raise ValidationError({"units": _("Choose the units the list is issued to.")})
+    _require_units(by, units, MANAGE_LEDGER)
+    year = int(data.get("year") or _today().year)
+    starts_on = data.get("starts_on") or max(dt.date(year, 1, 1), min(_today(), dt.date(year, 12, 31)))
+    if starts_on.year != year:
+        raise ValidationError({"starts_on": _("The list counts from a day of its own year.")})
+    title = (data.get("title") or "").strip()[:300]
+    if not title:
+        raise ValidationError({"title": _("Give the list a title.")})
+    common = bool(data.get("common", True))
+    owner_unit = units[0] if not common else (by.unit if by is not None and not unrestricted(by) else _root())
+    source = Source.objects.create(
+        kind=SourceKind.DUTY_LIST,
+        title=title,
+        issuer=(data.get("issuer") or "").strip()[:200],
+        inspected_unit=owner_unit,
+        feedback_date=starts_on,
+    )
+    made = DutyList.objects.create(source=source, year=year, common=common, starts_on=starts_on)
+    made.units.set(units)
+    audit.record(by, "duty_list.create", made, after=audit.snapshot(made, LIST_FIELDS) | {"title": title})
+    return made
+
+
+def _require_list_manager(by, duty_list: DutyList) -> None:
+    task_actions.require_ledger_manager(by)
+    if by is not None and not Source.objects.managed_by(by).filter(pk=duty_list.pk).exists():
+        raise PermissionDenied(_("This list belongs to another office."))
+
+
+@transaction.atomic
+def add_item(duty_list: DutyList, data: dict, *, by) -> DutyItem:
+    """An item of the list; its occurrences this year become tasks for every unit the list is issued to."""
+    _require_list_manager(by, duty_list)
+    text = task_actions.limited_text("text", data.get("text", ""))
+    if not text:
+        raise ValidationError({"text": _("Write the requirement.")})
+    try:
+        due = frequency.occurrences(data.get("frequency", ""), duty_list.year, duty_list.starts_on)
+    except frequency.FrequencyUnread as exc:
+        raise ValidationError({"frequency": str(exc)}) from exc
+    if not due:
+        raise ValidationError({"frequency": _("Nothing of it falls due after the list's start this year.")})
+    subject = data.get("subject") or Subject.ORGANISATION
+    if subject == Subject.MEMBER and not data.get("person"):
+        raise ValidationError({"person": _("Name the leadership member the item is for (一岗双责).")})
+    source = duty_list.source
+    position = Origin.objects.filter(source=source).count() + 1
+    origin = Origin.objects.create(
+        source=source, kind=OriginKind.DUTY, text=text, number=str(position), position=position
+    )
+    item = DutyItem(origin=origin, duty_list=duty_list, subject=subject)
+    for name in ("person", "areas", "frequency", "supervisor", "done_when"):
+        if name in data:
+            setattr(item, name, data[name] or ("" if name != "person" else None))
+    item.full_clean(exclude=["origin", "duty_list"])
+    item.save()
+    audit.record(by, "duty_item.create", item, after=audit.snapshot(item, ITEM_FIELDS) | {"text": text})
+    for unit in duty_list.units.order_by("path"):
+        for occurrence in due:
+            _occurrence_task(item, unit, occurrence, by)
+    return item
+
+
+def _occurrence_task(item: DutyItem, unit: Unit, occurrence, by) -> Task:
+    times = _("at least %(n)d times") % {"n": occurrence.times} if occurrence.times > 1 else ""
+    target = "；".join(x for x in (f"{occurrence.label}{times}", item.done_when) if x)
+    return task_actions.save_task(
+        None,
+        {
+            "origin": item.origin,
+            "measure": f"【{occurrence.label}】{item.origin.text}",
+            "target": target,
+            "lead_unit": unit,
+            "leader": item.person,
+            "deadline": occurrence.due,
+        },
+        by=by,
+        source=item.duty_list.source,
+    )
+
+
+@transaction.atomic
+def copy_list(duty_list: DutyList, year: int, *, by) -> DutyList:
+    """Last year's list as this year's: the same units and items, their occurrences for the new year."""
+    _require_list_manager(by, duty_list)
+    title = duty_list.source.title.replace(str(duty_list.year), str(year))
+    if title == duty_list.source.title:
+        title = f"{year}年度{title}"
+    made = issue_list(
+        {
+            "title": title,
+            "issuer": duty_list.source.issuer,
+            "year": year,
+            "common": duty_list.common,
+            "units": list(duty_list.units.all()),
+            "starts_on": dt.date(year, 1, 1),
+        },
+        by=by,
+    )
+    for item in duty_list.items.select_related("origin", "person"):
+        fields = {name: getattr(item, name) for name in ITEM_FIELDS}
+        add_item(made, fields | {"text": item.origin.text}, by=by)
+    return made
+
+
+# --- meetings and their decisions ------------------------------------------------------------------
+def meetings_source() -> Source | None:
+    return Source.objects.filter(kind=SourceKind.MEETING, title=MEETINGS_TITLE).order_by("pk").first()
+
+
+@transaction.atomic
+def ensure_meetings_source() -> Source:
+    found = meetings_source()
+    if found:
+        return found
+    made = Source.objects.create(
+        kind=SourceKind.MEETING, title=MEETINGS_TITLE, inspected_unit=_root(), feedback_date=_today()
+    )
+    audit.record(None, "source.create", made, after={"title": made.title, "kind": made.kind})
+    return made
+
+
+def may_minute(user, unit) -> bool:
+    try:
+        _require_units(user, [unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@transaction.atomic
+def record_meeting(data: dict, *, by) -> Meeting:
+    """A meeting as minuted by its unit's liaison, head or an office: topics, people, minutes."""
+    unit = data.get("unit")
+    if unit is None:
+        raise ValidationError({"unit": _("Name the unit that held the meeting.")})
+    _require_units(by, [unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    topics = task_actions.limited_text("topics", data.get("topics", ""))
+    if not topics:
+        raise ValidationError({"topics": _("Write the meeting's topics.")})
+    date = data.get("date")
+    if date is None or date > _today():
+        raise ValidationError({"date": _("Give the date the meeting was held (not in the future).")})
+    source = ensure_meetings_source()
+    origin = Origin.objects.create(
+        source=source,
+        kind=OriginKind.MEETING,
+        text=topics,
+        found_in=unit,
+        position=Origin.objects.filter(source=source).count() + 1,
+    )
+    meeting = Meeting(origin=origin, recorded_by=by)
+    for name in MEETING_FIELDS:
+        if name in data and name != "attendees":
+            setattr(meeting, name, data[name] if data[name] is not None else "")
+    meeting.full_clean(exclude=["origin", "recorded_by"])
+    meeting.save()
+    meeting.attendees.set(data.get("attendees") or [])
+    audit.record(by, "meeting.create", meeting, after=audit.snapshot(meeting, MEETING_FIELDS) | {"topics": topics})
+    return meeting
+
+
+@transaction.atomic
+def add_decision(meeting: Meeting, data: dict, *, by) -> Task:
+    """A decision (议定事项) of the meeting: a supervised task with its lead unit, leader and deadline."""
+    require_visible(by, meeting)
+    _require_units(by, [meeting.unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    fields = ("measure", "lead_unit", "leader", "owner", "deadline", "target")
+    task = task_actions.save_task(
+        None,
+        {"origin": meeting.origin} | {k: data[k] for k in fields if k in data},
+        by=by,
+        source=meeting.origin.source,
+        from_record=True,
+    )
+    audit.record(by, "meeting.decide", meeting, after={"decision": task.measure[:200], "task": task.pk})
+    return task
+
+
+def decisions(meeting: Meeting):
+    return Task.objects.filter(origin_id=meeting.pk).select_related("lead_unit").order_by("position", "pk")
+
+
+# --- carrying out: a meeting counted as an occurrence's record -----------------------------------------
+def occurrence_for(meeting: Meeting, item: DutyItem) -> Task | None:
+    """The occurrence of `item` a meeting of its unit counts for: the open one whose period the meeting
+    falls in (the first due on or after its date), else the latest one still open (late, but done)."""
+    open_ones = Task.objects.filter(origin_id=item.pk, lead_unit_id=meeting.unit_id, status__in=OPEN)
+    return (
+        open_ones.filter(deadline_date__gte=meeting.date).order_by("deadline_date").first()
+        or open_ones.order_by("-deadline_date").first()
+    )
+
+
+@transaction.atomic
+def count_meeting(meeting: Meeting, item: DutyItem, *, by, version: int | None = None) -> Task:
+    """Count the meeting as the record of the item's occurrence for its unit: the occurrence is fulfilled
+    and its evidence is the meeting itself (linked, never copied)."""
+    require_visible(by, meeting)
+    _require_units(by, [meeting.unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    task = occurrence_for(meeting, item)
+    if task is None:
+        raise ValidationError(_("The unit has no open occurrence of this item: it is done, or not asked of it."))
+    if version is not None and int(version) != meeting.version:
+        raise Conflict(_("This meeting was changed by someone else. Reload and try again."), meeting.version)
+    RecordLink.objects.create(task=task, meeting=meeting, linked_by=by)
+    done = task_actions.fulfil(task, by=by, note=_("Recorded by the meeting: %(m)s") % {"m": meeting})
+    audit.record(by, "duty.count", meeting, after={"task": task.pk, "item": item.origin.text[:200]})
+    return done
+
+
+def items_for(unit: Unit, year: int):
+    """The list items asked of `unit` in `year` (common and its own), with their lists."""
+    return DutyItem.objects.filter(duty_list__year=year, duty_list__units=unit).select_related("origin", "duty_list")

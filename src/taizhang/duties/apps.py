@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DutiesConfig(AppConfig):
+    name = "taizhang.duties"
+    label = "duties"
+    verbose_name = _("Responsibility system")
+
+    def ready(self):
+        from taizhang.core.audit_objects import register_state
+        from taizhang.core.timeline import register_phrases
+        from taizhang.duties import actions
+        from taizhang.duties.models import DutyItem, DutyList, Meeting
+        from taizhang.tasks import kinds
+        from taizhang.tasks.origins import OriginKind, SourceKind
+
+        # what the engine's pages link to for a list's occurrences and for a meeting's decisions
+        kinds.register_origin(OriginKind.DUTY, kinds.OriginPages(label=_("responsibility item")))
+        kinds.register_origin(OriginKind.MEETING, kinds.OriginPages(label=_("meeting"), detail="duties:meeting"))
+        kinds.register(
+            [SourceKind.DUTY_LIST],
+            kinds.SourcePages(report="duties:list", report_label=_("Responsibility list (责任清单)")),
+        )
+        register_phrases(actions.EVENT_PHRASES)
+        register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
+        register_state(DutyItem, actions.ITEM_FIELDS)
+        register_state(Meeting, actions.MEETING_FIELDS)

@@ -1,0 +1,135 @@
+"""The responsibility system (意识形态工作责任制) on the supervision engine: a year's responsibility
+lists (责任清单) and the meetings that carry it out (专题研究, 中心组学习, 联席会议).
+
+A list is a `Source` of kind duty_list; each item is an `Origin` of kind duty in it, and each time
+the item falls due for a unit (`frequency.occurrences`) is a task of that origin for that unit: the
+engine reminds, lights, escalates and closes the occurrence like any task. A meeting is an `Origin`
+of kind meeting in the organisation's decisions ledger (a `Source` of kind meeting): each decision
+(议定事项) is a task of it, in every list, light, reminder, export and figure. A meeting linked to an
+occurrence is that occurrence's evidence: the record itself, not a copy of it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.permissions import RestrictedQuerySet, Scope
+from taizhang.org.models import Person, Unit, unit_scope_q
+from taizhang.tasks.models import Task
+from taizhang.tasks.origins import Origin, Source
+
+
+class Subject(models.TextChoices):
+    ORGANISATION = "organisation", _("Party organisation (主体责任)")
+    SECRETARY = "secretary", _("Secretary (第一责任人)")
+    MEMBER = "member", _("Leadership member (一岗双责)")
+
+
+class DutyListQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        """A list is seen by whoever sees one of its occurrences, or a unit it is issued to."""
+        q = Q(pk__in=Task.objects.restrict(user).values("source_id"))
+        if user.scope != Scope.OWN and user.unit_id:
+            q |= Q(pk__in=DutyList.units.through.objects.filter(unit_scope_q(user, "unit__")).values("dutylist_id"))
+        return q
+
+
+class DutyList(models.Model):
+    """A year's list: a common one ("1", issued by the office to a set of units) or a unit's own ("X")."""
+
+    source = models.OneToOneField(Source, primary_key=True, on_delete=models.CASCADE, related_name="duty_list")
+    year = models.PositiveIntegerField(_("year"))
+    common = models.BooleanField(_("common list (issued to a set of units)"), default=True)
+    units = models.ManyToManyField(Unit, verbose_name=_("units"), related_name="+")
+    starts_on = models.DateField(_("counts from"))  # a list issued mid-year asks for what is still to come
+    version = models.PositiveIntegerField(default=1)
+
+    objects = DutyListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "source__title"]
+        verbose_name = _("responsibility list")
+
+    def __str__(self):
+        return self.source.title
+
+
+class DutyItem(models.Model):
+    """One requirement of a list for a subject; its text is the origin's, its occurrences its tasks."""
+
+    origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="duty_item")
+    duty_list = models.ForeignKey(DutyList, on_delete=models.CASCADE, related_name="items")
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices, default=Subject.ORGANISATION)
+    person = models.ForeignKey(
+        Person, verbose_name=_("leadership member"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    areas = models.CharField(_("areas in charge"), max_length=300, blank=True)
+    frequency = models.CharField(_("frequency or deadline"), max_length=100)
+    supervisor = models.CharField(_("supervised by (监督主体)"), max_length=200, blank=True)
+    done_when = models.TextField(_("what counts as done"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["origin__position", "pk"]
+        verbose_name = _("responsibility item")
+
+    def __str__(self):
+        return self.origin.text[:60]
+
+
+class MeetingKind(models.TextChoices):
+    COMMITTEE = "committee", _("Party committee meeting on the subject (专题研究)")
+    STUDY = "study", _("Theory-study group session (中心组学习)")
+    JOINT = "joint", _("Joint meeting (联席会议)")
+    GROUP = "group", _("Working group meeting (工作组会议)")
+    DEPLOY = "deploy", _("Deployment meeting (专题部署会)")
+    OTHER = "other", _("Other meeting")
+
+
+class MeetingQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        if user.scope == Scope.OWN:
+            if not user.person_id:
+                return Q(pk__in=[])
+            return Q(attendees=user.person_id) | Q(pk__in=Task.objects.restrict(user).values("origin_id"))
+        return unit_scope_q(user, "unit__")
+
+
+class Meeting(models.Model):
+    """A meeting as minuted: its topics are its origin's text; its decisions are its origin's tasks."""
+
+    origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="meeting")
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.COMMITTEE)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    chair = models.CharField(_("chaired by"), max_length=100, blank=True)
+    attendees = models.ManyToManyField(Person, verbose_name=_("attendees"), blank=True, related_name="+")
+    absences = models.TextField(_("absent, and why"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    materials = models.TextField(_("study materials"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("meeting")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.origin.text[:40]}"
+
+
+class RecordLink(models.Model):
+    """A meeting counted as the evidence of an item's occurrence (履责记实): linking it fulfils the task."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="duty_record")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.task_id} ← {self.meeting}"
