@@ -175,7 +175,7 @@ def copy_list(duty_list: DutyList, year: int, *, by) -> DutyList:
 
 # --- meetings and their decisions ------------------------------------------------------------------
 def meetings_source() -> Source | None:
-    return Source.objects.filter(kind=SourceKind.MEETING, title=MEETINGS_TITLE).order_by("pk").first()
+    return Source.objects.filter(kind=SourceKind.MEETINGS, title=MEETINGS_TITLE).order_by("pk").first()
 
 
 @transaction.atomic
@@ -184,9 +184,9 @@ def ensure_meetings_source() -> Source:
     if found:
         return found
     made = Source.objects.create(
-        kind=SourceKind.MEETING, title=MEETINGS_TITLE, inspected_unit=_root(), feedback_date=_today()
+        kind=SourceKind.MEETINGS, title=MEETINGS_TITLE, inspected_unit=_root(), feedback_date=_today()
     )
-    audit.record(None, "source.create", made, after={"title": made.title, "kind": made.kind})
+    audit.record(None, "meetings.create", made, after={"title": made.title})
     return made
 
 

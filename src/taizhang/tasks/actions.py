@@ -23,6 +23,7 @@ from taizhang.core.permissions import (
     MANAGE_LEDGER,
     REPORT_PROGRESS,
     SIGN_OFF,
+    VIEW,
     Scope,
     grants,
     require_visible,
@@ -113,12 +114,13 @@ def may_manage(user, task: Task) -> bool:
     return grants(user, MANAGE_LEDGER) and answers_for(user, task)
 
 
-def _require_assignees_in_scope(by, unit_ids=(), group_ids=(), person_ids=()) -> None:
+def _require_assignees_in_scope(by, unit_ids=(), group_ids=(), person_ids=(), right=MANAGE_LEDGER) -> None:
     """A scoped office assigns tasks only inside its scope: lead and partner units, partner groups whose
-    every member is inside (a group counts as its units), and the leader and person responsible."""
+    every member is inside (a group counts as its units), and the leader and person responsible. (A
+    record's tasks, `right` VIEW: inside the scope of whoever made the record, who checked the role.)"""
     if unrestricted(by):
         return
-    units = Unit.objects.restrict(by, MANAGE_LEDGER)
+    units = Unit.objects.restrict(by, right)
     ids = {pk for pk in unit_ids if pk}
     ids |= set(
         UnitGroup.members.through.objects.filter(unitgroup_id__in=set(group_ids)).values_list("unit_id", flat=True)
@@ -128,7 +130,7 @@ def _require_assignees_in_scope(by, unit_ids=(), group_ids=(), person_ids=()) ->
         names = "、".join(Unit.objects.filter(pk__in=outside).values_list("name", flat=True)[:5])
         raise PermissionDenied(_("These units are outside your data scope: %(names)s.") % {"names": names})
     people = {pk for pk in person_ids if pk}
-    if people - set(Person.objects.restrict(by, MANAGE_LEDGER).filter(pk__in=people).values_list("pk", flat=True)):
+    if people - set(Person.objects.restrict(by, right).filter(pk__in=people).values_list("pk", flat=True)):
         raise PermissionDenied(_("The leader or the person responsible is outside your data scope."))
 
 
@@ -513,8 +515,9 @@ def save_task(
     creating = task is None
     if from_record and not creating:
         raise ValueError("a record only creates tasks")
-    if creating and not from_record:
-        require_visible(by, source)
+    if creating:
+        if not from_record:
+            require_visible(by, source)
         task = Task(source=source, activity_on=_today())
         before = None
     else:
@@ -529,6 +532,7 @@ def save_task(
         [task.lead_unit_id, *(getattr(u, "pk", u) for u in m2m.get("partner_units", ()))],
         [getattr(g, "pk", g) for g in m2m.get("partner_groups", ())],
         [task.leader_id, task.owner_id],
+        right=VIEW if from_record else MANAGE_LEDGER,
     )
     if "deadline" in data:
         # an open task past its deadline keeps it: a new one is asked for and decided (an extension)

@@ -31,6 +31,7 @@ class SourceKind(models.TextChoices):
     RISK_REGISTER = "risk_register", _("Risk register (风险台账)")
     CAMPAIGN = "campaign", _("Special investigation (专项排查)")
     DUTY_LIST = "duty_list", _("Responsibility list (责任清单)")
+    MEETINGS = "meetings", _("Meeting decisions (会议议定事项)")
 
 
 class OriginKind(models.TextChoices):

@@ -1,0 +1,151 @@
+"""The responsibility system through its actions: a list's items become occurrence tasks for every
+unit it is issued to; a meeting's decisions are tasks like any other; a meeting counted as an
+occurrence's record closes the right one and is its evidence; scope and roles are checked; every
+write is in the audit chain; last year's list copies into a new year."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from taizhang.core.audit import verify_chain
+from taizhang.core.audit_objects import verify_objects
+from taizhang.core.models import AuditEvent
+from taizhang.duties import actions
+from taizhang.duties.models import RecordLink, Subject
+from taizhang.tasks.models import Status, Task
+from taizhang.testing import unit
+
+pytestmark = pytest.mark.django_db
+YEAR = dt.date.today().year
+
+
+def _list(people, units=("市委宣传部", "市教育局"), starts_on=None):
+    return actions.issue_list(
+        {
+            "title": f"{YEAR}年度意识形态工作责任清单",
+            "year": YEAR,
+            "units": [unit(n) for n in units],
+            "starts_on": starts_on or dt.date(YEAR, 1, 1),
+        },
+        by=people["office"],
+    )
+
+
+def _item(duty_list, people, frequency="每半年至少2次", text="党委（党组）专题研究意识形态工作"):
+    return actions.add_item(
+        duty_list, {"text": text, "frequency": frequency, "supervisor": "市委宣传部"}, by=people["office"]
+    )
+
+
+def test_an_item_becomes_its_occurrences_for_every_unit_of_the_list(people):
+    item = _item(_list(people), people)
+    tasks = Task.objects.filter(origin_id=item.pk)
+    got = sorted((t.lead_unit.name, t.deadline_date, t.measure) for t in tasks)
+    text = "党委（党组）专题研究意识形态工作"
+    assert got == sorted(
+        [
+            ("市教育局", dt.date(YEAR, 6, 30), f"【上半年】{text}"),
+            ("市教育局", dt.date(YEAR, 12, 31), f"【下半年】{text}"),
+            ("市委宣传部", dt.date(YEAR, 6, 30), f"【上半年】{text}"),
+            ("市委宣传部", dt.date(YEAR, 12, 31), f"【下半年】{text}"),
+        ]
+    )
+    assert all("至少2次" in t.target for t in tasks)
+
+
+def test_an_unread_frequency_is_refused_and_nothing_is_written(people):
+    duty_list = _list(people)
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        _item(duty_list, people, frequency="适时开展")
+    assert "frequency" in refused.value.message_dict
+    assert not duty_list.items.exists() and AuditEvent.objects.count() == events
+
+
+def test_an_item_for_a_leadership_member_names_the_member(people):
+    with pytest.raises(ValidationError) as refused:
+        actions.add_item(
+            _list(people),
+            {"text": "分管领域意识形态工作", "frequency": "每季度", "subject": Subject.MEMBER},
+            by=people["office"],
+        )
+    assert "person" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("persona", ["liaison", "unithead", "viewer", "countyoffice"])
+def test_only_an_office_over_the_units_issues_a_list(people, persona):
+    with pytest.raises(PermissionDenied):
+        actions.issue_list({"title": "清单", "year": YEAR, "units": [unit("市委宣传部")]}, by=people[persona])
+
+
+def test_a_decision_is_a_task_for_its_lead_unit_minuted_by_the_liaison(people):
+    meeting = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": dt.date.today(), "topics": "研究意识形态工作", "chair": "孙敏"},
+        by=people["liaison"],
+    )
+    task = actions.add_decision(
+        meeting,
+        {"measure": "修订网络阵地管理办法", "lead_unit": unit("市委宣传部"), "deadline": "年底前"},
+        by=people["liaison"],
+    )
+    assert task.origin_id == meeting.pk and task.source.kind == "meetings"
+    assert Task.objects.restrict(people["liaison"]).filter(pk=task.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="task.create", object_id=str(task.pk), actor_id=people["liaison"].pk
+    ).exists()
+    with pytest.raises(PermissionDenied):  # another county's unit is not the liaison's to assign
+        actions.add_decision(
+            meeting, {"measure": "x", "lead_unit": unit("东城区委"), "deadline": "年底前"}, by=people["liaison"]
+        )
+
+
+def test_a_meeting_of_another_unit_is_not_the_liaisons_to_minute(people):
+    with pytest.raises(PermissionDenied):
+        actions.record_meeting(
+            {"unit": unit("市教育局"), "date": dt.date.today(), "topics": "学习"}, by=people["liaison"]
+        )
+
+
+def test_a_meeting_counted_closes_the_occurrence_of_its_period_and_is_its_evidence(people):
+    today = dt.date.today()
+    item = _item(_list(people, starts_on=dt.date(YEAR, 1, 1)), people, frequency="每季度")
+    meeting = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": today, "topics": "专题研究"}, by=people["liaison"]
+    )
+    task = actions.count_meeting(meeting, item, by=people["liaison"])
+    quarter_end = [d for d in (dt.date(YEAR, m, 1) for m in (3, 6, 9, 12))]
+    assert task.lead_unit == unit("市委宣传部") and task.status == Status.CLOSED
+    assert task.deadline_date >= today and task.deadline_date.month in [q.month for q in quarter_end]
+    assert task.deadline_date == min(
+        t.deadline_date
+        for t in Task.objects.filter(origin_id=item.pk, lead_unit=unit("市委宣传部"))
+        if t.deadline_date >= today
+    )
+    assert RecordLink.objects.get(task=task).meeting == meeting  # the record itself, not a copy
+    assert Task.objects.filter(origin_id=item.pk, status=Status.CLOSED).count() == 1  # the other unit's untouched
+
+
+def test_every_write_is_in_the_chain_and_replays(people):
+    duty_list = _list(people)
+    item = _item(duty_list, people)
+    meeting = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": dt.date.today(), "topics": "专题研究"}, by=people["liaison"]
+    )
+    actions.add_decision(
+        meeting, {"measure": "建立制度", "lead_unit": unit("市委宣传部"), "deadline": "年底前"}, by=people["office"]
+    )
+    actions.count_meeting(meeting, item, by=people["liaison"])
+    for action in ("duty_list.create", "duty_item.create", "meeting.create", "meeting.decide", "duty.count"):
+        assert AuditEvent.objects.filter(action=action).exists(), action
+    assert verify_chain().ok and verify_objects().ok
+
+
+def test_last_years_list_copies_into_the_next_year(people):
+    duty_list = _list(people)
+    _item(duty_list, people, frequency="每季度", text="开展意识形态工作专题研判")
+    copied = actions.copy_list(duty_list, YEAR + 1, by=people["office"])
+    assert copied.year == YEAR + 1 and str(YEAR + 1) in copied.source.title
+    assert set(copied.units.values_list("name", flat=True)) == {"市委宣传部", "市教育局"}
+    dues = sorted({t.deadline_date for t in Task.objects.filter(source=copied.source)})
+    assert dues == [dt.date(YEAR + 1, m, d) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))]
