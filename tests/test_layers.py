@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "taizhang"
-ORIGINS = {"rectification", "risks", "sheets", "documents", "dashboard", "notify"}
+ORIGINS = {"rectification", "risks", "duties", "sheets", "documents", "dashboard", "notify"}
 DOMAIN = ORIGINS | {"tasks", "org"}
 
 

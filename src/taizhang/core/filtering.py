@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from drf_spectacular.utils import extend_schema_field
 
 DIGITS = re.compile(r"-?[0-9]{1,4000}")  # int() refuses longer digit strings
 ID_MAX = 2**63 - 1  # the largest key a database column holds; a longer number names nothing
@@ -168,3 +169,19 @@ def filtered_page(filterset):
         if hasattr(f, "queryset") and name in again.filters:
             again.filters[name].queryset = f.queryset
     return again.qs
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 9999})
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A small whole number (a scale position): anything else is a filter error, not a 500."""
+
+    field_class = forms.IntegerField
+    least = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=self.least, max_value=9999, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(WholeNumberFilter):
+    least = 1  # a date has no year 0

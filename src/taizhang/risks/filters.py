@@ -4,9 +4,16 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
-from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, StrictBooleanFilter, YesNoSelect
+from taizhang.core.filtering import (
+    FilterSet,
+    IdFilter,
+    SearchFilter,
+    StrictBooleanFilter,
+    WholeNumberFilter,
+    YearFilter,
+    YesNoSelect,
+)
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Unit
 from taizhang.risks.matrix import Level
@@ -15,22 +22,6 @@ from taizhang.tasks.models import Schedule, schedule_q
 from taizhang.tasks.origins import Category, SourceKind
 
 OPEN_CHOICE = "open"
-
-
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 9999})
-class WholeNumberFilter(django_filters.NumberFilter):
-    """A small whole number (a scale position): anything else is a filter error, not a 500."""
-
-    field_class = forms.IntegerField
-    least = 0
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=self.least, max_value=9999, **kwargs)
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
-class YearFilter(WholeNumberFilter):
-    least = 1  # a date has no year 0
 
 
 def register_areas(request):

@@ -1,0 +1,32 @@
+"""One FilterSet per model, shared by the pages and the API."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, YearFilter
+from taizhang.duties.models import DutyList, Meeting, MeetingKind
+from taizhang.org.models import Unit
+
+
+class DutyListFilter(FilterSet):
+    q = SearchFilter(field_name="source__title", lookup_expr="icontains", label=_("search"))
+    year = YearFilter(field_name="year", label=_("year"))
+
+    class Meta:
+        model = DutyList
+        fields = ["q", "year"]
+
+
+def _units(request):
+    return Unit.objects.restrict(request.user).order_by("path") if request else Unit.objects.none()
+
+
+class MeetingFilter(FilterSet):
+    q = SearchFilter(field_name="origin__text", lookup_expr="icontains", label=_("search"))
+    kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("kind"))
+    unit = IdFilter(queryset=_units, label=_("unit"))
+    year = YearFilter(field_name="date__year", label=_("year"))
+
+    class Meta:
+        model = Meeting
+        fields = ["q", "kind", "unit", "year"]

@@ -1,0 +1,110 @@
+"""The responsibility system's forms: a list, an item, a meeting, a decision, a meeting counted."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.forms import StyledFormMixin
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF
+from taizhang.duties.models import MeetingKind, Subject
+from taizhang.org.forms import UnitChoiceField
+from taizhang.org.models import Person, Unit
+
+DATE = {"type": "date"}
+DAY = "%Y-%m-%d"
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return f"{'　' * unit.depth}{unit.name}"
+
+
+def minuting_units(user):
+    """The units whose meetings `user` may minute: its own scope, as a liaison, a head or an office."""
+    found = Unit.objects.none()
+    for right in (REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER):
+        found = found | Unit.objects.restrict(user, right)
+    return found.filter(is_active=True).distinct().order_by("path")
+
+
+class ListForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("title"), max_length=300)
+    issuer = forms.CharField(label=_("issued by"), required=False, max_length=200)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    starts_on = forms.DateField(label=_("counts from"), widget=forms.DateInput(attrs=DATE, format=DAY))
+    common = forms.BooleanField(label=_("common list (issued to a set of units)"), required=False, initial=True)
+    units = UnitsField(queryset=Unit.objects.none(), label=_("units"))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = dt.date.today()
+        self.fields["year"].initial = today.year
+        self.fields["starts_on"].initial = today
+        self.fields["units"].queryset = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
+        self.fields["units"].widget.attrs["size"] = 8
+
+
+class ItemForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(label=_("requirement (要求)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    subject = forms.ChoiceField(label=_("subject"), choices=Subject.choices, initial=Subject.ORGANISATION)
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("leadership member"))
+    areas = forms.CharField(label=_("areas in charge"), required=False, max_length=300)
+    frequency = forms.CharField(
+        label=_("frequency or deadline"),
+        max_length=100,
+        help_text=_("每季度, 每半年至少2次, 每月, 每年至少1次, 年底前, 6月底前"),
+    )
+    supervisor = forms.CharField(label=_("supervised by (监督主体)"), required=False, max_length=200)
+    done_when = forms.CharField(
+        label=_("what counts as done"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.restrict(editor)
+
+
+class MeetingForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=MeetingKind.choices)
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("unit"))
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs=DATE, format=DAY))
+    topics = forms.CharField(label=_("topics"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    place = forms.CharField(label=_("place"), required=False, max_length=200)
+    chair = forms.CharField(label=_("chaired by"), required=False, max_length=100)
+    attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label=_("attendees"))
+    absences = forms.CharField(label=_("absent, and why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.CharField(label=_("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    materials = forms.CharField(label=_("study materials"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = minuting_units(editor)
+        self.fields["unit"].queryset = units
+        if editor.unit_id and units.filter(pk=editor.unit_id).exists():
+            self.fields["unit"].initial = editor.unit_id
+        self.fields["date"].initial = dt.date.today()
+        self.fields["attendees"].queryset = Person.objects.restrict(editor).order_by("unit__path", "name")
+        self.fields["attendees"].widget.attrs["size"] = 6
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    measure = forms.CharField(label=_("decision (议定事项)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    lead_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("lead unit"))
+    leader = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("responsible leader"))
+    owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("person responsible"))
+    deadline = forms.CharField(label=_("deadline"), max_length=200, help_text=_("e.g. 年底前, 2027年6月30日, 长期坚持"))
+
+    def __init__(self, *args, editor, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = Unit.objects.restrict(editor).filter(is_active=True).order_by("path")
+        self.fields["lead_unit"].initial = meeting.unit_id
+        self.fields["leader"].queryset = self.fields["owner"].queryset = Person.objects.restrict(editor)
+
+
+class CountForm(StyledFormMixin, forms.Form):
+    item = forms.ChoiceField(label=_("counts for the item"))
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [(i.pk, f"{i.duty_list.year} · {i.origin.text[:50]}") for i in items]
