@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from taizhang.core.api import api_not_found
 from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.dashboard import views as dashboard_views
+from taizhang.duties import api as duty_api
 from taizhang.org import api as org_api
 from taizhang.org import views_account
 from taizhang.rectification import api as ledger_api
@@ -24,6 +25,8 @@ router.register("tasks", task_api.TaskViewSet)
 router.register("risks", risk_api.RiskViewSet)
 router.register("campaigns", risk_api.CampaignViewSet)
 router.register("returns", risk_api.ReturnViewSet)
+router.register("duty-lists", duty_api.DutyListViewSet)
+router.register("meetings", duty_api.MeetingViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -39,6 +42,7 @@ urlpatterns = [
     path("documents/", include("taizhang.documents.urls")),
     path("notify/", include("taizhang.notify.urls")),
     path("risks/", include("taizhang.risks.urls")),
+    path("duties/", include("taizhang.duties.urls")),
     path("api/auth/token/", views_account.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

@@ -43,6 +43,18 @@ EVENT_PHRASES = {
 }
 
 
+EVENT_KEYS = {
+    "topics": gettext_lazy("topics"),
+    "decision": gettext_lazy("decision (议定事项)"),
+    "lead_unit": gettext_lazy("lead unit"),
+    "deadline": gettext_lazy("time limit"),
+    "item": gettext_lazy("responsibility item"),
+    "occurrence": gettext_lazy("occurrence"),
+    "text": gettext_lazy("requirement (要求)"),
+    "title": gettext_lazy("title"),
+}
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -243,7 +255,8 @@ def add_decision(meeting: Meeting, data: dict, *, by) -> Task:
         source=meeting.origin.source,
         from_record=True,
     )
-    audit.record(by, "meeting.decide", meeting, after={"decision": task.measure[:200], "task": task.pk})
+    words = {"decision": task.measure[:200], "lead_unit": task.lead_unit.name, "deadline": task.deadline_text}
+    audit.record(by, "meeting.decide", meeting, after=words)
     return task
 
 
@@ -275,7 +288,7 @@ def count_meeting(meeting: Meeting, item: DutyItem, *, by, version: int | None =
         raise Conflict(_("This meeting was changed by someone else. Reload and try again."), meeting.version)
     RecordLink.objects.create(task=task, meeting=meeting, linked_by=by)
     done = task_actions.fulfil(task, by=by, note=_("Recorded by the meeting: %(m)s") % {"m": meeting})
-    audit.record(by, "duty.count", meeting, after={"task": task.pk, "item": item.origin.text[:200]})
+    audit.record(by, "duty.count", meeting, after={"item": item.origin.text[:200], "occurrence": task.measure[:200]})
     return done
 
 

@@ -20,9 +20,14 @@ class DutiesConfig(AppConfig):
         kinds.register_origin(OriginKind.MEETING, kinds.OriginPages(label=_("meeting"), detail="duties:meeting"))
         kinds.register(
             [SourceKind.DUTY_LIST],
-            kinds.SourcePages(report="duties:list", report_label=_("Responsibility list (责任清单)")),
+            kinds.SourcePages(
+                report="duties:list",
+                report_label=_("Responsibility list (责任清单)"),
+                record="duties:task_record",
+                record_label=_("Record of carrying it out (履责记实)"),
+            ),
         )
-        register_phrases(actions.EVENT_PHRASES)
+        register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
         register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
         register_state(DutyItem, actions.ITEM_FIELDS)
         register_state(Meeting, actions.MEETING_FIELDS)

@@ -93,7 +93,9 @@ class DecisionForm(StyledFormMixin, forms.Form):
     lead_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("lead unit"))
     leader = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("responsible leader"))
     owner = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("person responsible"))
-    deadline = forms.CharField(label=_("deadline"), max_length=200, help_text=_("e.g. 年底前, 2027年6月30日, 长期坚持"))
+    deadline = forms.CharField(
+        label=_("time limit"), max_length=200, help_text=_("e.g. 年底前, 2027年6月30日, 长期坚持")
+    )
 
     def __init__(self, *args, editor, meeting, **kwargs):
         super().__init__(*args, **kwargs)

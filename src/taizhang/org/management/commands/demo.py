@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from taizhang.duties.demo import load_duty_demo
 from taizhang.org.demo import ACCOUNTS, build_org, foreign_data
 from taizhang.rectification.demo import load_sample_ledger
 from taizhang.risks.demo import load_risk_demo
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         source = load_sample_ledger()
         self.stdout.write(f"Demo ledger / 演示台账: {source.title} ({source.tasks.count()} measures)")
         self.stdout.write(f"Demo risk register / 演示风险台账: {load_risk_demo()} risks")
+        self.stdout.write(f"Demo responsibility lists / 演示责任清单: {load_duty_demo()} lists")
         self.stdout.write("Demo accounts / 演示账号 (username · password · role):")
         width = max(len(username) for username, *_ in ACCOUNTS)
         for username, password, description in rows:

@@ -1,0 +1,79 @@
+"""Responsibility system API: lists (with their items) and meetings (with their decisions' task
+ids), scoped as the pages are (out of scope: 404), filtered by the pages' FilterSets. Writes are the
+pages' for now; the decisions themselves are tasks, reported on through /api/tasks/."""
+
+from rest_framework import serializers, viewsets
+
+from taizhang.duties.filters import DutyListFilter, MeetingFilter
+from taizhang.duties.models import DutyItem, DutyList, Meeting
+from taizhang.tasks.models import Task
+
+
+class DutyItemSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(source="origin.text", read_only=True)
+
+    class Meta:
+        model = DutyItem
+        fields = ["origin", "text", "subject", "person", "areas", "frequency", "supervisor", "done_when"]
+
+
+class DutyListSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="source.title", read_only=True)
+    items = DutyItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DutyList
+        fields = ["source", "title", "year", "common", "starts_on", "units", "items"]
+
+
+class DutyListViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
+    serializer_class = DutyListSerializer
+    filterset_class = DutyListFilter
+    queryset = DutyList.objects.all()
+
+    def get_queryset(self):
+        lists = DutyList.objects.restrict(self.request.user).select_related("source").order_by("-year", "pk")
+        return lists.prefetch_related("units", "items__origin")
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    topics = serializers.CharField(source="origin.text", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    decisions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "origin",
+            "kind",
+            "unit",
+            "unit_name",
+            "date",
+            "topics",
+            "place",
+            "chair",
+            "attendees",
+            "absences",
+            "minutes",
+            "materials",
+            "decisions",
+            "version",
+        ]
+
+    def get_decisions(self, meeting) -> list[int]:
+        user = self.context["request"].user
+        return list(
+            Task.objects.restrict(user).filter(origin_id=meeting.pk).order_by("pk").values_list("pk", flat=True)
+        )
+
+
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    queryset = Meeting.objects.all()
+
+    def get_queryset(self):
+        meetings = Meeting.objects.restrict(self.request.user).distinct()
+        return meetings.select_related("origin", "unit").prefetch_related("attendees").order_by("-date", "pk")

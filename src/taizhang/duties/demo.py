@@ -1,0 +1,124 @@
+"""The demo year of the responsibility system: a common list issued to four units in January (three
+items: 专题研究 twice a year, 中心组学习 each quarter, the year-end report), 市委宣传部's own list
+with its head's 一岗双责 item, and the meetings of the year replayed on their days (`as_of`): a
+专题研究 that carries out the first half-year and decides two tasks (one now overdue), theory-study
+sessions counted for their quarters. Idempotent: a database with a list is left alone."""
+
+import contextlib
+import datetime as dt
+
+from django.utils import timezone
+
+from taizhang.duties import actions
+from taizhang.duties.models import DutyList, MeetingKind, Subject
+from taizhang.org.models import Person, Unit, User
+
+COMMON = [
+    ("党委（党组）专题研究意识形态工作，分析研判形势", "每半年至少2次", "会议纪要"),
+    ("理论学习中心组开展意识形态专题学习", "每季度", "学习记录、学习材料"),
+    ("向上级党委报告意识形态工作责任制落实情况", "年底前", "书面报告"),
+]
+UNITS = ["市委宣传部", "市教育局", "市档案馆", "市文化广电旅游局"]
+
+
+@contextlib.contextmanager
+def as_of(day: dt.date):
+    """The actions' today set to `day` while the demo replays what happened on it."""
+    from taizhang.tasks import actions as task_module
+
+    modules = (task_module, actions)
+    saved = [m._today for m in modules]
+    for m in modules:
+        m._today = lambda: day
+    try:
+        yield
+    finally:
+        for m, f in zip(modules, saved, strict=True):
+            m._today = f
+
+
+def load_duty_demo() -> int:
+    if DutyList.objects.exists():
+        return DutyList.objects.count()
+    today = timezone.localdate()
+    year, office = today.year, User.objects.get(username="office")
+    start = dt.date(year, 1, 5)
+    with as_of(min(start, today)):
+        common = actions.issue_list(
+            {
+                "title": f"{year}年度意识形态工作责任清单",
+                "issuer": "市委宣传部",
+                "year": year,
+                "units": [Unit.objects.get(name=n) for n in UNITS],
+                "starts_on": min(start, today),
+            },
+            by=office,
+        )
+        items = [
+            actions.add_item(common, {"text": t, "frequency": f, "done_when": d, "supervisor": "市委宣传部"}, by=office)
+            for t, f, d in COMMON
+        ]
+        own = actions.issue_list(
+            {
+                "title": f"{year}年度市委宣传部班子成员一岗双责清单",
+                "year": year,
+                "common": False,
+                "units": [Unit.objects.get(name="市委宣传部")],
+                "starts_on": min(start, today),
+            },
+            by=office,
+        )
+        actions.add_item(
+            own,
+            {
+                "text": "分管领域意识形态工作分析研判",
+                "frequency": "每季度",
+                "subject": Subject.MEMBER,
+                "person": Person.objects.get(name="张伟"),
+                "areas": "新闻宣传、网络宣传",
+            },
+            by=office,
+        )
+    _meetings(items, today)
+    return DutyList.objects.count()
+
+
+def _meetings(items, today) -> None:
+    liaison = User.objects.get(username="liaison")
+    propaganda = Unit.objects.get(name="市委宣传部")
+    year = today.year
+    days = [(dt.date(year, 5, 20), MeetingKind.COMMITTEE), (dt.date(year, 3, 18), MeetingKind.STUDY)]
+    days += [(dt.date(year, 9, 16), MeetingKind.STUDY)]
+    for day, kind in sorted(days):
+        if day > today:
+            continue
+        with as_of(day):
+            topics = (
+                "研究部署意识形态工作，分析研判上半年形势"
+                if kind == MeetingKind.COMMITTEE
+                else "专题学习习近平文化思想"
+            )
+            meeting = actions.record_meeting(
+                {
+                    "kind": kind,
+                    "unit": propaganda,
+                    "date": day,
+                    "topics": topics,
+                    "place": "市委宣传部第一会议室",
+                    "chair": "张伟",
+                    "attendees": list(Person.objects.filter(unit=propaganda)),
+                    "minutes": "会议听取了意识形态工作情况汇报，研究了下一步工作。",
+                },
+                by=liaison,
+            )
+            if kind == MeetingKind.COMMITTEE:
+                for measure, deadline in (
+                    ("修订网络意识形态阵地管理办法", "9月30日前"),
+                    ("开展宣传文化阵地专项检查", "年底前"),
+                ):
+                    actions.add_decision(
+                        meeting, {"measure": measure, "lead_unit": propaganda, "deadline": deadline}, by=liaison
+                    )
+                actions.count_meeting(meeting, items[0], by=liaison)
+            else:
+                actions.count_meeting(meeting, items[1], by=liaison)

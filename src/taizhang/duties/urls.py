@@ -1,0 +1,34 @@
+from django.urls import path, register_converter
+
+from taizhang.duties import views, views_meetings
+
+
+class IdConverter:
+    """A database id: 1 to 18 digits (a longer number names nothing, and is a 404, not an overflow)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "did")
+
+app_name = "duties"
+urlpatterns = [
+    path("", views.year_view, name="year"),
+    path("lists/", views.list_index, name="lists"),
+    path("lists/new/", views.list_new, name="list_new"),
+    path("lists/<did:pk>/", views.list_detail, name="list"),
+    path("lists/<did:pk>/items/", views.item_add, name="item_add"),
+    path("lists/<did:pk>/copy/", views.list_copy, name="list_copy"),
+    path("tasks/<did:task_pk>/record/", views.task_record, name="task_record"),
+    path("meetings/", views_meetings.meeting_list, name="meetings"),
+    path("meetings/new/", views_meetings.meeting_new, name="meeting_new"),
+    path("meetings/<did:pk>/", views_meetings.meeting_detail, name="meeting"),
+    path("meetings/<did:pk>/decisions/", views_meetings.decision_add, name="decision_add"),
+    path("meetings/<did:pk>/count/", views_meetings.meeting_count, name="meeting_count"),
+]

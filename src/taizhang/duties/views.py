@@ -1,0 +1,155 @@
+"""The responsibility system's pages: a unit's year (its items with their occurrences lit, its
+meetings and their decisions), the lists with the office's units × items matrix, and the forms that
+issue a list, add an item and copy a list into the next year."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from taizhang.core.filtering import filtered_page
+from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.duties import actions, progress
+from taizhang.duties.filters import DutyListFilter
+from taizhang.duties.forms import ItemForm, ListForm
+from taizhang.duties.models import DutyList, Meeting, RecordLink
+from taizhang.org.models import Unit
+from taizhang.org.views import _attach_errors
+from taizhang.tasks.models import Task
+
+
+def _year(request) -> int:
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else dt.date.today().year
+
+
+@login_required
+def year_view(request):
+    """A unit's year: every item asked of it with its occurrences, its meetings and their decisions."""
+    user, year = request.user, _year(request)
+    units = Unit.objects.restrict(user).filter(is_active=True).order_by("path")
+    asked = request.GET.get("unit", "")
+    unit = units.filter(pk=asked).first() if asked.isdigit() else None
+    unit = unit or units.filter(pk=user.unit_id).first() or units.first()
+    items, meetings = [], []
+    if unit is not None:
+        found = actions.items_for(unit, year).order_by("duty_list__source__title", "origin__position")
+        cells = progress.occurrences(Task.objects.restrict(user).filter(lead_unit=unit, origin__in=found.values("pk")))
+        items = [(item, cells.get((unit.pk, item.pk), progress.Cell())) for item in found]
+        meetings = Meeting.objects.restrict(user).filter(unit=unit, date__year=year).select_related("origin")
+    done = sum(c.done for _i, c in items)
+    total = sum(c.total for _i, c in items)
+    context = {
+        "year": year,
+        "unit": unit,
+        "units": units,
+        "items": items,
+        "meetings": meetings,
+        "done": done,
+        "total": total,
+        "rate": progress.rate(done, total),
+        "can_minute": unit is not None and actions.may_minute(user, unit),
+        "can_issue": grants(user, MANAGE_LEDGER),
+    }
+    return render(request, "duties/year.html", context)
+
+
+@login_required
+def list_index(request):
+    filterset = DutyListFilter(request.GET, queryset=DutyList.objects.restrict(request.user), request=request)
+    rows = filtered_page(filterset).select_related("source").order_by("-year", "source__title")
+    context = {"filter": filterset, "lists": rows, "can_issue": grants(request.user, MANAGE_LEDGER)}
+    return render(request, "duties/list_index.html", context)
+
+
+@login_required
+def list_new(request):
+    if not grants(request.user, MANAGE_LEDGER):
+        raise PermissionDenied
+    form = ListForm(request.POST or None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = actions.issue_list(form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The list is issued; add its items."))
+            return redirect("duties:list", pk=made.pk)
+    context = {"form": form, "title": _("Issue a responsibility list"), "back": reverse("duties:lists")}
+    return render(request, "form_page.html", context)
+
+
+def _managed(user, duty_list) -> bool:
+    from taizhang.tasks.origins import Source
+
+    return grants(user, MANAGE_LEDGER) and Source.objects.managed_by(user).filter(pk=duty_list.pk).exists()
+
+
+@login_required
+def list_detail(request, pk, item_form=None):
+    duty_list = get_object_or_404(DutyList.objects.restrict(request.user).select_related("source"), pk=pk)
+    manages = _managed(request.user, duty_list)
+    if manages and item_form is None:
+        item_form = ItemForm(editor=request.user)
+    context = {
+        "duty_list": duty_list,
+        "matrix": progress.list_matrix(duty_list, request.user),
+        "item_form": item_form if manages else None,
+        "can_manage": manages,
+    }
+    return render(request, "duties/list_detail.html", context)
+
+
+@login_required
+def item_add(request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    duty_list = get_object_or_404(DutyList.objects.restrict(request.user), pk=pk)
+    if not _managed(request.user, duty_list):
+        raise PermissionDenied
+    form = ItemForm(request.POST, editor=request.user)
+    if form.is_valid():
+        try:
+            item = actions.add_item(duty_list, form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            n = Task.objects.filter(origin_id=item.pk).count()
+            messages.success(request, _("Item added: %(n)d occurrences assigned to the units.") % {"n": n})
+            return redirect("duties:list", pk=pk)
+    messages.error(request, _("The item was not added: see the reasons beside the fields."))
+    return list_detail(request, pk, item_form=form)
+
+
+@login_required
+def list_copy(request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    duty_list = get_object_or_404(DutyList.objects.restrict(request.user), pk=pk)
+    if not _managed(request.user, duty_list):
+        raise PermissionDenied
+    try:
+        made = actions.copy_list(duty_list, duty_list.year + 1, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("duties:list", pk=pk)
+    messages.success(request, _("Copied into %(year)d with its items and their occurrences.") % {"year": made.year})
+    return redirect("duties:list", pk=made.pk)
+
+
+@login_required
+def task_record(request, task_pk):
+    """From an occurrence's task page: the meeting counted as its record, else the unit's year."""
+    task = get_object_or_404(Task.objects.restrict(request.user).select_related("source"), pk=task_pk)
+    link = RecordLink.objects.filter(task=task).select_related("meeting").first()
+    if link and Meeting.objects.restrict(request.user).filter(pk=link.meeting_id).exists():
+        return redirect("duties:meeting", pk=link.meeting_id)
+    year = task.deadline_date.year if task.deadline_date else dt.date.today().year
+    return redirect(f"{reverse('duties:year')}?unit={task.lead_unit_id}&year={year}")
