@@ -368,6 +368,8 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "taizhang.tasks.models.ExtensionStatus",
         "RiskStatusEnum": "taizhang.risks.models.RiskStatus",
         "ReturnStatusEnum": "taizhang.risks.models.ReturnStatus",
+        "AssessmentKindEnum": "taizhang.risks.models.AssessmentKind",
+        "MeetingKindEnum": "taizhang.duties.models.MeetingKind",
     },
 }
 
