@@ -23,6 +23,7 @@ from taizhang.org.actions import ACCOUNT_FIELDS, GROUP_FIELDS, PERSON_FIELDS, UN
 from taizhang.rectification.actions import SOURCE_FIELDS
 from taizhang.testing import ALL_PERSONAS, DEMO_PASSWORD, client_for
 
+from .duty_cases import duty_cases
 from .risk_cases import risk_cases
 from .world import ALL_SCOPE, ANON, CAN, SEES, build_world
 
@@ -574,6 +575,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         ),
     ]
     table |= risk_cases(w.risks, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN)
+    table |= duty_cases(w.duties, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN, can=CAN)
     table["task-decide-extension"] = [
         write(
             f"/api/tasks/{t_in.pk}/extensions/{w.extension_in.pk}/decide/",
@@ -625,7 +627,7 @@ def _edit_values(kind, obj) -> dict:
 
 
 # --- the state a refusal must leave unchanged --------------------------------------------------------------
-TRACKED_APPS = ("org", "rectification", "tasks", "sheets", "notify", "core", "axes", "risks")
+TRACKED_APPS = ("org", "rectification", "tasks", "sheets", "notify", "core", "axes", "risks", "duties")
 
 
 def _count_sql() -> str:

@@ -67,6 +67,7 @@ class World:
     accounts: dict
     units: dict
     risks: object = None  # risk_world.RiskWorld
+    duties: object = None  # duty_world.DutyWorld
 
 
 def _task(source, measure, lead, **extra):
@@ -135,7 +136,14 @@ def build_world(people, ledger) -> World:
         accounts={"in": people["county"], "out": people["westliaison"]},
         units={"in": east, "out": west},
         risks=_risk_world(people),
+        duties=_duty_world(people),
     )
+
+
+def _duty_world(people):
+    from .duty_world import build_duty_world
+
+    return build_duty_world(people)
 
 
 def _risk_world(people):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, unrestricted
 from taizhang.duties.models import MeetingKind, Subject
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit
@@ -21,8 +21,11 @@ class UnitsField(forms.ModelMultipleChoiceField):
 
 
 def minuting_units(user):
-    """The units whose meetings `user` may minute: its own scope, as a liaison, a head or an office."""
+    """The units whose meetings `user` may minute: its own scope, as a liaison, a head or an office (an
+    own-items account answers for no unit: none, as `actions.record_meeting` rules)."""
     found = Unit.objects.none()
+    if not unrestricted(user) and user.scope == Scope.OWN:
+        return found
     for right in (REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER):
         found = found | Unit.objects.restrict(user, right)
     return found.filter(is_active=True).distinct().order_by("path")

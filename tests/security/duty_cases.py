@@ -1,0 +1,83 @@
+"""The responsibility system's routes in the permission matrix (test_matrix.py merges them into its table)."""
+
+import datetime as dt
+
+from .duty_world import LIST_MANAGERS, MINUTE_IN, SEES, DutyWorld
+
+
+def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict:  # noqa: N803 - the matrix's helpers
+    year, today = dt.date.today().year, dt.date.today().isoformat()
+    lst, m_in, m_out = dw.duty_list, dw.meeting_in, dw.meeting_out
+    propaganda = m_in.unit_id
+    minute_anywhere = MINUTE_IN | {"county", "countyadmin", "countyoffice", "westliaison"}
+    table = {
+        "duties:year": [read("/duties/"), read(f"/duties/?year={year}&unit={propaganda}")],
+        "duties:lists": [read("/duties/lists/"), read(f"/duties/lists/?year={year}")],
+        "duties:list_new": [
+            read("/duties/lists/new/", can["manage_ledger"], lack=403),
+            # 市委宣传部 is no choice of a county office: the form comes back
+            write(
+                "/duties/lists/new/",
+                {"title": "新清单", "year": year, "starts_on": today, "units": [propaganda], "common": "on"},
+                allowed=LIST_MANAGERS,
+                invalid={"countyadmin", "countyoffice"},
+            ),
+        ],
+        "duties:list": [read(f"/duties/lists/{lst.pk}/", SEES["list"])],
+        "duties:item_add": [
+            Cell("get", f"/duties/lists/{lst.pk}/items/", who(logged_in, 405)),
+            write(
+                f"/duties/lists/{lst.pk}/items/",
+                {"text": "年底前报告落实情况", "frequency": "年底前", "subject": "organisation"},
+                allowed=LIST_MANAGERS,
+                sees=SEES["list"],
+            ),
+        ],
+        "duties:list_copy": [
+            Cell("get", f"/duties/lists/{lst.pk}/copy/", who(logged_in, 405)),
+            write(f"/duties/lists/{lst.pk}/copy/", {}, allowed=LIST_MANAGERS, sees=SEES["list"]),
+        ],
+        "duties:task_record": [read(f"/duties/tasks/{dw.occurrence_in.pk}/record/", SEES["occurrence_in"], ok=302)],
+        "duties:meetings": [read("/duties/meetings/"), read(f"/duties/meetings/?unit={propaganda}&kind=committee")],
+        "duties:meeting_new": [
+            read("/duties/meetings/new/", minute_anywhere, lack=403),
+            write(
+                "/duties/meetings/new/",
+                {"kind": "committee", "unit": propaganda, "date": today, "topics": "研究意识形态工作"},
+                allowed=MINUTE_IN,
+                invalid=minute_anywhere - MINUTE_IN,  # 市委宣传部 is no choice of theirs
+            ),
+        ],
+        "duties:meeting": [
+            read(f"/duties/meetings/{m_in.pk}/", SEES["meeting_in"]),
+            read(f"/duties/meetings/{m_out.pk}/", SEES["meeting_out"]),
+        ],
+        "duties:decision_add": [
+            Cell("get", f"/duties/meetings/{m_in.pk}/decisions/", who(logged_in, 405)),
+            write(
+                f"/duties/meetings/{m_in.pk}/decisions/",
+                {"measure": "修订管理办法", "lead_unit": propaganda, "deadline": "2030年底前"},
+                allowed=MINUTE_IN,
+                sees=SEES["meeting_in"],
+            ),
+        ],
+        "duties:meeting_count": [
+            Cell("get", f"/duties/meetings/{m_in.pk}/count/", who(logged_in, 405)),
+            write(
+                f"/duties/meetings/{m_in.pk}/count/",
+                {"item": dw.item.pk},
+                allowed=MINUTE_IN,
+                sees=SEES["meeting_in"],
+            ),
+        ],
+    }
+    for prefix, name, objs in (
+        ("duty-lists", "dutylist", {"list": lst}),
+        ("meetings", "meeting", {"meeting_in": m_in, "meeting_out": m_out}),
+    ):
+        table[f"{name}-list"] = [
+            read(f"/api/{prefix}/", api=True),
+            Cell("post", f"/api/{prefix}/", who(logged_in, 405), {}, anon=(401, False), json=True),
+        ]
+        table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
+    return table

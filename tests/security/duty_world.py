@@ -1,0 +1,54 @@
+"""The responsibility system's objects for the permission matrix, and who may see what (by hand).
+
+A common list issued to 市委宣传部 and 西城区委 with one quarterly item (its occurrences are tasks of
+those two units), a meeting of 市委宣传部 with one decision, a meeting of 西城区委."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from taizhang.duties import actions
+from taizhang.tasks.models import Task
+from taizhang.testing import unit
+
+from .world import ALL_SCOPE
+
+SEES = {
+    # a list: whoever sees one of its occurrences, or a unit it is issued to (no county unit)
+    "list": ALL_SCOPE | {"unithead", "liaison", "westliaison"},
+    "occurrence_in": ALL_SCOPE | {"unithead", "liaison"},
+    "meeting_in": ALL_SCOPE | {"unithead", "liaison"},
+    "meeting_out": ALL_SCOPE | {"westliaison"},
+}
+MINUTE_IN = {"admin", "office", "liaison", "unithead"}  # a meeting of 市委宣传部: its people, an office over it
+LIST_MANAGERS = {"admin", "office"}  # a list issued by the organisation's office
+
+
+@dataclass
+class DutyWorld:
+    duty_list: object
+    item: object
+    occurrence_in: object
+    meeting_in: object
+    meeting_out: object
+
+
+def build_duty_world(people) -> DutyWorld:
+    office, year = people["office"], dt.date.today().year
+    duty_list = actions.issue_list(
+        {
+            "title": "责任清单",
+            "year": year,
+            "units": [unit("市委宣传部"), unit("西城区委")],
+            "starts_on": dt.date(year, 1, 1),
+        },
+        by=office,
+    )
+    item = actions.add_item(duty_list, {"text": "专题研究意识形态工作", "frequency": "每季度"}, by=office)
+    occurrence = Task.objects.filter(origin_id=item.pk, lead_unit=unit("市委宣传部")).order_by("-deadline_date").first()
+    day = dt.date.today()
+    meeting_in = actions.record_meeting({"unit": unit("市委宣传部"), "date": day, "topics": "专题研究"}, by=office)
+    actions.add_decision(
+        meeting_in, {"measure": "建立制度", "lead_unit": unit("市委宣传部"), "deadline": "2030年底前"}, by=office
+    )
+    meeting_out = actions.record_meeting({"unit": unit("西城区委"), "date": day, "topics": "中心组学习"}, by=office)
+    return DutyWorld(duty_list, item, occurrence, meeting_in, meeting_out)
