@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from taizhang.core.downloads import attachment
 from taizhang.core.permissions import EXPORT
-from taizhang.rectification.models import Source
 from taizhang.sheets.export import write_csv, write_xlsx
+from taizhang.tasks.origins import Source  # every ledger exports: findings, risks, decisions, occurrences
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
