@@ -23,6 +23,15 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
                 invalid={"countyadmin", "countyoffice"},
             ),
         ],
+        "duties:inclusions_new": [
+            read("/duties/lists/inclusions/", can["manage_ledger"], lack=403),
+            write(
+                "/duties/lists/inclusions/",
+                {"year": year, "deadline": "年底前", "units": [propaganda]},
+                allowed=LIST_MANAGERS,
+                invalid={"countyadmin", "countyoffice"},
+            ),
+        ],
         "duties:list": [read(f"/duties/lists/{lst.pk}/", SEES["list"])],
         "duties:item_add": [
             Cell("get", f"/duties/lists/{lst.pk}/items/", who(logged_in, 405)),

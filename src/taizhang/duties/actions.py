@@ -23,7 +23,7 @@ from taizhang.core.permissions import (
     unrestricted,
 )
 from taizhang.duties import frequency
-from taizhang.duties.models import DutyItem, DutyList, Meeting, RecordLink, Subject
+from taizhang.duties.models import DutyItem, DutyList, ListKind, Meeting, RecordLink, Subject
 from taizhang.org.models import Unit, unit_in_scope
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.actions import OPEN
@@ -31,10 +31,23 @@ from taizhang.tasks.models import Task
 from taizhang.tasks.origins import Origin, OriginKind, Source, SourceKind
 
 MEETINGS_TITLE = "会议议定事项督办台账"
-LIST_FIELDS = ["year", "common", "starts_on", "units"]
+LIST_FIELDS = ["year", "kind", "common", "starts_on", "units"]
+# The four inclusions (四纳入) and the four togethers (同部署、同落实、同检查、同考核): what each asks,
+# and the evidence that shows it done.
+INCLUSIONS = [
+    ("将意识形态工作纳入党委（党组）重要议事日程", "党委（党组）会议议程或纪要"),
+    ("将意识形态工作纳入党建工作责任制", "党建工作责任制文件"),
+    ("将意识形态工作纳入领导班子、领导干部目标管理和考核", "考核办法及所占权重"),
+    ("将意识形态工作纳入纪检监察（纪律检查）工作", "纪检监督检查计划"),
+    ("意识形态工作与业务工作同部署", "年度工作部署文件"),
+    ("意识形态工作与业务工作同落实", "落实情况记录"),
+    ("意识形态工作与业务工作同检查", "检查记录"),
+    ("意识形态工作与业务工作同考核", "考核结果"),
+]
 ITEM_FIELDS = ["subject", "person", "areas", "frequency", "supervisor", "done_when"]
 MEETING_FIELDS = ["kind", "unit", "date", "place", "chair", "attendees", "absences", "minutes", "materials"]
 EVENT_PHRASES = {
+    "meetings.create": gettext_lazy("opened the meeting decisions ledger"),
     "duty_list.create": gettext_lazy("issued the responsibility list"),
     "duty_item.create": gettext_lazy("added a responsibility item"),
     "meeting.create": gettext_lazy("minuted the meeting"),
@@ -97,7 +110,8 @@ def issue_list(data: dict, *, by) -> DutyList:
         inspected_unit=owner_unit,
         feedback_date=starts_on,
     )
-    made = DutyList.objects.create(source=source, year=year, common=common, starts_on=starts_on)
+    kind = data.get("kind") or ListKind.LIST
+    made = DutyList.objects.create(source=source, year=year, kind=kind, common=common, starts_on=starts_on)
     made.units.set(units)
     audit.record(by, "duty_list.create", made, after=audit.snapshot(made, LIST_FIELDS) | {"title": title})
     return made
@@ -182,6 +196,25 @@ def copy_list(duty_list: DutyList, year: int, *, by) -> DutyList:
     for item in duty_list.items.select_related("origin", "person"):
         fields = {name: getattr(item, name) for name in ITEM_FIELDS}
         add_item(made, fields | {"text": item.origin.text}, by=by)
+    return made
+
+
+@transaction.atomic
+def issue_inclusions(year: int, units, *, by, deadline: str = "年底前") -> DutyList:
+    """The year's checklist of the four inclusions and the four togethers for a set of units: eight
+    items, each a task of every unit with its deadline, done when its evidence is reported."""
+    made = issue_list(
+        {
+            "title": f"{year}年度意识形态工作“四纳入”“四同”落实清单",
+            "year": year,
+            "kind": ListKind.INCLUSIONS,
+            "units": list(units),
+            "starts_on": max(dt.date(year, 1, 1), min(_today(), dt.date(year, 12, 31))),
+        },
+        by=by,
+    )
+    for text, evidence in INCLUSIONS:
+        add_item(made, {"text": text, "frequency": deadline, "done_when": evidence}, by=by)
     return made
 
 

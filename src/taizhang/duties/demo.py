@@ -1,5 +1,6 @@
 """The demo year of the responsibility system: a common list issued to four units in January (three
-items: 专题研究 twice a year, 中心组学习 each quarter, the year-end report), 市委宣传部's own list
+items: 专题研究 twice a year, 中心组学习 each quarter, the year-end report), the 四纳入 · 四同
+checklist for the same units, 市委宣传部's own list
 with its head's 一岗双责 item, and the meetings of the year replayed on their days (`as_of`): a
 专题研究 that carries out the first half-year and decides two tasks (one now overdue), theory-study
 sessions counted for their quarters. Idempotent: a database with a list is left alone."""
@@ -58,6 +59,7 @@ def load_duty_demo() -> int:
             actions.add_item(common, {"text": t, "frequency": f, "done_when": d, "supervisor": "市委宣传部"}, by=office)
             for t, f, d in COMMON
         ]
+        actions.issue_inclusions(year, [Unit.objects.get(name=n) for n in UNITS], by=office)
         own = actions.issue_list(
             {
                 "title": f"{year}年度市委宣传部班子成员一岗双责清单",

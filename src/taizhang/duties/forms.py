@@ -48,6 +48,18 @@ class ListForm(StyledFormMixin, forms.Form):
         self.fields["units"].widget.attrs["size"] = 8
 
 
+class InclusionsForm(StyledFormMixin, forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    deadline = forms.CharField(label=_("time limit"), max_length=100, initial="年底前")
+    units = UnitsField(queryset=Unit.objects.none(), label=_("units"))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = dt.date.today().year
+        self.fields["units"].queryset = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
+        self.fields["units"].widget.attrs["size"] = 8
+
+
 class ItemForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("requirement (要求)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     subject = forms.ChoiceField(label=_("subject"), choices=Subject.choices, initial=Subject.ORGANISATION)

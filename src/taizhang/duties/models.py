@@ -35,11 +35,18 @@ class DutyListQuerySet(RestrictedQuerySet):
         return q
 
 
+class ListKind(models.TextChoices):
+    LIST = "list", _("Responsibility list (责任清单)")
+    INCLUSIONS = "inclusions", _("Four inclusions and four togethers (四纳入 · 四同)")
+
+
 class DutyList(models.Model):
-    """A year's list: a common one ("1", issued by the office to a set of units) or a unit's own ("X")."""
+    """A year's list: a common one ("1", issued by the office to a set of units) or a unit's own ("X");
+    or the year's checklist of the four inclusions (四纳入) and 同部署同落实同检查同考核, the same shape."""
 
     source = models.OneToOneField(Source, primary_key=True, on_delete=models.CASCADE, related_name="duty_list")
     year = models.PositiveIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ListKind.choices, default=ListKind.LIST)
     common = models.BooleanField(_("common list (issued to a set of units)"), default=True)
     units = models.ManyToManyField(Unit, verbose_name=_("units"), related_name="+")
     starts_on = models.DateField(_("counts from"))  # a list issued mid-year asks for what is still to come

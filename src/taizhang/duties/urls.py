@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.year_view, name="year"),
     path("lists/", views.list_index, name="lists"),
     path("lists/new/", views.list_new, name="list_new"),
+    path("lists/inclusions/", views.inclusions_new, name="inclusions_new"),
     path("lists/<did:pk>/", views.list_detail, name="list"),
     path("lists/<did:pk>/items/", views.item_add, name="item_add"),
     path("lists/<did:pk>/copy/", views.list_copy, name="list_copy"),

@@ -16,7 +16,7 @@ from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.duties import actions, progress
 from taizhang.duties.filters import DutyListFilter
-from taizhang.duties.forms import ItemForm, ListForm
+from taizhang.duties.forms import InclusionsForm, ItemForm, ListForm
 from taizhang.duties.models import DutyList, Meeting, RecordLink
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
@@ -83,6 +83,27 @@ def list_new(request):
             messages.success(request, _("The list is issued; add its items."))
             return redirect("duties:list", pk=made.pk)
     context = {"form": form, "title": _("Issue a responsibility list"), "back": reverse("duties:lists")}
+    return render(request, "form_page.html", context)
+
+
+@login_required
+def inclusions_new(request):
+    """The year's 四纳入 · 四同 checklist for a set of units: eight items, each a task of every unit."""
+    if not grants(request.user, MANAGE_LEDGER):
+        raise PermissionDenied
+    form = InclusionsForm(request.POST or None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = actions.issue_inclusions(data["year"], data["units"], by=request.user, deadline=data["deadline"])
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Issued: eight items for each of %(n)d units.") % {"n": len(data["units"])})
+            return redirect("duties:list", pk=made.pk)
+    context = {"form": form, "title": _("Issue the four inclusions checklist"), "back": reverse("duties:lists")}
     return render(request, "form_page.html", context)
 
 

@@ -149,3 +149,24 @@ def test_last_years_list_copies_into_the_next_year(people):
     assert set(copied.units.values_list("name", flat=True)) == {"市委宣传部", "市教育局"}
     dues = sorted({t.deadline_date for t in Task.objects.filter(source=copied.source)})
     assert dues == [dt.date(YEAR + 1, m, d) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))]
+
+
+def test_the_four_inclusions_are_eight_items_for_every_unit_and_the_matrix_counts_them(people):
+    from taizhang.duties import progress
+
+    made = actions.issue_inclusions(YEAR, [unit("市委宣传部"), unit("市教育局")], by=people["office"])
+    assert made.kind == "inclusions" and made.items.count() == 8
+    first = made.items.order_by("origin__position").first()
+    assert first.origin.text.startswith("将意识形态工作纳入党委（党组）重要议事日程") and first.done_when
+    tasks = Task.objects.filter(source_id=made.pk)
+    assert tasks.count() == 16 and {t.deadline_date for t in tasks} == {dt.date(YEAR, 12, 31)}
+    task = tasks.get(origin_id=first.pk, lead_unit=unit("市委宣传部"))
+    for step, who in (("apply_close", "liaison"), ("confirm", "unithead"), ("verify", "office")):
+        from taizhang.tasks import actions as task_actions
+
+        task = task_actions.transition(task, step, by=people[who], note="议程已列入")
+    matrix = progress.list_matrix(made, people["office"])
+    cells = {(u.name, i.pk): c for u, row in matrix["rows"] for i, c in zip(matrix["items"], row, strict=True)}
+    assert (cells[("市委宣传部", first.pk)].done, cells[("市委宣传部", first.pk)].light) == (1, "green")
+    assert cells[("市教育局", first.pk)].done == 0
+    assert (matrix["done"], matrix["total"]) == (1, 16) == (tasks.filter(status="closed").count(), tasks.count())
