@@ -5,6 +5,12 @@ import datetime as dt
 from .duty_world import LIST_MANAGERS, MINUTE_IN, SEES, DutyWorld
 
 
+def _scan():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"scan": SimpleUploadedFile("责任书.pdf", b"%PDF-1.4 signed")}
+
+
 def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict:  # noqa: N803 - the matrix's helpers
     year, today = dt.date.today().year, dt.date.today().isoformat()
     lst, m_in, m_out = dw.duty_list, dw.meeting_in, dw.meeting_out
@@ -31,6 +37,29 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
                 allowed=LIST_MANAGERS,
                 invalid={"countyadmin", "countyoffice"},
             ),
+        ],
+        "duties:letters_new": [
+            read("/duties/lists/letters/", can["manage_ledger"], lack=403),
+            write(
+                "/duties/lists/letters/",
+                {"year": year, "subject": "organisation", "deadline": "年底前", "units": [propaganda]},
+                allowed=LIST_MANAGERS,
+                invalid={"countyadmin", "countyoffice"},
+            ),
+        ],
+        "duties:letter": [
+            read(f"/duties/letters/{dw.letter_in.pk}/", SEES["occurrence_in"]),
+            read(f"/duties/letters/{dw.letter_signed.pk}/", SEES["letter_signed"]),
+            write(
+                f"/duties/letters/{dw.letter_in.pk}/",
+                lambda: {"signer": "孙敏", "signed_on": today} | _scan(),
+                allowed=MINUTE_IN,
+                sees=SEES["occurrence_in"],
+            ),
+        ],
+        "duties:letter_scan": [
+            read(f"/duties/letters/{dw.letter_signed.pk}/scan/", SEES["letter_signed"]),
+            read(f"/duties/letters/{dw.letter_in.pk}/scan/", set()),  # not signed: nothing to download
         ],
         "duties:list": [read(f"/duties/lists/{lst.pk}/", SEES["list"])],
         "duties:item_add": [

@@ -6,6 +6,8 @@ those two units), a meeting of 市委宣传部 with one decision, a meeting of �
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from taizhang.duties import actions
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
@@ -18,6 +20,7 @@ SEES = {
     "occurrence_in": ALL_SCOPE | {"unithead", "liaison"},
     "meeting_in": ALL_SCOPE | {"unithead", "liaison"},
     "meeting_out": ALL_SCOPE | {"westliaison"},
+    "letter_signed": ALL_SCOPE | {"westliaison"},
 }
 MINUTE_IN = {"admin", "office", "liaison", "unithead"}  # a meeting of 市委宣传部: its people, an office over it
 LIST_MANAGERS = {"admin", "office"}  # a list issued by the organisation's office
@@ -30,6 +33,9 @@ class DutyWorld:
     occurrence_in: object
     meeting_in: object
     meeting_out: object
+    letters: object
+    letter_in: object  # 市委宣传部's signing task, not signed
+    letter_signed: object  # 西城区委's, signed
 
 
 def build_duty_world(people) -> DutyWorld:
@@ -51,4 +57,9 @@ def build_duty_world(people) -> DutyWorld:
         meeting_in, {"measure": "建立制度", "lead_unit": unit("市委宣传部"), "deadline": "2030年底前"}, by=office
     )
     meeting_out = actions.record_meeting({"unit": unit("西城区委"), "date": day, "topics": "中心组学习"}, by=office)
-    return DutyWorld(duty_list, item, occurrence, meeting_in, meeting_out)
+    letters = actions.issue_letters(year, [unit("市委宣传部"), unit("西城区委")], by=office, deadline="年底前")
+    letter_in = Task.objects.get(source_id=letters.pk, lead_unit=unit("市委宣传部"))
+    letter_signed = Task.objects.get(source_id=letters.pk, lead_unit=unit("西城区委"))
+    scan = SimpleUploadedFile("责任书.pdf", b"%PDF-1.4 signed")
+    actions.sign_letter(letter_signed, {"signer": "西城区委书记", "signed_on": day}, by=office, scan=scan)
+    return DutyWorld(duty_list, item, occurrence, meeting_in, meeting_out, letters, letter_in, letter_signed)

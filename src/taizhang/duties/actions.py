@@ -23,7 +23,7 @@ from taizhang.core.permissions import (
     unrestricted,
 )
 from taizhang.duties import frequency
-from taizhang.duties.models import DutyItem, DutyList, ListKind, Meeting, RecordLink, Subject
+from taizhang.duties.models import DutyItem, DutyList, Letter, ListKind, Meeting, RecordLink, Subject
 from taizhang.org.models import Unit, unit_in_scope
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.actions import OPEN
@@ -53,6 +53,7 @@ EVENT_PHRASES = {
     "meeting.create": gettext_lazy("minuted the meeting"),
     "meeting.decide": gettext_lazy("recorded a decision of the meeting"),
     "duty.count": gettext_lazy("counted a meeting as the record of an occurrence"),
+    "letter.sign": gettext_lazy("recorded the signed responsibility letter"),
 }
 
 
@@ -65,6 +66,7 @@ EVENT_KEYS = {
     "occurrence": gettext_lazy("occurrence"),
     "text": gettext_lazy("requirement (要求)"),
     "title": gettext_lazy("title"),
+    "unit": gettext_lazy("unit"),
 }
 
 
@@ -216,6 +218,79 @@ def issue_inclusions(year: int, units, *, by, deadline: str = "年底前") -> Du
     for text, evidence in INCLUSIONS:
         add_item(made, {"text": text, "frequency": deadline, "done_when": evidence}, by=by)
     return made
+
+
+# --- responsibility letters (责任书) ------------------------------------------------------------------
+LETTER_FIELDS = ["signer", "signed_on", "scan", "scan_name"]
+
+
+@transaction.atomic
+def issue_letters(year: int, units, *, by, subject=Subject.ORGANISATION, deadline: str = "3月底前") -> DutyList:
+    """The year's letters for a set of units: one signing task each, chased by the engine until the
+    signed scan is recorded (`sign_letter`)."""
+    whose = {Subject.ORGANISATION: "", Subject.SECRETARY: "（第一责任人）", Subject.MEMBER: "（一岗双责）"}[subject]
+    made = issue_list(
+        {
+            "title": f"{year}年度意识形态工作责任书{whose}",
+            "year": year,
+            "kind": ListKind.LETTERS,
+            "units": list(units),
+            "starts_on": max(dt.date(year, 1, 1), min(_today(), dt.date(year, 12, 31))),
+        },
+        by=by,
+    )
+    add_item(
+        made,
+        {
+            "text": f"签订{year}年度意识形态工作责任书",
+            "frequency": deadline,
+            "subject": subject,
+            "done_when": _("the signed and sealed letter, scanned"),
+        },
+        by=by,
+    )
+    return made
+
+
+def is_letter_task(task: Task) -> bool:
+    """A letter's signing task: signing it closes it (the engine offers no close-out steps)."""
+    if task.source.kind != SourceKind.DUTY_LIST:
+        return False  # no query for any other task
+    return DutyList.objects.filter(pk=task.source_id, kind=ListKind.LETTERS).exists()
+
+
+@transaction.atomic
+def sign_letter(task: Task, data: dict, *, by, scan) -> Letter:
+    """Record the signed letter: who signed, when, and its scan. It fulfils the unit's signing task."""
+    from taizhang.core import files
+
+    require_visible(by, task)
+    if not is_letter_task(task):
+        raise ValidationError(_("This task asks for no responsibility letter."))
+    _require_units(by, [task.lead_unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    if Letter.objects.filter(task=task).exists():
+        raise ValidationError(_("The letter has already been recorded."))
+    signer = (data.get("signer") or "").strip()[:100]
+    signed_on = data.get("signed_on")
+    if not signer:
+        raise ValidationError({"signer": _("Name who signed the letter.")})
+    if signed_on is None or signed_on > _today():
+        raise ValidationError({"signed_on": _("Give the day it was signed (not in the future).")})
+    if scan is None:
+        raise ValidationError({"scan": _("Attach the scan of the signed letter.")})
+    files.charge_uploads(by, [scan.size])
+    stored = files.store(scan)
+    letter = Letter.objects.create(
+        task=task,
+        signer=signer,
+        signed_on=signed_on,
+        scan=stored,
+        scan_name=files.display_name(scan.name)[:200],
+        recorded_by=by,
+    )
+    task_actions.fulfil(task, by=by, note=_("Letter signed by %(who)s on %(day)s") % {"who": signer, "day": signed_on})
+    audit.record(by, "letter.sign", letter, after=audit.snapshot(letter, LETTER_FIELDS) | {"unit": task.lead_unit.name})
+    return letter
 
 
 # --- meetings and their decisions ------------------------------------------------------------------

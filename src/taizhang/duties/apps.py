@@ -11,7 +11,7 @@ class DutiesConfig(AppConfig):
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
         from taizhang.duties import actions
-        from taizhang.duties.models import DutyItem, DutyList, Meeting
+        from taizhang.duties.models import DutyItem, DutyList, Letter, Meeting
         from taizhang.tasks import kinds
         from taizhang.tasks.origins import OriginKind, SourceKind
 
@@ -27,7 +27,9 @@ class DutiesConfig(AppConfig):
                 record_label=_("Record of carrying it out (履责记实)"),
             ),
         )
+        kinds.register_record_closed(actions.is_letter_task)  # signing the letter closes it, no close-out steps
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
         register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
         register_state(DutyItem, actions.ITEM_FIELDS)
         register_state(Meeting, actions.MEETING_FIELDS)
+        register_state(Letter, actions.LETTER_FIELDS)

@@ -1,6 +1,6 @@
 """The demo year of the responsibility system: a common list issued to four units in January (three
 items: 专题研究 twice a year, 中心组学习 each quarter, the year-end report), the 四纳入 · 四同
-checklist for the same units, 市委宣传部's own list
+checklist and the letters (责任书: two signed in March, two not) for the same units, 市委宣传部's own list
 with its head's 一岗双责 item, and the meetings of the year replayed on their days (`as_of`): a
 专题研究 that carries out the first half-year and decides two tasks (one now overdue), theory-study
 sessions counted for their quarters. Idempotent: a database with a list is left alone."""
@@ -60,6 +60,7 @@ def load_duty_demo() -> int:
             for t, f, d in COMMON
         ]
         actions.issue_inclusions(year, [Unit.objects.get(name=n) for n in UNITS], by=office)
+        letters = actions.issue_letters(year, [Unit.objects.get(name=n) for n in UNITS], by=office, deadline="3月底前")
         own = actions.issue_list(
             {
                 "title": f"{year}年度市委宣传部班子成员一岗双责清单",
@@ -82,7 +83,23 @@ def load_duty_demo() -> int:
             by=office,
         )
     _meetings(items, today)
+    _sign(letters, today)
     return DutyList.objects.count()
+
+
+def _sign(letters, today) -> None:
+    """Two of the four letters signed in March; the other two still chased (overdue)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from taizhang.tasks.models import Task
+
+    day = min(dt.date(today.year, 3, 12), today)
+    signers = {"市委宣传部": "张伟", "市教育局": "钱进"}
+    with as_of(day):
+        for task in Task.objects.filter(source_id=letters.pk, lead_unit__name__in=signers).select_related("lead_unit"):
+            scan = SimpleUploadedFile(f"{task.lead_unit.name}责任书.pdf", b"%PDF-1.4\n% signed and sealed\n%%EOF\n")
+            who = User.objects.get(username="office")
+            actions.sign_letter(task, {"signer": signers[task.lead_unit.name], "signed_on": day}, by=who, scan=scan)
 
 
 def _meetings(items, today) -> None:

@@ -60,6 +60,21 @@ class InclusionsForm(StyledFormMixin, forms.Form):
         self.fields["units"].widget.attrs["size"] = 8
 
 
+class LettersForm(InclusionsForm):
+    subject = forms.ChoiceField(label=_("subject"), choices=Subject.choices, initial=Subject.ORGANISATION)
+    field_order = ["year", "subject", "deadline", "units"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].initial = "3月底前"
+
+
+class SignForm(StyledFormMixin, forms.Form):
+    signer = forms.CharField(label=_("signed by"), max_length=100)
+    signed_on = forms.DateField(label=_("signed on"), widget=forms.DateInput(attrs=DATE, format=DAY))
+    scan = forms.FileField(label=_("scan of the signed letter (PDF or image)"))
+
+
 class ItemForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("requirement (要求)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     subject = forms.ChoiceField(label=_("subject"), choices=Subject.choices, initial=Subject.ORGANISATION)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.models import StoredFile
 from taizhang.core.permissions import RestrictedQuerySet, Scope
 from taizhang.org.models import Person, Unit, unit_scope_q
 from taizhang.tasks.models import Task
@@ -38,6 +39,7 @@ class DutyListQuerySet(RestrictedQuerySet):
 class ListKind(models.TextChoices):
     LIST = "list", _("Responsibility list (责任清单)")
     INCLUSIONS = "inclusions", _("Four inclusions and four togethers (四纳入 · 四同)")
+    LETTERS = "letters", _("Responsibility letters (责任书)")
 
 
 class DutyList(models.Model):
@@ -140,3 +142,19 @@ class RecordLink(models.Model):
 
     def __str__(self):
         return f"{self.task_id} ← {self.meeting}"
+
+
+class Letter(models.Model):
+    """A signed responsibility letter (责任书): the record that fulfils its unit's signing task (the
+    engine chased it until then), with the scan as signed and sealed."""
+
+    task = models.OneToOneField(Task, primary_key=True, on_delete=models.CASCADE, related_name="duty_letter")
+    signer = models.CharField(_("signed by"), max_length=100)
+    signed_on = models.DateField(_("signed on"))
+    scan = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    scan_name = models.CharField(_("scan"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.signer} {self.signed_on:%Y-%m-%d}"

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,8 +16,8 @@ from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.duties import actions, progress
 from taizhang.duties.filters import DutyListFilter
-from taizhang.duties.forms import InclusionsForm, ItemForm, ListForm
-from taizhang.duties.models import DutyList, Meeting, RecordLink
+from taizhang.duties.forms import InclusionsForm, ItemForm, LettersForm, ListForm, SignForm
+from taizhang.duties.models import DutyList, Letter, ListKind, Meeting, RecordLink
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
 from taizhang.tasks.models import Task
@@ -107,6 +107,73 @@ def inclusions_new(request):
     return render(request, "form_page.html", context)
 
 
+@login_required
+def letters_new(request):
+    """The year's responsibility letters for a set of units: a signing task each, chased until signed."""
+    if not grants(request.user, MANAGE_LEDGER):
+        raise PermissionDenied
+    form = LettersForm(request.POST or None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = actions.issue_letters(
+                data["year"], data["units"], by=request.user, subject=data["subject"], deadline=data["deadline"]
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Letters issued to %(n)d units; each signing is chased.") % {"n": len(data["units"])}
+            )
+            return redirect("duties:list", pk=made.pk)
+    context = {"form": form, "title": _("Issue responsibility letters"), "back": reverse("duties:lists")}
+    return render(request, "form_page.html", context)
+
+
+def _letter_task(request, task_pk):
+    task = get_object_or_404(Task.objects.restrict(request.user).select_related("source", "lead_unit"), pk=task_pk)
+    if not actions.is_letter_task(task):
+        raise Http404
+    return task
+
+
+@login_required
+def letter(request, task_pk):
+    """A unit's letter: signed (who, when, the scan), or the form that records it."""
+    task = _letter_task(request, task_pk)
+    signed = Letter.objects.filter(task=task).first()
+    may = signed is None and actions.may_minute(request.user, task.lead_unit)
+    form = SignForm(request.POST or None, request.FILES or None) if may else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.sign_letter(task, data, by=request.user, scan=data["scan"])
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The signed letter is recorded; the signing is done."))
+                return redirect("duties:letter", task_pk=task.pk)
+    context = {"task": task, "letter": signed, "form": form, "duty_list": DutyList.objects.get(pk=task.source_id)}
+    return render(request, "duties/letter.html", context)
+
+
+@login_required
+def letter_scan(request, task_pk):
+    from django.http import FileResponse
+
+    from taizhang.core import files
+
+    signed = get_object_or_404(Letter, task=_letter_task(request, task_pk))
+    return FileResponse(files.open_stored(signed.scan), as_attachment=True, filename=signed.scan_name)
+
+
 def _managed(user, duty_list) -> bool:
     from taizhang.tasks.origins import Source
 
@@ -117,12 +184,18 @@ def _managed(user, duty_list) -> bool:
 def list_detail(request, pk, item_form=None):
     duty_list = get_object_or_404(DutyList.objects.restrict(request.user).select_related("source"), pk=pk)
     manages = _managed(request.user, duty_list)
-    if manages and item_form is None:
+    takes_items = duty_list.kind == ListKind.LIST  # the letters and the 四纳入 have their fixed items
+    if manages and takes_items and item_form is None:
         item_form = ItemForm(editor=request.user)
+    matrix = progress.list_matrix(duty_list, request.user)
+    unsigned = []
+    if duty_list.kind == ListKind.LETTERS:
+        unsigned = [(u, c.occurrences[0]) for u, row in matrix["rows"] for c in row if c.total and not c.done]
     context = {
         "duty_list": duty_list,
-        "matrix": progress.list_matrix(duty_list, request.user),
-        "item_form": item_form if manages else None,
+        "matrix": matrix,
+        "unsigned": unsigned,
+        "item_form": item_form if manages and takes_items else None,
         "can_manage": manages,
     }
     return render(request, "duties/list_detail.html", context)
@@ -169,6 +242,8 @@ def list_copy(request, pk):
 def task_record(request, task_pk):
     """From an occurrence's task page: the meeting counted as its record, else the unit's year."""
     task = get_object_or_404(Task.objects.restrict(request.user).select_related("source"), pk=task_pk)
+    if actions.is_letter_task(task):
+        return redirect("duties:letter", task_pk=task.pk)
     link = RecordLink.objects.filter(task=task).select_related("meeting").first()
     if link and Meeting.objects.restrict(request.user).filter(pk=link.meeting_id).exists():
         return redirect("duties:meeting", pk=link.meeting_id)

@@ -170,3 +170,50 @@ def test_the_four_inclusions_are_eight_items_for_every_unit_and_the_matrix_count
     assert (cells[("市委宣传部", first.pk)].done, cells[("市委宣传部", first.pk)].light) == (1, "green")
     assert cells[("市教育局", first.pk)].done == 0
     assert (matrix["done"], matrix["total"]) == (1, 16) == (tasks.filter(status="closed").count(), tasks.count())
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _scan(name="责任书.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF)
+
+
+def test_letters_are_signing_tasks_closed_by_the_signed_scan_and_counted_per_unit(people):
+    from taizhang.duties import progress
+    from taizhang.duties.models import Letter
+    from taizhang.tasks import actions as task_actions
+
+    letters = actions.issue_letters(
+        YEAR, [unit("市委宣传部"), unit("市教育局")], by=people["office"], deadline="年底前"
+    )
+    tasks = Task.objects.filter(source_id=letters.pk)
+    assert tasks.count() == 2 and set(tasks.values_list("deadline_date", flat=True)) == {dt.date(YEAR, 12, 31)}
+    own = tasks.get(lead_unit=unit("市委宣传部"))
+    assert not set(task_actions.allowed_steps(people["liaison"], own)) & set(
+        task_actions.CLOSE_OUT
+    )  # signing closes it
+    from taizhang.core.errors import OutOfScope
+
+    with pytest.raises(OutOfScope):  # another unit's letter: not even seen
+        actions.sign_letter(
+            tasks.get(lead_unit=unit("市教育局")),
+            {"signer": "钱进", "signed_on": dt.date.today()},
+            by=people["liaison"],
+            scan=_scan(),
+        )
+    with pytest.raises(ValidationError) as refused:
+        actions.sign_letter(own, {"signer": "", "signed_on": dt.date.today()}, by=people["liaison"], scan=_scan())
+    assert "signer" in refused.value.message_dict and not Letter.objects.exists()
+
+    letter = actions.sign_letter(
+        own, {"signer": "张伟", "signed_on": dt.date.today()}, by=people["liaison"], scan=_scan()
+    )
+    own.refresh_from_db()
+    assert own.status == Status.CLOSED and letter.scan.size == len(PDF)
+    matrix = progress.list_matrix(letters, people["office"])
+    signed = {u.name: row[0].done for u, row in matrix["rows"]}
+    assert signed == {"市委宣传部": 1, "市教育局": 0} and matrix["rate"] == "50.0%"
+    assert AuditEvent.objects.filter(action="letter.sign", object_id=str(own.pk)).exists()
