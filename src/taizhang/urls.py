@@ -27,6 +27,7 @@ router.register("campaigns", risk_api.CampaignViewSet)
 router.register("returns", risk_api.ReturnViewSet)
 router.register("duty-lists", duty_api.DutyListViewSet)
 router.register("meetings", duty_api.MeetingViewSet)
+router.register("trainings", duty_api.TrainingViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),

@@ -109,9 +109,11 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
             ),
         ],
     }
+    table |= _training_cases(dw, read=read, write=write, who=who, Cell=Cell, logged_in=logged_in)
     for prefix, name, objs in (
         ("duty-lists", "dutylist", {"list": lst}),
         ("meetings", "meeting", {"meeting_in": m_in, "meeting_out": m_out}),
+        ("trainings", "training", {"training_in": dw.training_in, "training_out": dw.training_out}),
     ):
         table[f"{name}-list"] = [
             read(f"/api/{prefix}/", api=True),
@@ -119,3 +121,48 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
         ]
         table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
     return table
+
+
+def _sheet():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("签到表.csv", "序号,姓名\n1,赵磊\n".encode())}
+
+
+def _training_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in) -> dict:  # noqa: N803
+    t_in, t_out = dw.training_in, dw.training_out
+    today = dt.date.today().isoformat()
+    record_anywhere = MINUTE_IN | {"county", "countyadmin", "countyoffice", "westliaison"}
+    return {
+        "duties:trainings": [read("/duties/trainings/"), read(f"/duties/trainings/?layer={t_in.layer_id}")],
+        "duties:training_hours": [
+            read("/duties/trainings/hours/"),
+            read(f"/duties/trainings/hours/?unit={t_in.unit_id}"),
+        ],
+        "duties:training_new": [
+            read("/duties/trainings/new/", record_anywhere, lack=403),
+            write(
+                "/duties/trainings/new/",
+                {"layer": t_in.layer_id, "unit": t_in.unit_id, "date": today, "hours": "2", "topic": "培训"},
+                allowed=MINUTE_IN,
+                invalid=record_anywhere - MINUTE_IN,  # 市委宣传部 is no choice of theirs
+            ),
+        ],
+        "duties:training": [
+            read(f"/duties/trainings/{t_in.pk}/", SEES["training_in"]),
+            read(f"/duties/trainings/{t_out.pk}/", SEES["training_out"]),
+        ],
+        "duties:attendance_import": [
+            Cell("get", f"/duties/trainings/{t_in.pk}/attendance/", who(logged_in, 405)),
+            write(f"/duties/trainings/{t_in.pk}/attendance/", _sheet, allowed=MINUTE_IN, sees=SEES["training_in"]),
+        ],
+        "duties:training_count": [
+            Cell("get", f"/duties/trainings/{t_in.pk}/count/", who(logged_in, 405)),
+            write(
+                f"/duties/trainings/{t_in.pk}/count/",
+                {"item": dw.item.pk},
+                allowed=MINUTE_IN,
+                sees=SEES["training_in"],
+            ),
+        ],
+    }

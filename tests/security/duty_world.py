@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.duties import actions
+from taizhang.duties import actions, training
+from taizhang.duties.models import TrainingLayer
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
 
@@ -21,6 +22,8 @@ SEES = {
     "meeting_in": ALL_SCOPE | {"unithead", "liaison"},
     "meeting_out": ALL_SCOPE | {"westliaison"},
     "letter_signed": ALL_SCOPE | {"westliaison"},
+    "training_in": ALL_SCOPE | {"unithead", "liaison"},
+    "training_out": ALL_SCOPE | {"westliaison"},
 }
 MINUTE_IN = {"admin", "office", "liaison", "unithead"}  # a meeting of 市委宣传部: its people, an office over it
 LIST_MANAGERS = {"admin", "office"}  # a list issued by the organisation's office
@@ -36,6 +39,8 @@ class DutyWorld:
     letters: object
     letter_in: object  # 市委宣传部's signing task, not signed
     letter_signed: object  # 西城区委's, signed
+    training_in: object  # 市委宣传部's
+    training_out: object  # 西城区委's
 
 
 def build_duty_world(people) -> DutyWorld:
@@ -62,4 +67,19 @@ def build_duty_world(people) -> DutyWorld:
     letter_signed = Task.objects.get(source_id=letters.pk, lead_unit=unit("西城区委"))
     scan = SimpleUploadedFile("责任书.pdf", b"%PDF-1.4 signed")
     actions.sign_letter(letter_signed, {"signer": "西城区委书记", "signed_on": day}, by=office, scan=scan)
-    return DutyWorld(duty_list, item, occurrence, meeting_in, meeting_out, letters, letter_in, letter_signed)
+    layer = TrainingLayer.objects.get_or_create(name="宣传思想干部", defaults={"required_hours": 16})[0]
+    held = {"layer": layer, "date": day, "hours": 2, "topic": "专题培训"}
+    training_in = training.record_training(held | {"unit": unit("市委宣传部")}, by=office)
+    training_out = training.record_training(held | {"unit": unit("西城区委")}, by=office)
+    return DutyWorld(
+        duty_list,
+        item,
+        occurrence,
+        meeting_in,
+        meeting_out,
+        letters,
+        letter_in,
+        letter_signed,
+        training_in,
+        training_out,
+    )

@@ -54,6 +54,8 @@ EVENT_PHRASES = {
     "meeting.decide": gettext_lazy("recorded a decision of the meeting"),
     "duty.count": gettext_lazy("counted a meeting as the record of an occurrence"),
     "letter.sign": gettext_lazy("recorded the signed responsibility letter"),
+    "training.create": gettext_lazy("recorded the training"),
+    "training.attendance": gettext_lazy("imported the attendance sheet"),
 }
 
 
@@ -67,6 +69,7 @@ EVENT_KEYS = {
     "text": gettext_lazy("requirement (要求)"),
     "title": gettext_lazy("title"),
     "unit": gettext_lazy("unit"),
+    "imported": gettext_lazy("added from the attendance sheet"),
 }
 
 
@@ -373,12 +376,12 @@ def decisions(meeting: Meeting):
 
 
 # --- carrying out: a meeting counted as an occurrence's record -----------------------------------------
-def occurrence_for(meeting: Meeting, item: DutyItem) -> Task | None:
-    """The occurrence of `item` a meeting of its unit counts for: the open one whose period the meeting
-    falls in (the first due on or after its date), else the latest one still open (late, but done)."""
-    open_ones = Task.objects.filter(origin_id=item.pk, lead_unit_id=meeting.unit_id, status__in=OPEN)
+def occurrence_for(record, item: DutyItem) -> Task | None:
+    """The occurrence of `item` a meeting or training of its unit counts for: the open one whose period
+    it falls in (the first due on or after its date), else the latest one still open (late, but done)."""
+    open_ones = Task.objects.filter(origin_id=item.pk, lead_unit_id=record.unit_id, status__in=OPEN)
     return (
-        open_ones.filter(deadline_date__gte=meeting.date).order_by("deadline_date").first()
+        open_ones.filter(deadline_date__gte=record.date).order_by("deadline_date").first()
         or open_ones.order_by("-deadline_date").first()
     )
 
@@ -387,16 +390,28 @@ def occurrence_for(meeting: Meeting, item: DutyItem) -> Task | None:
 def count_meeting(meeting: Meeting, item: DutyItem, *, by, version: int | None = None) -> Task:
     """Count the meeting as the record of the item's occurrence for its unit: the occurrence is fulfilled
     and its evidence is the meeting itself (linked, never copied)."""
-    require_visible(by, meeting)
-    _require_units(by, [meeting.unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
-    task = occurrence_for(meeting, item)
-    if task is None:
-        raise ValidationError(_("The unit has no open occurrence of this item: it is done, or not asked of it."))
     if version is not None and int(version) != meeting.version:
         raise Conflict(_("This meeting was changed by someone else. Reload and try again."), meeting.version)
-    RecordLink.objects.create(task=task, meeting=meeting, linked_by=by)
-    done = task_actions.fulfil(task, by=by, note=_("Recorded by the meeting: %(m)s") % {"m": meeting})
-    audit.record(by, "duty.count", meeting, after={"item": item.origin.text[:200], "occurrence": task.measure[:200]})
+    note = _("Recorded by the meeting: %(m)s") % {"m": meeting}
+    return _count(meeting, item, by=by, link={"meeting": meeting}, note=note)
+
+
+@transaction.atomic
+def count_training(training, item: DutyItem, *, by) -> Task:
+    """A training counted as the record of the item's occurrence for its organising unit."""
+    note = _("Recorded by the training: %(t)s") % {"t": training}
+    return _count(training, item, by=by, link={"training": training}, note=note)
+
+
+def _count(record, item: DutyItem, *, by, link: dict, note: str) -> Task:
+    require_visible(by, record)
+    _require_units(by, [record.unit], REPORT_PROGRESS, SIGN_OFF, MANAGE_LEDGER)
+    task = occurrence_for(record, item)
+    if task is None:
+        raise ValidationError(_("The unit has no open occurrence of this item: it is done, or not asked of it."))
+    RecordLink.objects.create(task=task, linked_by=by, **link)
+    done = task_actions.fulfil(task, by=by, note=note)
+    audit.record(by, "duty.count", record, after={"item": item.origin.text[:200], "occurrence": task.measure[:200]})
     return done
 
 

@@ -4,8 +4,8 @@ pages' for now; the decisions themselves are tasks, reported on through /api/tas
 
 from rest_framework import serializers, viewsets
 
-from taizhang.duties.filters import DutyListFilter, MeetingFilter
-from taizhang.duties.models import DutyItem, DutyList, Meeting
+from taizhang.duties.filters import DutyListFilter, MeetingFilter, TrainingFilter
+from taizhang.duties.models import DutyItem, DutyList, Meeting, Training
 from taizhang.tasks.models import Task
 
 
@@ -77,3 +77,22 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         meetings = Meeting.objects.restrict(self.request.user).distinct()
         return meetings.select_related("origin", "unit").prefetch_related("attendees").order_by("-date", "pk")
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    layer_name = serializers.CharField(source="layer.name", read_only=True)
+
+    class Meta:
+        model = Training
+        fields = ["id", "layer", "layer_name", "unit", "date", "hours", "organiser", "topic", "attendees", "materials"]
+
+
+class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = TrainingSerializer
+    filterset_class = TrainingFilter
+    queryset = Training.objects.all()
+
+    def get_queryset(self):
+        trainings = Training.objects.restrict(self.request.user).distinct()
+        return trainings.select_related("layer").prefetch_related("attendees").order_by("-date", "pk")

@@ -10,8 +10,8 @@ class DutiesConfig(AppConfig):
     def ready(self):
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
-        from taizhang.duties import actions
-        from taizhang.duties.models import DutyItem, DutyList, Letter, Meeting
+        from taizhang.duties import actions, training
+        from taizhang.duties.models import DutyItem, DutyList, Letter, Meeting, Training
         from taizhang.tasks import kinds
         from taizhang.tasks.origins import OriginKind, SourceKind
 
@@ -33,3 +33,4 @@ class DutiesConfig(AppConfig):
         register_state(DutyItem, actions.ITEM_FIELDS)
         register_state(Meeting, actions.MEETING_FIELDS)
         register_state(Letter, actions.LETTER_FIELDS)
+        register_state(Training, training.TRAINING_FIELDS)

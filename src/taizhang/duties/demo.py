@@ -84,6 +84,7 @@ def load_duty_demo() -> int:
         )
     _meetings(items, today)
     _sign(letters, today)
+    _trainings(today)
     return DutyList.objects.count()
 
 
@@ -141,3 +142,34 @@ def _meetings(items, today) -> None:
                 actions.count_meeting(meeting, items[0], by=liaison)
             else:
                 actions.count_meeting(meeting, items[1], by=liaison)
+
+
+def _trainings(today) -> None:
+    """A year's training: the department's cadres in June, the liaisons in October (layers as migrated)."""
+    from taizhang.duties import training
+    from taizhang.duties.models import TrainingLayer
+
+    office = User.objects.get(username="office")
+    sessions = [
+        (dt.date(today.year, 6, 10), "宣传思想干部", "市委宣传部", "网络意识形态工作专题培训", "4"),
+        (dt.date(today.year, 10, 15), "联络员", "市委宣传部", "意识形态工作责任制台账填报培训", "2"),
+        (dt.date(today.year, 9, 8), "领导干部", "市教育局", "学校意识形态工作专题培训", "3"),
+    ]
+    for day, layer_name, unit_name, topic, hours in sessions:
+        layer = TrainingLayer.objects.filter(name=layer_name).first()
+        if layer is None or day > today:
+            continue
+        unit = Unit.objects.get(name=unit_name)
+        with as_of(day):
+            training.record_training(
+                {
+                    "layer": layer,
+                    "unit": unit,
+                    "date": day,
+                    "hours": hours,
+                    "topic": topic,
+                    "organiser": unit_name,
+                    "attendees": list(Person.objects.filter(unit=unit)),
+                },
+                by=office,
+            )

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, YearFilter
-from taizhang.duties.models import DutyList, Meeting, MeetingKind
+from taizhang.duties.models import DutyList, Meeting, MeetingKind, Training, TrainingLayer
 from taizhang.org.models import Unit
 
 
@@ -30,3 +30,14 @@ class MeetingFilter(FilterSet):
     class Meta:
         model = Meeting
         fields = ["q", "kind", "unit", "year"]
+
+
+class TrainingFilter(FilterSet):
+    q = SearchFilter(field_name="topic", lookup_expr="icontains", label=_("search"))
+    layer = IdFilter(queryset=TrainingLayer.objects.all(), label=_("layer"))
+    unit = IdFilter(queryset=_units, label=_("unit"))
+    year = YearFilter(field_name="date__year", label=_("year"))
+
+    class Meta:
+        model = Training
+        fields = ["q", "layer", "unit", "year"]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, unrestricted
-from taizhang.duties.models import MeetingKind, Subject
+from taizhang.duties.models import MeetingKind, Subject, TrainingLayer
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit
 
@@ -140,3 +140,28 @@ class CountForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [(i.pk, f"{i.duty_list.year} · {i.origin.text[:50]}") for i in items]
+
+
+class TrainingForm(StyledFormMixin, forms.Form):
+    layer = forms.ModelChoiceField(queryset=TrainingLayer.objects.all(), label=_("layer"))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("organising unit"))
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs=DATE, format=DAY))
+    hours = forms.DecimalField(label=_("hours"), min_value=0.5, max_value=200, decimal_places=1, initial=2)
+    topic = forms.CharField(label=_("topic"), max_length=300)
+    organiser = forms.CharField(label=_("organised by"), required=False, max_length=200)
+    attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label=_("trainees"))
+    materials = forms.CharField(label=_("materials"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = minuting_units(editor)
+        self.fields["unit"].queryset = units
+        if editor.unit_id and units.filter(pk=editor.unit_id).exists():
+            self.fields["unit"].initial = editor.unit_id
+        self.fields["date"].initial = dt.date.today()
+        self.fields["attendees"].queryset = Person.objects.restrict(editor).order_by("unit__path", "name")
+        self.fields["attendees"].widget.attrs["size"] = 6
+
+
+class AttendanceForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("attendance sheet (xlsx, xls, ods, csv; a 姓名 column)"))

@@ -132,16 +132,76 @@ class Meeting(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.origin.text[:40]}"
 
 
+class TrainingLayer(models.Model):
+    """Who a training is for (领导干部, 宣传思想干部, 联络员, 全体党员, 新任职干部; editable), and the
+    hours a year each person of the layer is to attend."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    required_hours = models.DecimalField(_("required hours a year"), max_digits=5, decimal_places=1, default=0)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("training layer")
+
+    def __str__(self):
+        return self.name
+
+
+class TrainingQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        if user.scope == Scope.OWN:
+            return Q(attendees=user.person_id) if user.person_id else Q(pk__in=[])
+        return unit_scope_q(user, "unit__")
+
+
+class Training(models.Model):
+    """A training session as held: its layer, organiser, topic, hours and who attended."""
+
+    layer = models.ForeignKey(TrainingLayer, verbose_name=_("layer"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    organiser = models.CharField(_("organised by"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=300)
+    attendees = models.ManyToManyField(
+        Person, verbose_name=_("trainees"), blank=True, related_name="trainings_attended"
+    )
+    materials = models.TextField(_("materials"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("training")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.topic[:40]}"
+
+
 class RecordLink(models.Model):
-    """A meeting counted as the evidence of an item's occurrence (履责记实): linking it fulfils the task."""
+    """A meeting or a training counted as the evidence of an item's occurrence (履责记实): linking it
+    fulfils the task; the record is the evidence, never a copy of it."""
 
     task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="duty_record")
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="links")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
+    training = models.ForeignKey(Training, null=True, blank=True, on_delete=models.PROTECT, related_name="links")
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     linked_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, training__isnull=True)
+                | Q(meeting__isnull=True, training__isnull=False),
+                name="record_link_one_record",
+            )
+        ]
+
     def __str__(self):
-        return f"{self.task_id} ← {self.meeting}"
+        return f"{self.task_id} ← {self.meeting or self.training}"
 
 
 class Letter(models.Model):

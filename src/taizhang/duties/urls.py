@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from taizhang.duties import views, views_meetings
+from taizhang.duties import views, views_meetings, views_training
 
 
 class IdConverter:
@@ -35,4 +35,10 @@ urlpatterns = [
     path("meetings/<did:pk>/", views_meetings.meeting_detail, name="meeting"),
     path("meetings/<did:pk>/decisions/", views_meetings.decision_add, name="decision_add"),
     path("meetings/<did:pk>/count/", views_meetings.meeting_count, name="meeting_count"),
+    path("trainings/", views_training.training_list, name="trainings"),
+    path("trainings/new/", views_training.training_new, name="training_new"),
+    path("trainings/hours/", views_training.training_hours, name="training_hours"),
+    path("trainings/<did:pk>/", views_training.training_detail, name="training"),
+    path("trainings/<did:pk>/attendance/", views_training.attendance_import, name="attendance_import"),
+    path("trainings/<did:pk>/count/", views_training.training_count, name="training_count"),
 ]

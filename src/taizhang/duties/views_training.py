@@ -1,0 +1,142 @@
+"""Training: the list, recording a session (phone-usable), its page with its attendees, the attendance
+sheet's import and counting it for an item; and the year's hours per person and per unit."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from taizhang.core import timeline
+from taizhang.core.audit import history
+from taizhang.core.filtering import filtered_page
+from taizhang.duties import actions, training
+from taizhang.duties.filters import TrainingFilter
+from taizhang.duties.forms import AttendanceForm, CountForm, TrainingForm, minuting_units
+from taizhang.duties.models import Training
+from taizhang.org.models import Unit
+from taizhang.org.views import _attach_errors
+from taizhang.tasks.actions import OPEN
+from taizhang.tasks.models import Task
+
+PAGE = 100
+
+
+def scoped_trainings(user):
+    return Training.objects.restrict(user).select_related("layer", "unit").distinct()
+
+
+@login_required
+def training_list(request):
+    filterset = TrainingFilter(request.GET, queryset=scoped_trainings(request.user), request=request)
+    page = Paginator(filtered_page(filterset).order_by("-date", "-pk"), PAGE).get_page(request.GET.get("page"))
+    can_record = minuting_units(request.user).exists()
+    return render(request, "duties/training_list.html", {"filter": filterset, "page": page, "can_record": can_record})
+
+
+@login_required
+def training_new(request):
+    if not minuting_units(request.user).exists():
+        raise PermissionDenied
+    form = TrainingForm(request.POST or None, editor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = training.record_training(form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Training recorded: import its attendance sheet if you have one."))
+            return redirect("duties:training", pk=made.pk)
+    context = {"form": form, "title": _("Record a training"), "back": reverse("duties:trainings")}
+    return render(request, "form_page.html", context)
+
+
+def _countable(record):
+    open_items = Task.objects.filter(lead_unit=record.unit, status__in=OPEN, origin__kind="duty").values("origin_id")
+    return actions.items_for(record.unit, record.date.year).filter(pk__in=open_items).order_by("origin__position")
+
+
+@login_required
+def training_detail(request, pk, attendance_form=None, unknown=()):
+    record = get_object_or_404(scoped_trainings(request.user), pk=pk)
+    may = actions.may_minute(request.user, record.unit)
+    items = list(_countable(record)) if may else []
+    context = {
+        "training": record,
+        "attendees": record.attendees.select_related("unit").order_by("unit__path", "name"),
+        "attendance_form": (attendance_form or AttendanceForm()) if may else None,
+        "unknown": unknown,
+        "count_form": CountForm(items=items) if items else None,
+        "counted": record.links.select_related("task").order_by("task__deadline_date"),
+        "events": timeline.entries(history(record)),
+    }
+    return render(request, "duties/training_detail.html", context)
+
+
+def _post_record(request, pk):
+    if request.method != "POST":
+        return None, HttpResponseNotAllowed(["POST"])
+    record = get_object_or_404(scoped_trainings(request.user), pk=pk)
+    if not actions.may_minute(request.user, record.unit):
+        raise PermissionDenied
+    return record, None
+
+
+@login_required
+def attendance_import(request, pk):
+    record, refused = _post_record(request, pk)
+    if refused:
+        return refused
+    form = AttendanceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return training_detail(request, pk, attendance_form=form)
+    try:
+        added, unknown = training.import_attendance(record, form.cleaned_data["file"], by=request.user)
+    except ValidationError as exc:
+        _attach_errors(form, exc)
+        return training_detail(request, pk, attendance_form=form)
+    messages.success(request, _("%(n)d attendees added from the sheet.") % {"n": len(added)})
+    if unknown:
+        messages.warning(
+            request, _("Not added, as no one in your scope has the name: %(rows)s") % {"rows": "；".join(unknown)}
+        )
+    return redirect("duties:training", pk=pk)
+
+
+@login_required
+def training_count(request, pk):
+    record, refused = _post_record(request, pk)
+    if refused:
+        return refused
+    item = _countable(record).filter(pk=request.POST.get("item") or 0).first()
+    if item is None:
+        messages.error(request, _("Choose one of the items the unit still has to carry out."))
+        return redirect("duties:training", pk=pk)
+    try:
+        task = actions.count_training(record, item, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        words = {"task": task.measure[:60]}
+        messages.success(request, _("Counted: %(task)s is done, this training its record.") % words)
+    return redirect("duties:training", pk=pk)
+
+
+@login_required
+def training_hours(request):
+    """The year's hours per person (by layer, against the layer's requirement) and per unit."""
+    text = request.GET.get("year", "")
+    year = int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else dt.date.today().year
+    units = Unit.objects.restrict(request.user).filter(is_active=True).order_by("path")
+    asked = request.GET.get("unit", "")
+    unit = units.filter(pk=asked).first() if asked.isdigit() else None
+    data = training.hours(year, request.user, units=[unit] if unit else None)
+    context = {"year": year, "units": units, "unit": unit, **data}
+    return render(request, "duties/training_hours.html", context)
