@@ -33,7 +33,7 @@ def record_training(data: dict, *, by) -> Training:
     date = data.get("date")
     if date is None or date > actions._today():
         raise ValidationError({"date": _("Give the day the training was held (not in the future).")})
-    hours = Decimal(str(data.get("hours") or 0))
+    hours = Decimal(str(data.get("hours") or 0)).quantize(Decimal("0.1"))  # as stored: the audit replays exactly
     if not Decimal("0.5") <= hours <= Decimal("200"):
         raise ValidationError({"hours": _("Hours are between 0.5 and 200.")})
     if data.get("layer") is None:

@@ -80,6 +80,15 @@ def test_another_units_training_is_not_the_liaisons_to_record(people, layers):
         _training(people, layers, unit=unit("市教育局"))
 
 
+def test_every_training_write_replays_from_the_audit_history(people, layers):
+    from taizhang.core.audit_objects import verify_objects
+
+    made = _training(people, layers, hours="4", attendees=[Person.objects.get(name="赵磊")])
+    training.import_attendance(made, _sheet([[1, "孙敏", "", ""]]), by=people["liaison"])
+    report = verify_objects()
+    assert report.ok, report.problems
+
+
 def test_hours_per_person_and_unit_for_the_year_by_layer(people, layers):
     zhao, sun = Person.objects.get(name="赵磊"), Person.objects.get(name="孙敏")
     _training(people, layers, hours="3", attendees=[zhao, sun])
