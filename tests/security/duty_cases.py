@@ -109,6 +109,28 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
             ),
         ],
     }
+    table |= {
+        "duties:inspections": [read("/duties/inspections/")],
+        "duties:inspection_new": [
+            read("/duties/inspections/new/", can["manage_ledger"], lack=403),
+            write(
+                "/duties/inspections/new/",
+                {"year": year, "units": [propaganda]},
+                allowed=LIST_MANAGERS,
+                invalid={"countyadmin", "countyoffice"},
+            ),
+        ],
+        "duties:inspection": [read(f"/duties/inspections/{dw.inspection.pk}/", SEES["inspection"])],
+        "duties:finding_add": [
+            Cell("get", f"/duties/inspections/{dw.inspection.pk}/findings/", who(logged_in, 405)),
+            write(
+                f"/duties/inspections/{dw.inspection.pk}/findings/",
+                {"unit": propaganda, "text": "问题", "measure": "措施", "deadline": "2030年底前"},
+                allowed=LIST_MANAGERS,
+                sees=SEES["inspection"],
+            ),
+        ],
+    }
     table |= _training_cases(dw, read=read, write=write, who=who, Cell=Cell, logged_in=logged_in)
     for prefix, name, objs in (
         ("duty-lists", "dutylist", {"list": lst}),

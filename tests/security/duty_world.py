@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.duties import actions, training
+from taizhang.duties import actions, inspection, training
 from taizhang.duties.models import TrainingLayer
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
@@ -24,6 +24,8 @@ SEES = {
     "letter_signed": ALL_SCOPE | {"westliaison"},
     "training_in": ALL_SCOPE | {"unithead", "liaison"},
     "training_out": ALL_SCOPE | {"westliaison"},
+    # an inspection is its ledger: seen by whoever sees one of its tasks (市委宣传部's measure)
+    "inspection": ALL_SCOPE | {"unithead", "liaison"},
 }
 MINUTE_IN = {"admin", "office", "liaison", "unithead"}  # a meeting of 市委宣传部: its people, an office over it
 LIST_MANAGERS = {"admin", "office"}  # a list issued by the organisation's office
@@ -41,6 +43,7 @@ class DutyWorld:
     letter_signed: object  # 西城区委's, signed
     training_in: object  # 市委宣传部's
     training_out: object  # 西城区委's
+    inspection: object  # over 市委宣传部, with one finding (its measure a task of 市委宣传部)
 
 
 def build_duty_world(people) -> DutyWorld:
@@ -71,6 +74,9 @@ def build_duty_world(people) -> DutyWorld:
     held = {"layer": layer, "date": day, "hours": 2, "topic": "专题培训"}
     training_in = training.record_training(held | {"unit": unit("市委宣传部")}, by=office)
     training_out = training.record_training(held | {"unit": unit("西城区委")}, by=office)
+    opened = inspection.open_inspection({"year": year, "units": [unit("市委宣传部")]}, by=office)
+    found = {"unit": unit("市委宣传部"), "text": "专题研究不够", "measure": "补开专题会议", "deadline": "2030年底前"}
+    inspection.record_finding(opened, found, by=office)
     return DutyWorld(
         duty_list,
         item,
@@ -82,4 +88,5 @@ def build_duty_world(people) -> DutyWorld:
         letter_signed,
         training_in,
         training_out,
+        opened,
     )

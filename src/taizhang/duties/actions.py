@@ -55,6 +55,7 @@ EVENT_PHRASES = {
     "duty.count": gettext_lazy("counted a meeting as the record of an occurrence"),
     "letter.sign": gettext_lazy("recorded the signed responsibility letter"),
     "training.create": gettext_lazy("recorded the training"),
+    "inspection.create": gettext_lazy("opened the responsibility inspection"),
     "training.attendance": gettext_lazy("imported the attendance sheet"),
 }
 

@@ -85,6 +85,7 @@ def load_duty_demo() -> int:
     _meetings(items, today)
     _sign(letters, today)
     _trainings(today)
+    _inspection(today)
     return DutyList.objects.count()
 
 
@@ -173,3 +174,21 @@ def _trainings(today) -> None:
                 },
                 by=office,
             )
+
+
+def _inspection(today) -> None:
+    """November's inspection of two units: what it found is in its rectification ledger, with measures."""
+    from taizhang.duties import inspection
+
+    office = User.objects.get(username="office")
+    with as_of(min(dt.date(today.year, 11, 20), today)):
+        opened = inspection.open_inspection(
+            {"year": today.year, "units": [Unit.objects.get(name=n) for n in ("市档案馆", "市文化广电旅游局")]},
+            by=office,
+        )
+        for unit_name, text, measure in (
+            ("市档案馆", "未按期签订意识形态工作责任书", "12月底前补签责任书并报备"),
+            ("市文化广电旅游局", "上半年未专题研究意识形态工作", "年底前召开党组会议专题研究并形成纪要"),
+        ):
+            data = {"unit": Unit.objects.get(name=unit_name), "text": text, "measure": measure, "deadline": "年底前"}
+            inspection.record_finding(opened, data, by=office)

@@ -165,3 +165,29 @@ class TrainingForm(StyledFormMixin, forms.Form):
 
 class AttendanceForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("attendance sheet (xlsx, xls, ods, csv; a 姓名 column)"))
+
+
+class InspectionForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("title"), max_length=300, required=False)
+    issuer = forms.CharField(label=_("issued by"), required=False, max_length=200)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    units = UnitsField(queryset=Unit.objects.none(), label=_("units inspected"))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = dt.date.today().year
+        self.fields["units"].queryset = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
+        self.fields["units"].widget.attrs["size"] = 8
+
+
+class FindingForm(StyledFormMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("unit"))
+    text = forms.CharField(label=_("problem found"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    measure = forms.CharField(label=_("measure"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    deadline = forms.CharField(
+        label=_("time limit"), max_length=200, help_text=_("e.g. 年底前, 2027年6月30日, 长期坚持")
+    )
+
+    def __init__(self, *args, inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = inspection.units.order_by("path")

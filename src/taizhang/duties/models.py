@@ -218,3 +218,21 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{self.signer} {self.signed_on:%Y-%m-%d}"
+
+
+class Inspection(models.Model):
+    """An inspection of how the responsibility system is carried out (责任制落实情况检查): a ledger of
+    the rectification module (a `Source` of kind special supervision) over a set of units; its checklist
+    is what their lists ask of them in the year, and the findings it records are that ledger's, with
+    their measures as tasks, so nothing is typed twice."""
+
+    source = models.OneToOneField(Source, primary_key=True, on_delete=models.CASCADE, related_name="duty_inspection")
+    year = models.PositiveIntegerField(_("year"))
+    units = models.ManyToManyField(Unit, verbose_name=_("units inspected"), related_name="+")
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("responsibility inspection")
+
+    def __str__(self):
+        return self.source.title

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from taizhang.duties import views, views_meetings, views_training
+from taizhang.duties import views, views_inspection, views_meetings, views_training
 
 
 class IdConverter:
@@ -35,6 +35,10 @@ urlpatterns = [
     path("meetings/<did:pk>/", views_meetings.meeting_detail, name="meeting"),
     path("meetings/<did:pk>/decisions/", views_meetings.decision_add, name="decision_add"),
     path("meetings/<did:pk>/count/", views_meetings.meeting_count, name="meeting_count"),
+    path("inspections/", views_inspection.inspection_list, name="inspections"),
+    path("inspections/new/", views_inspection.inspection_new, name="inspection_new"),
+    path("inspections/<did:pk>/", views_inspection.inspection_detail, name="inspection"),
+    path("inspections/<did:pk>/findings/", views_inspection.finding_add, name="finding_add"),
     path("trainings/", views_training.training_list, name="trainings"),
     path("trainings/new/", views_training.training_new, name="training_new"),
     path("trainings/hours/", views_training.training_hours, name="training_hours"),
