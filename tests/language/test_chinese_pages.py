@@ -43,6 +43,7 @@ ALLOWED = {
     "URL",
     "ID",
     "English",
+    "Outlook",  # the calendar product named where the feed is subscribed to
     "LEC",  # the 作业条件危险性评价法 is called LEC 法 in every Chinese safety manual
     "WeCom",
     "DingTalk",

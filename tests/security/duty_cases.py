@@ -111,6 +111,12 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
     }
     table |= {
         "duties:inspections": [read("/duties/inspections/")],
+        "duties:calendar": [read("/duties/calendar/")],
+        # a calendar app has no session: the signed address is the credential, a forged one names nobody
+        "duties:calendar_feed": [
+            Cell("get", dw.feed, who(logged_in, 200), anon=(200, False)),
+            Cell("get", "/duties/calendar/forged.ics", who(logged_in, 404), anon=(404, False)),
+        ],
         "duties:inspection_new": [
             read("/duties/inspections/new/", can["manage_ledger"], lack=403),
             write(

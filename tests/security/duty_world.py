@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.duties import actions, inspection, training
+from taizhang.duties import actions, calendar, inspection, training
 from taizhang.duties.models import TrainingLayer
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
@@ -44,6 +44,7 @@ class DutyWorld:
     training_in: object  # 市委宣传部's
     training_out: object  # 西城区委's
     inspection: object  # over 市委宣传部, with one finding (its measure a task of 市委宣传部)
+    feed: str  # the liaison's calendar feed, as its page gives it (a path)
 
 
 def build_duty_world(people) -> DutyWorld:
@@ -89,4 +90,5 @@ def build_duty_world(people) -> DutyWorld:
         training_in,
         training_out,
         opened,
+        "/" + calendar.feed_url(people["liaison"]).split("//", 1)[-1].split("/", 1)[1],
     )

@@ -249,3 +249,24 @@ def task_record(request, task_pk):
         return redirect("duties:meeting", pk=link.meeting_id)
     year = task.deadline_date.year if task.deadline_date else dt.date.today().year
     return redirect(f"{reverse('duties:year')}?unit={task.lead_unit_id}&year={year}")
+
+
+@login_required
+def calendar_page(request):
+    from taizhang.duties import calendar
+
+    return render(request, "duties/calendar.html", {"url": calendar.feed_url(request.user)})
+
+
+def calendar_feed(request, token):
+    """The feed a calendar app fetches: no session, the signed token names the user (404 when stale)."""
+    from django.http import HttpResponse
+
+    from taizhang.duties import calendar
+
+    user = calendar.user_of(token)
+    if user is None or request.method != "GET":
+        raise Http404
+    response = HttpResponse(calendar.feed(user, dt.date.today()), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
