@@ -418,4 +418,5 @@ def _count(record, item: DutyItem, *, by, link: dict, note: str) -> Task:
 
 def items_for(unit: Unit, year: int):
     """The list items asked of `unit` in `year` (common and its own), with their lists."""
-    return DutyItem.objects.filter(duty_list__year=year, duty_list__units=unit).select_related("origin", "duty_list")
+    found = DutyItem.objects.filter(duty_list__year=year, duty_list__units=unit)
+    return found.select_related("origin", "duty_list__source", "person")

@@ -2,6 +2,7 @@
 ids), scoped as the pages are (out of scope: 404), filtered by the pages' FilterSets. Writes are the
 pages' for now; the decisions themselves are tasks, reported on through /api/tasks/."""
 
+from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
 from taizhang.duties.filters import DutyListFilter, MeetingFilter, TrainingFilter
@@ -62,10 +63,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         ]
 
     def get_decisions(self, meeting) -> list[int]:
-        user = self.context["request"].user
-        return list(
-            Task.objects.restrict(user).filter(origin_id=meeting.pk).order_by("pk").values_list("pk", flat=True)
-        )
+        return [task.pk for task in meeting.origin.seen_tasks]  # prefetched, within the reader's scope
 
 
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -75,8 +73,10 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Meeting.objects.all()
 
     def get_queryset(self):
-        meetings = Meeting.objects.restrict(self.request.user).distinct()
-        return meetings.select_related("origin", "unit").prefetch_related("attendees").order_by("-date", "pk")
+        seen = Task.objects.restrict(self.request.user).order_by("pk").only("pk", "origin_id")
+        meetings = Meeting.objects.restrict(self.request.user).distinct().select_related("origin", "unit")
+        decisions = Prefetch("origin__tasks", queryset=seen, to_attr="seen_tasks")
+        return meetings.prefetch_related("attendees", decisions).order_by("-date", "pk")
 
 
 class TrainingSerializer(serializers.ModelSerializer):

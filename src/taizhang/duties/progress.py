@@ -4,8 +4,13 @@ its light is the engine's). A cell's light is its worst occurrence's."""
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+
 from taizhang.org.models import Unit
-from taizhang.tasks.models import DONE, LIGHT_OF, Light, Task, schedule_of, today
+from taizhang.tasks.models import DONE, LIGHT_OF, Light, Schedule, Task, schedule_of, schedule_q, today
+
+UNITS_A_PAGE = 100
 
 WORST = [Light.RED, Light.YELLOW, Light.BLUE, Light.GREEN]
 ROW = ("pk", "origin_id", "lead_unit_id", "measure", "status", "deadline_date", "closed_on", "activity_on")
@@ -53,15 +58,45 @@ def occurrences(tasks) -> dict[tuple[int, int], Cell]:
     return cells
 
 
-def list_matrix(duty_list, user) -> dict:
-    """The office's units × items of a list, within the user's scope."""
+@dataclass
+class Tally:
+    """A cell of the matrix, counted in SQL: its occurrences done, in all, and the worst light."""
+
+    done: int = 0
+    total: int = 0
+    light: str = ""
+
+
+def tallies(tasks, on=None) -> dict[tuple[int, int], Tally]:
+    """(unit id, item id) → Tally, one grouped query: each schedule state counted by the engine's
+    `schedule_q`, the cell lit by the worst state present (a list of 3,000 units is not read row by row)."""
+    on = on or today()
+    counts = {state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
+    rows = (
+        tasks.order_by()
+        .values("lead_unit_id", "origin_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)), **counts)
+    )
+    found = {}
+    for row in rows:
+        lights = {LIGHT_OF[state] for state in Schedule.values if row[state]}
+        light = next((lt for lt in WORST if lt in lights), "")
+        found[(row["lead_unit_id"], row["origin_id"])] = Tally(row["done"], row["total"], light)
+    return found
+
+
+def list_matrix(duty_list, user, page: int = 1) -> dict:
+    """The office's units × items of a list, within the user's scope, a page of units at a time; the
+    list's own figures (done, asked, rate) over all its units."""
     items = list(duty_list.items.select_related("origin").order_by("origin__position"))
-    units = list(duty_list.units.filter(pk__in=Unit.objects.restrict(user).values("pk")).order_by("path"))
-    cells = occurrences(Task.objects.restrict(user).filter(source_id=duty_list.pk))
-    rows = [(u, [cells.get((u.pk, i.pk), Cell()) for i in items]) for u in units]
-    done = sum(c.done for _u, row in rows for c in row)
-    total = sum(c.total for _u, row in rows for c in row)
-    return {"items": items, "rows": rows, "done": done, "total": total, "rate": rate(done, total)}
+    units = duty_list.units.filter(pk__in=Unit.objects.restrict(user).values("pk")).order_by("path")
+    shown = Paginator(units, UNITS_A_PAGE).get_page(page)
+    tasks = Task.objects.restrict(user).filter(source_id=duty_list.pk)
+    cells = tallies(tasks.filter(lead_unit__in=[u.pk for u in shown]))
+    rows = [(u, [cells.get((u.pk, i.pk), Tally()) for i in items]) for u in shown]
+    total = tasks.order_by().aggregate(done=Count("pk", filter=Q(status__in=DONE)), total=Count("pk"))
+    done, asked = total["done"], total["total"]
+    return {"items": items, "rows": rows, "page": shown, "done": done, "total": asked, "rate": rate(done, asked)}
 
 
 def rate(done: int, total: int) -> str:

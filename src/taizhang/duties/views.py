@@ -20,6 +20,7 @@ from taizhang.duties.forms import InclusionsForm, ItemForm, LettersForm, ListFor
 from taizhang.duties.models import DutyList, Letter, ListKind, Meeting, RecordLink
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
+from taizhang.tasks.actions import OPEN
 from taizhang.tasks.models import Task
 
 
@@ -187,10 +188,11 @@ def list_detail(request, pk, item_form=None):
     takes_items = duty_list.kind == ListKind.LIST  # the letters and the 四纳入 have their fixed items
     if manages and takes_items and item_form is None:
         item_form = ItemForm(editor=request.user)
-    matrix = progress.list_matrix(duty_list, request.user)
+    matrix = progress.list_matrix(duty_list, request.user, page=request.GET.get("page") or 1)
     unsigned = []
-    if duty_list.kind == ListKind.LETTERS:
-        unsigned = [(u, c.occurrences[0]) for u, row in matrix["rows"] for c in row if c.total and not c.done]
+    if duty_list.kind == ListKind.LETTERS:  # who has not signed, lit, each a link to its letter
+        waiting = Task.objects.restrict(request.user).filter(source_id=duty_list.pk, status__in=OPEN)
+        unsigned = list(waiting.select_related("lead_unit").order_by("lead_unit__path"))
     context = {
         "duty_list": duty_list,
         "matrix": matrix,

@@ -217,3 +217,22 @@ def test_letters_are_signing_tasks_closed_by_the_signed_scan_and_counted_per_uni
     signed = {u.name: row[0].done for u, row in matrix["rows"]}
     assert signed == {"市委宣传部": 1, "市教育局": 0} and matrix["rate"] == "50.0%"
     assert AuditEvent.objects.filter(action="letter.sign", object_id=str(own.pk)).exists()
+
+
+def test_the_matrix_counted_in_sql_equals_each_units_year_view(people, clients):
+    from taizhang.duties import progress
+
+    duty_list = _list(people)
+    item = _item(duty_list, people, frequency="每季度")
+    meeting = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": dt.date.today(), "topics": "专题研究"}, by=people["liaison"]
+    )
+    actions.count_meeting(meeting, item, by=people["liaison"])
+    matrix = progress.list_matrix(duty_list, people["office"])
+    for u, row in matrix["rows"]:
+        cells = progress.occurrences(Task.objects.filter(origin_id=item.pk, lead_unit=u))
+        seen = cells[(u.pk, item.pk)]
+        assert (row[0].done, row[0].total, row[0].light) == (seen.done, seen.total, seen.light), u.name
+        page = clients["office"].get(f"/duties/?unit={u.pk}&year={YEAR}").content.decode()
+        assert f'data-light="{seen.light}"' in page
+    assert (matrix["done"], matrix["total"]) == (1, 8)
