@@ -416,6 +416,13 @@ def _count(record, item: DutyItem, *, by, link: dict, note: str) -> Task:
     return done
 
 
+def countable_items(record):
+    """The items a meeting's or training's unit still has an occurrence of in its year (what it may count for)."""
+    open_items = Task.objects.filter(lead_unit=record.unit, status__in=OPEN, origin__kind=OriginKind.DUTY)
+    found = items_for(record.unit, record.date.year).filter(pk__in=open_items.values("origin_id"))
+    return found.order_by("origin__position")
+
+
 def items_for(unit: Unit, year: int):
     """The list items asked of `unit` in `year` (common and its own), with their lists."""
     found = DutyItem.objects.filter(duty_list__year=year, duty_list__units=unit)

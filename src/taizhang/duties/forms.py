@@ -48,9 +48,10 @@ class ListForm(StyledFormMixin, forms.Form):
         self.fields["units"].widget.attrs["size"] = 8
 
 
-class InclusionsForm(StyledFormMixin, forms.Form):
+class YearUnitsForm(StyledFormMixin, forms.Form):
+    """A year and the units an office issues something to (within its own scope)."""
+
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    deadline = forms.CharField(label=_("time limit"), max_length=100, initial="年底前")
     units = UnitsField(queryset=Unit.objects.none(), label=_("units"))
 
     def __init__(self, *args, editor, **kwargs):
@@ -58,6 +59,11 @@ class InclusionsForm(StyledFormMixin, forms.Form):
         self.fields["year"].initial = dt.date.today().year
         self.fields["units"].queryset = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
         self.fields["units"].widget.attrs["size"] = 8
+
+
+class InclusionsForm(YearUnitsForm):
+    deadline = forms.CharField(label=_("time limit"), max_length=100, initial="年底前")
+    field_order = ["year", "deadline", "units"]
 
 
 class LettersForm(InclusionsForm):
@@ -167,17 +173,14 @@ class AttendanceForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("attendance sheet (xlsx, xls, ods, csv; a 姓名 column)"))
 
 
-class InspectionForm(StyledFormMixin, forms.Form):
+class InspectionForm(YearUnitsForm):
     title = forms.CharField(label=_("title"), max_length=300, required=False)
     issuer = forms.CharField(label=_("issued by"), required=False, max_length=200)
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    units = UnitsField(queryset=Unit.objects.none(), label=_("units inspected"))
+    field_order = ["title", "issuer", "year", "units"]
 
-    def __init__(self, *args, editor, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = dt.date.today().year
-        self.fields["units"].queryset = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True)
-        self.fields["units"].widget.attrs["size"] = 8
+        self.fields["units"].label = _("units inspected")
 
 
 class FindingForm(StyledFormMixin, forms.Form):

@@ -18,6 +18,7 @@ from taizhang.duties import actions, progress
 from taizhang.duties.filters import DutyListFilter
 from taizhang.duties.forms import InclusionsForm, ItemForm, LettersForm, ListForm, SignForm
 from taizhang.duties.models import DutyList, Letter, ListKind, Meeting, RecordLink
+from taizhang.duties.pages import form_page
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
 from taizhang.tasks.actions import OPEN
@@ -72,19 +73,14 @@ def list_index(request):
 def list_new(request):
     if not grants(request.user, MANAGE_LEDGER):
         raise PermissionDenied
+
+    def run(data):
+        made = actions.issue_list(data, by=request.user)
+        messages.success(request, _("The list is issued; add its items."))
+        return redirect("duties:list", pk=made.pk)
+
     form = ListForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = actions.issue_list(form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The list is issued; add its items."))
-            return redirect("duties:list", pk=made.pk)
-    context = {"form": form, "title": _("Issue a responsibility list"), "back": reverse("duties:lists")}
-    return render(request, "form_page.html", context)
+    return form_page(request, form, run, title=_("Issue a responsibility list"), back=reverse("duties:lists"))
 
 
 @login_required
@@ -92,20 +88,14 @@ def inclusions_new(request):
     """The year's 四纳入 · 四同 checklist for a set of units: eight items, each a task of every unit."""
     if not grants(request.user, MANAGE_LEDGER):
         raise PermissionDenied
+
+    def run(data):
+        made = actions.issue_inclusions(data["year"], data["units"], by=request.user, deadline=data["deadline"])
+        messages.success(request, _("Issued: eight items for each of %(n)d units.") % {"n": len(data["units"])})
+        return redirect("duties:list", pk=made.pk)
+
     form = InclusionsForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = actions.issue_inclusions(data["year"], data["units"], by=request.user, deadline=data["deadline"])
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Issued: eight items for each of %(n)d units.") % {"n": len(data["units"])})
-            return redirect("duties:list", pk=made.pk)
-    context = {"form": form, "title": _("Issue the four inclusions checklist"), "back": reverse("duties:lists")}
-    return render(request, "form_page.html", context)
+    return form_page(request, form, run, title=_("Issue the four inclusions checklist"), back=reverse("duties:lists"))
 
 
 @login_required
@@ -113,24 +103,17 @@ def letters_new(request):
     """The year's responsibility letters for a set of units: a signing task each, chased until signed."""
     if not grants(request.user, MANAGE_LEDGER):
         raise PermissionDenied
+
+    def run(data):
+        units = data["units"]
+        made = actions.issue_letters(
+            data["year"], units, by=request.user, subject=data["subject"], deadline=data["deadline"]
+        )
+        messages.success(request, _("Letters issued to %(n)d units; each signing is chased.") % {"n": len(units)})
+        return redirect("duties:list", pk=made.pk)
+
     form = LettersForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            made = actions.issue_letters(
-                data["year"], data["units"], by=request.user, subject=data["subject"], deadline=data["deadline"]
-            )
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, _("Letters issued to %(n)d units; each signing is chased.") % {"n": len(data["units"])}
-            )
-            return redirect("duties:list", pk=made.pk)
-    context = {"form": form, "title": _("Issue responsibility letters"), "back": reverse("duties:lists")}
-    return render(request, "form_page.html", context)
+    return form_page(request, form, run, title=_("Issue responsibility letters"), back=reverse("duties:lists"))
 
 
 def _letter_task(request, task_pk):

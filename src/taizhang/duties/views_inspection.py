@@ -13,6 +13,7 @@ from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.duties import inspection
 from taizhang.duties.forms import FindingForm, InspectionForm
 from taizhang.duties.models import Inspection
+from taizhang.duties.pages import form_page
 from taizhang.org.views import _attach_errors
 from taizhang.tasks.origins import Source
 
@@ -36,19 +37,15 @@ def inspection_list(request):
 def inspection_new(request):
     if not grants(request.user, MANAGE_LEDGER):
         raise PermissionDenied
+
+    def run(data):
+        made = inspection.open_inspection(data, by=request.user)
+        messages.success(request, _("Inspection opened: check each unit below and record what you find."))
+        return redirect("duties:inspection", pk=made.pk)
+
     form = InspectionForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = inspection.open_inspection(form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Inspection opened: check each unit below and record what you find."))
-            return redirect("duties:inspection", pk=made.pk)
-    context = {"form": form, "title": _("Open a responsibility inspection"), "back": reverse("duties:inspections")}
-    return render(request, "form_page.html", context)
+    title = _("Open a responsibility inspection")
+    return form_page(request, form, run, title=title, back=reverse("duties:inspections"))
 
 
 @login_required

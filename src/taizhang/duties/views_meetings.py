@@ -18,8 +18,8 @@ from taizhang.duties import actions
 from taizhang.duties.filters import MeetingFilter
 from taizhang.duties.forms import CountForm, DecisionForm, MeetingForm, minuting_units
 from taizhang.duties.models import Meeting
+from taizhang.duties.pages import form_page
 from taizhang.org.views import _attach_errors
-from taizhang.tasks.actions import OPEN
 from taizhang.tasks.models import Task
 
 PAGE = 100
@@ -41,31 +41,20 @@ def meeting_list(request):
 def meeting_new(request):
     if not minuting_units(request.user).exists():
         raise PermissionDenied
+
+    def run(data):
+        made = actions.record_meeting(data, by=request.user)
+        messages.success(request, _("Meeting recorded: add its decisions, each becomes a supervised task."))
+        return redirect("duties:meeting", pk=made.pk)
+
     form = MeetingForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = actions.record_meeting(form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Meeting recorded: add its decisions, each becomes a supervised task."))
-            return redirect("duties:meeting", pk=meeting.pk)
-    context = {"form": form, "title": _("Record a meeting"), "back": reverse("duties:meetings")}
-    return render(request, "form_page.html", context)
-
-
-def _countable(meeting):
-    """The items the meeting's unit still has an occurrence of, for the "counts for" form."""
-    open_items = Task.objects.filter(lead_unit=meeting.unit, status__in=OPEN, origin__kind="duty").values("origin_id")
-    return actions.items_for(meeting.unit, meeting.date.year).filter(pk__in=open_items).order_by("origin__position")
+    return form_page(request, form, run, title=_("Record a meeting"), back=reverse("duties:meetings"))
 
 
 def _page(request, meeting, decision_form=None):
     user = request.user
     may = actions.may_minute(user, meeting.unit)
-    items = list(_countable(meeting)) if may else []
+    items = list(actions.countable_items(meeting)) if may else []
     context = {
         "meeting": meeting,
         "decisions": actions.decisions(meeting).filter(pk__in=Task.objects.restrict(user).values("pk")),
@@ -113,7 +102,7 @@ def meeting_count(request, pk):
     meeting = get_object_or_404(scoped_meetings(request.user), pk=pk)
     if not actions.may_minute(request.user, meeting.unit):
         raise PermissionDenied
-    item = _countable(meeting).filter(pk=request.POST.get("item") or 0).first()
+    item = actions.countable_items(meeting).filter(pk=request.POST.get("item") or 0).first()
     if item is None:
         messages.error(request, _("Choose one of the items the unit still has to carry out."))
         return redirect("duties:meeting", pk=pk)

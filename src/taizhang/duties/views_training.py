@@ -19,10 +19,9 @@ from taizhang.duties import actions, training
 from taizhang.duties.filters import TrainingFilter
 from taizhang.duties.forms import AttendanceForm, CountForm, TrainingForm, minuting_units
 from taizhang.duties.models import Training
+from taizhang.duties.pages import form_page
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
-from taizhang.tasks.actions import OPEN
-from taizhang.tasks.models import Task
 
 PAGE = 100
 
@@ -43,31 +42,21 @@ def training_list(request):
 def training_new(request):
     if not minuting_units(request.user).exists():
         raise PermissionDenied
+
+    def run(data):
+        made = training.record_training(data, by=request.user)
+        messages.success(request, _("Training recorded: import its attendance sheet if you have one."))
+        return redirect("duties:training", pk=made.pk)
+
     form = TrainingForm(request.POST or None, editor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = training.record_training(form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Training recorded: import its attendance sheet if you have one."))
-            return redirect("duties:training", pk=made.pk)
-    context = {"form": form, "title": _("Record a training"), "back": reverse("duties:trainings")}
-    return render(request, "form_page.html", context)
-
-
-def _countable(record):
-    open_items = Task.objects.filter(lead_unit=record.unit, status__in=OPEN, origin__kind="duty").values("origin_id")
-    return actions.items_for(record.unit, record.date.year).filter(pk__in=open_items).order_by("origin__position")
+    return form_page(request, form, run, title=_("Record a training"), back=reverse("duties:trainings"))
 
 
 @login_required
 def training_detail(request, pk, attendance_form=None, unknown=()):
     record = get_object_or_404(scoped_trainings(request.user), pk=pk)
     may = actions.may_minute(request.user, record.unit)
-    items = list(_countable(record)) if may else []
+    items = list(actions.countable_items(record)) if may else []
     context = {
         "training": record,
         "attendees": record.attendees.select_related("unit").order_by("unit__path", "name"),
@@ -115,7 +104,7 @@ def training_count(request, pk):
     record, refused = _post_record(request, pk)
     if refused:
         return refused
-    item = _countable(record).filter(pk=request.POST.get("item") or 0).first()
+    item = actions.countable_items(record).filter(pk=request.POST.get("item") or 0).first()
     if item is None:
         messages.error(request, _("Choose one of the items the unit still has to carry out."))
         return redirect("duties:training", pk=pk)

@@ -1,22 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+from taizhang.core import converters  # noqa: F401 (registers <id:…>)
 from taizhang.risks import views, views_campaign, views_import, views_matrix
-
-
-class Id:
-    """A row id: at most 18 digits. A risk's and a campaign's keys are their origin's and source's
-    (one-to-one keys), which the database is asked for as given: a longer number names nothing (404)."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(Id, "id")
 
 app_name = "risks"
 urlpatterns = [
