@@ -101,6 +101,17 @@ class ItemForm(StyledFormMixin, forms.Form):
         self.fields["person"].queryset = Person.objects.restrict(editor)
 
 
+def held_by(form, editor) -> None:
+    """A record's unit among those the editor may minute for (its own first), today, people in scope."""
+    units = minuting_units(editor)
+    form.fields["unit"].queryset = units
+    if editor.unit_id and units.filter(pk=editor.unit_id).exists():
+        form.fields["unit"].initial = editor.unit_id
+    form.fields["date"].initial = dt.date.today()
+    form.fields["attendees"].queryset = Person.objects.restrict(editor).order_by("unit__path", "name")
+    form.fields["attendees"].widget.attrs["size"] = 6
+
+
 class MeetingForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=MeetingKind.choices)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("unit"))
@@ -115,13 +126,7 @@ class MeetingForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
-        units = minuting_units(editor)
-        self.fields["unit"].queryset = units
-        if editor.unit_id and units.filter(pk=editor.unit_id).exists():
-            self.fields["unit"].initial = editor.unit_id
-        self.fields["date"].initial = dt.date.today()
-        self.fields["attendees"].queryset = Person.objects.restrict(editor).order_by("unit__path", "name")
-        self.fields["attendees"].widget.attrs["size"] = 6
+        held_by(self, editor)
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
@@ -160,13 +165,7 @@ class TrainingForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
-        units = minuting_units(editor)
-        self.fields["unit"].queryset = units
-        if editor.unit_id and units.filter(pk=editor.unit_id).exists():
-            self.fields["unit"].initial = editor.unit_id
-        self.fields["date"].initial = dt.date.today()
-        self.fields["attendees"].queryset = Person.objects.restrict(editor).order_by("unit__path", "name")
-        self.fields["attendees"].widget.attrs["size"] = 6
+        held_by(self, editor)
 
 
 class AttendanceForm(StyledFormMixin, forms.Form):
