@@ -136,7 +136,8 @@ def document_errors(result, generator, request, public):
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query" and parameter["name"] not in PAGING and "schema" in parameter:
-                    if parameter["schema"].get("type") != "string" or "format" in parameter["schema"]:
+                    schema = parameter["schema"]
+                    if schema.get("type") != "string" or "format" in schema or "enum" in schema:
                         parameter["schema"] = {"anyOf": [parameter["schema"], EMPTY]}
             codes = ["400", "401", "403", "404", "414"]
             if method == "post":

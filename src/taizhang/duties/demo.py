@@ -20,6 +20,8 @@ COMMON = [
     ("向上级党委报告意识形态工作责任制落实情况", "年底前", "书面报告"),
 ]
 UNITS = ["市委宣传部", "市教育局", "市档案馆", "市文化广电旅游局"]
+# the demo's inspection is a rectification ledger: `org.demo.foreign_data` knows it by this title
+INSPECTION_PREFIX = "市委意识形态工作责任制落实情况专项督查（"
 
 
 @contextlib.contextmanager
@@ -182,10 +184,9 @@ def _inspection(today) -> None:
 
     office = User.objects.get(username="office")
     with as_of(min(dt.date(today.year, 11, 20), today)):
-        opened = inspection.open_inspection(
-            {"year": today.year, "units": [Unit.objects.get(name=n) for n in ("市档案馆", "市文化广电旅游局")]},
-            by=office,
-        )
+        units = [Unit.objects.get(name=n) for n in ("市档案馆", "市文化广电旅游局")]
+        title = f"{INSPECTION_PREFIX}{today.year}年度）"
+        opened = inspection.open_inspection({"year": today.year, "units": units, "title": title}, by=office)
         for unit_name, text, measure in (
             ("市档案馆", "未按期签订意识形态工作责任书", "12月底前补签责任书并报备"),
             ("市文化广电旅游局", "上半年未专题研究意识形态工作", "年底前召开党组会议专题研究并形成纪要"),
