@@ -24,7 +24,7 @@ from taizhang.core.permissions import (
 )
 from taizhang.duties import frequency
 from taizhang.duties.models import DutyItem, DutyList, Letter, ListKind, Meeting, RecordLink, Subject
-from taizhang.org.models import Unit, unit_in_scope
+from taizhang.org.models import Person, Unit, unit_in_scope
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.actions import OPEN
 from taizhang.tasks.models import Task
@@ -90,6 +90,13 @@ def _require_units(by, units, *roles) -> None:
         raise PermissionDenied(_("You may not do this."))
     if not unrestricted(by) and (by.scope == Scope.OWN or not all(unit_in_scope(by, u) for u in units)):
         raise PermissionDenied(_("This unit is outside your data scope."))
+
+
+def require_people_in_scope(by, people) -> None:
+    """A record's attendees are people the actor sees (the form offers no others; the action says so too)."""
+    ids = {getattr(p, "pk", p) for p in people}
+    if by is not None and ids - set(Person.objects.restrict(by).filter(pk__in=ids).values_list("pk", flat=True)):
+        raise PermissionDenied(_("Some attendees are outside your data scope."))
 
 
 # --- lists and items --------------------------------------------------------------------------------
@@ -348,8 +355,10 @@ def record_meeting(data: dict, *, by) -> Meeting:
         if name in data and name != "attendees":
             setattr(meeting, name, data[name] if data[name] is not None else "")
     meeting.full_clean(exclude=["origin", "recorded_by"])
+    attendees = list(data.get("attendees") or [])
+    require_people_in_scope(by, attendees)
     meeting.save()
-    meeting.attendees.set(data.get("attendees") or [])
+    meeting.attendees.set(attendees)
     audit.record(by, "meeting.create", meeting, after=audit.snapshot(meeting, MEETING_FIELDS) | {"topics": topics})
     return meeting
 

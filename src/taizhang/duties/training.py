@@ -39,7 +39,7 @@ def record_training(data: dict, *, by) -> Training:
     if data.get("layer") is None:
         raise ValidationError({"layer": _("Choose who the training is for.")})
     attendees = list(data.get("attendees") or [])
-    _require_people_seen(by, attendees)
+    actions.require_people_in_scope(by, attendees)
     made = Training.objects.create(
         layer=data["layer"],
         unit=unit,
@@ -53,14 +53,6 @@ def record_training(data: dict, *, by) -> Training:
     made.attendees.set(attendees)
     audit.record(by, "training.create", made, after=audit.snapshot(made, TRAINING_FIELDS))
     return made
-
-
-def _require_people_seen(by, people) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    ids = {p.pk for p in people}
-    if ids - set(Person.objects.restrict(by).filter(pk__in=ids).values_list("pk", flat=True)):
-        raise PermissionDenied(_("Some attendees are outside your data scope."))
 
 
 def read_names(upload) -> list[tuple[int, str]]:

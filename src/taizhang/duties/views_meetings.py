@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 
 from taizhang.core import timeline
 from taizhang.core.audit import history
-from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page
 from taizhang.duties import actions
 from taizhang.duties.filters import MeetingFilter
 from taizhang.duties.forms import CountForm, DecisionForm, MeetingForm, minuting_units
 from taizhang.duties.models import Meeting
-from taizhang.duties.pages import form_page
+from taizhang.duties.pages import count_record, form_page
 from taizhang.org.views import _attach_errors
 from taizhang.tasks.models import Task
 
@@ -102,16 +101,5 @@ def meeting_count(request, pk):
     meeting = get_object_or_404(scoped_meetings(request.user), pk=pk)
     if not actions.may_minute(request.user, meeting.unit):
         raise PermissionDenied
-    item = actions.countable_items(meeting).filter(pk=request.POST.get("item") or 0).first()
-    if item is None:
-        messages.error(request, _("Choose one of the items the unit still has to carry out."))
-        return redirect("duties:meeting", pk=pk)
-    try:
-        task = actions.count_meeting(meeting, item, by=request.user)
-    except (ValidationError, PermissionDenied, Conflict) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(
-            request, _("Counted: %(task)s is done, this meeting its record.") % {"task": task.measure[:60]}
-        )
-    return redirect("duties:meeting", pk=pk)
+    said = _("Counted: %(task)s is done, this meeting its record.")
+    return count_record(request, meeting, actions.count_meeting, page="duties:meeting", said=said)

@@ -19,7 +19,7 @@ from taizhang.duties import actions, training
 from taizhang.duties.filters import TrainingFilter
 from taizhang.duties.forms import AttendanceForm, CountForm, TrainingForm, minuting_units
 from taizhang.duties.models import Training
-from taizhang.duties.pages import form_page
+from taizhang.duties.pages import count_record, form_page
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
 
@@ -104,18 +104,8 @@ def training_count(request, pk):
     record, refused = _post_record(request, pk)
     if refused:
         return refused
-    item = actions.countable_items(record).filter(pk=request.POST.get("item") or 0).first()
-    if item is None:
-        messages.error(request, _("Choose one of the items the unit still has to carry out."))
-        return redirect("duties:training", pk=pk)
-    try:
-        task = actions.count_training(record, item, by=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        words = {"task": task.measure[:60]}
-        messages.success(request, _("Counted: %(task)s is done, this training its record.") % words)
-    return redirect("duties:training", pk=pk)
+    said = _("Counted: %(task)s is done, this training its record.")
+    return count_record(request, record, actions.count_training, page="duties:training", said=said)
 
 
 @login_required

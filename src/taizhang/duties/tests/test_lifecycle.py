@@ -236,3 +236,14 @@ def test_the_matrix_counted_in_sql_equals_each_units_year_view(people, clients):
         page = clients["office"].get(f"/duties/?unit={u.pk}&year={YEAR}").content.decode()
         assert f'data-light="{seen.light}"' in page
     assert (matrix["done"], matrix["total"]) == (1, 8)
+
+
+def test_attendees_outside_the_minute_takers_scope_are_refused_by_the_action(people):
+    from taizhang.org.models import Person
+
+    outsider = Person.objects.get(name="周杰")  # 东城区委's liaison
+    with pytest.raises(PermissionDenied):
+        actions.record_meeting(
+            {"unit": unit("市委宣传部"), "date": dt.date.today(), "topics": "专题研究", "attendees": [outsider]},
+            by=people["liaison"],
+        )
