@@ -28,6 +28,7 @@ router.register("returns", risk_api.ReturnViewSet)
 router.register("duty-lists", duty_api.DutyListViewSet)
 router.register("meetings", duty_api.MeetingViewSet)
 router.register("trainings", duty_api.TrainingViewSet)
+router.register("bodies", duty_api.BodyViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),

@@ -138,10 +138,16 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
         ],
     }
     table |= _training_cases(dw, read=read, write=write, who=who, Cell=Cell, logged_in=logged_in)
+    table |= _body_cases(dw, read=read, write=write, who=who, Cell=Cell, logged_in=logged_in, can=can)
+    table["duties:minutes_file"] = [
+        read(f"/duties/meetings/{m_in.pk}/minutes/", SEES["meeting_in"]),
+        read(f"/duties/meetings/{m_out.pk}/minutes/", set()),  # no file: nothing to download
+    ]
     for prefix, name, objs in (
         ("duty-lists", "dutylist", {"list": lst}),
         ("meetings", "meeting", {"meeting_in": m_in, "meeting_out": m_out}),
         ("trainings", "training", {"training_in": dw.training_in, "training_out": dw.training_out}),
+        ("bodies", "body", {"body": dw.body}),
     ):
         table[f"{name}-list"] = [
             read(f"/api/{prefix}/", api=True),
@@ -192,5 +198,56 @@ def _training_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in) -> dict
                 allowed=MINUTE_IN,
                 sees=SEES["training_in"],
             ),
+        ],
+    }
+
+
+def _rules():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"rules": SimpleUploadedFile("规则.pdf", b"%PDF-1.4 new rules")}
+
+
+def _body_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict:  # noqa: N803
+    body, propaganda = dw.body, dw.meeting_in.unit_id
+    at = f"/duties/bodies/{body.pk}"
+    layer = dw.training_in.layer
+    layer_data = {f"l{layer.pk}-name": layer.name, f"l{layer.pk}-required_hours": "20", f"l{layer.pk}-position": "1"}
+    return {
+        "duties:bodies": [read("/duties/bodies/"), read(f"/duties/bodies/?kind=joint&lead_unit={propaganda}")],
+        "duties:body_new": [
+            read("/duties/bodies/new/", can["manage_ledger"], lack=403),
+            write(
+                "/duties/bodies/new/",
+                {"name": "新工作组", "kind": "group", "lead_unit": propaganda},
+                allowed=LIST_MANAGERS,
+                invalid={"countyadmin", "countyoffice"},  # 市委宣传部 is no choice of theirs
+            ),
+        ],
+        "duties:body": [read(f"{at}/", SEES["body"])],
+        "duties:member_add": [
+            Cell("get", f"{at}/members/", who(logged_in, 405)),
+            write(f"{at}/members/", {"unit": propaganda, "part": "召集单位"}, allowed=LIST_MANAGERS, sees=SEES["body"]),
+        ],
+        "duties:member_remove": [
+            Cell("get", f"{at}/members/remove/", who(logged_in, 405)),
+            write(f"{at}/members/remove/", {"member": dw.member.pk}, allowed=LIST_MANAGERS, sees=SEES["body"]),
+        ],
+        "duties:rules_upload": [
+            Cell("get", f"{at}/rules/", who(logged_in, 405)),
+            write(f"{at}/rules/", _rules, allowed=LIST_MANAGERS, sees=SEES["body"]),
+        ],
+        "duties:rules_file": [read(f"{at}/rules/file/", SEES["body"])],
+        "duties:layers": [
+            read("/duties/trainings/layers/"),
+            write(
+                "/duties/trainings/layers/",
+                {"new-name": "新任职联络员", "new-required_hours": "6"},
+                allowed=LIST_MANAGERS,  # an office over all units, the administrator
+            ),
+        ],
+        "duties:layer_edit": [
+            Cell("get", f"/duties/trainings/layers/{layer.pk}/", who(logged_in, 405)),
+            write(f"/duties/trainings/layers/{layer.pk}/", layer_data, allowed=LIST_MANAGERS),
         ],
     }

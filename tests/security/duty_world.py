@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from taizhang.duties import actions, calendar, inspection, training
+from taizhang.duties import actions, bodies, calendar, inspection, training
 from taizhang.duties.models import TrainingLayer
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
@@ -26,6 +26,8 @@ SEES = {
     "training_out": ALL_SCOPE | {"westliaison"},
     # an inspection is its ledger: seen by whoever sees one of its tasks (市委宣传部's measure)
     "inspection": ALL_SCOPE | {"unithead", "liaison"},
+    # a body led by 市委宣传部, 西城区委 a member: the people of both
+    "body": ALL_SCOPE | {"unithead", "liaison", "westliaison"},
 }
 MINUTE_IN = {"admin", "office", "liaison", "unithead"}  # a meeting of 市委宣传部: its people, an office over it
 LIST_MANAGERS = {"admin", "office"}  # a list issued by the organisation's office
@@ -45,6 +47,8 @@ class DutyWorld:
     training_out: object  # 西城区委's
     inspection: object  # over 市委宣传部, with one finding (its measure a task of 市委宣传部)
     feed: str  # the liaison's calendar feed, as its page gives it (a path)
+    body: object  # led by 市委宣传部, 西城区委 a member; with its rules
+    member: object  # 西城区委's membership
 
 
 def build_duty_world(people) -> DutyWorld:
@@ -61,7 +65,10 @@ def build_duty_world(people) -> DutyWorld:
     item = actions.add_item(duty_list, {"text": "专题研究意识形态工作", "frequency": "每季度"}, by=office)
     occurrence = Task.objects.filter(origin_id=item.pk, lead_unit=unit("市委宣传部")).order_by("-deadline_date").first()
     day = dt.date.today()
-    meeting_in = actions.record_meeting({"unit": unit("市委宣传部"), "date": day, "topics": "专题研究"}, by=office)
+    minutes = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 minutes")
+    meeting_in = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": day, "topics": "专题研究"}, by=office, minutes_file=minutes
+    )
     actions.add_decision(
         meeting_in, {"measure": "建立制度", "lead_unit": unit("市委宣传部"), "deadline": "2030年底前"}, by=office
     )
@@ -78,6 +85,9 @@ def build_duty_world(people) -> DutyWorld:
     opened = inspection.open_inspection({"year": year, "units": [unit("市委宣传部")]}, by=office)
     found = {"unit": unit("市委宣传部"), "text": "专题研究不够", "measure": "补开专题会议", "deadline": "2030年底前"}
     inspection.record_finding(opened, found, by=office)
+    rules = SimpleUploadedFile("规则.pdf", b"%PDF-1.4 rules")
+    body = bodies.create_body({"name": "联席会议", "lead_unit": unit("市委宣传部")}, by=office, rules=rules)
+    member = bodies.add_member(body, {"unit": unit("西城区委"), "part": "成员单位"}, by=office)
     return DutyWorld(
         duty_list,
         item,
@@ -91,4 +101,6 @@ def build_duty_world(people) -> DutyWorld:
         training_out,
         opened,
         "/" + calendar.feed_url(people["liaison"]).split("//", 1)[-1].split("/", 1)[1],
+        body,
+        member,
     )

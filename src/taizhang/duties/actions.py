@@ -4,6 +4,7 @@ give it decisions (each a task), and count a meeting as an occurrence's evidence
 role and the units' scope, runs atomically and writes its audit event in the same transaction."""
 
 import datetime as dt
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +24,17 @@ from taizhang.core.permissions import (
     unrestricted,
 )
 from taizhang.duties import frequency
-from taizhang.duties.models import DutyItem, DutyList, Letter, ListKind, Meeting, RecordLink, Subject
+from taizhang.duties.models import (
+    Absence,
+    Body,
+    DutyItem,
+    DutyList,
+    Letter,
+    ListKind,
+    Meeting,
+    RecordLink,
+    Subject,
+)
 from taizhang.org.models import Person, Unit, unit_in_scope
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.actions import OPEN
@@ -45,7 +56,7 @@ INCLUSIONS = [
     ("意识形态工作与业务工作同考核", "考核结果"),
 ]
 ITEM_FIELDS = ["subject", "person", "areas", "frequency", "supervisor", "done_when"]
-MEETING_FIELDS = ["kind", "unit", "date", "place", "chair", "attendees", "absences", "minutes", "materials"]
+MEETING_FIELDS = ["kind", "unit", "body", "date", "place", "chair", "attendees", "absence_note", "minutes", "materials"]
 EVENT_PHRASES = {
     "meetings.create": gettext_lazy("opened the meeting decisions ledger"),
     "duty_list.create": gettext_lazy("issued the responsibility list"),
@@ -57,6 +68,12 @@ EVENT_PHRASES = {
     "training.create": gettext_lazy("recorded the training"),
     "inspection.create": gettext_lazy("opened the responsibility inspection"),
     "training.attendance": gettext_lazy("imported the attendance sheet"),
+    "body.create": gettext_lazy("set up the working body"),
+    "body.member": gettext_lazy("added a member unit"),
+    "body.unmember": gettext_lazy("removed a member unit"),
+    "body.rules": gettext_lazy("attached the rules"),
+    "training_layer.save": gettext_lazy("changed the training layer"),
+    "duty_list.import": gettext_lazy("imported the list's items"),
 }
 
 
@@ -71,6 +88,12 @@ EVENT_KEYS = {
     "title": gettext_lazy("title"),
     "unit": gettext_lazy("unit"),
     "imported": gettext_lazy("added from the attendance sheet"),
+    "absent": gettext_lazy("absent, and why"),
+    "minutes_file": gettext_lazy("minutes file"),
+    "member": gettext_lazy("member unit"),
+    "representative": gettext_lazy("representative"),
+    "rules": gettext_lazy("rules (工作规则)"),
+    "items": gettext_lazy("items"),
 }
 
 
@@ -330,8 +353,9 @@ def may_minute(user, unit) -> bool:
 
 
 @transaction.atomic
-def record_meeting(data: dict, *, by) -> Meeting:
-    """A meeting as minuted by its unit's liaison, head or an office: topics, people, minutes."""
+def record_meeting(data: dict, *, by, minutes_file=None) -> Meeting:
+    """A meeting as minuted by its unit's liaison, head or an office: topics, people and who was absent
+    and why, the minutes as text and as a file, and the working body it was a meeting of, if any."""
     unit = data.get("unit")
     if unit is None:
         raise ValidationError({"unit": _("Name the unit that held the meeting.")})
@@ -342,6 +366,14 @@ def record_meeting(data: dict, *, by) -> Meeting:
     date = data.get("date")
     if date is None or date > _today():
         raise ValidationError({"date": _("Give the date the meeting was held (not in the future).")})
+    body = data.get("body")
+    if body is not None and by is not None and not Body.objects.restrict(by).filter(pk=body.pk).exists():
+        raise PermissionDenied(_("This working body is outside your data scope."))
+    attendees = list(data.get("attendees") or [])
+    absences = [(person, (reason or "").strip()[:200]) for person, reason in data.get("absences") or []]
+    require_people_in_scope(by, attendees + [person for person, _reason in absences])
+    if {p.pk for p in attendees} & {p.pk for p, _reason in absences}:
+        raise ValidationError({"absences": _("Someone is listed both as attending and as absent.")})
     source = ensure_meetings_source()
     origin = Origin.objects.create(
         source=source,
@@ -353,14 +385,47 @@ def record_meeting(data: dict, *, by) -> Meeting:
     meeting = Meeting(origin=origin, recorded_by=by)
     for name in MEETING_FIELDS:
         if name in data and name != "attendees":
-            setattr(meeting, name, data[name] if data[name] is not None else "")
-    meeting.full_clean(exclude=["origin", "recorded_by"])
-    attendees = list(data.get("attendees") or [])
-    require_people_in_scope(by, attendees)
+            setattr(meeting, name, data[name] if data[name] is not None or name == "body" else "")
+    meeting.full_clean(exclude=["origin", "recorded_by", "minutes_file"])
+    if minutes_file is not None:
+        meeting.minutes_file, meeting.minutes_file_name = _stored(by, minutes_file)
     meeting.save()
     meeting.attendees.set(attendees)
-    audit.record(by, "meeting.create", meeting, after=audit.snapshot(meeting, MEETING_FIELDS) | {"topics": topics})
+    Absence.objects.bulk_create(Absence(meeting=meeting, person=p, reason=r) for p, r in absences)
+    after = audit.snapshot(meeting, MEETING_FIELDS) | {"topics": topics, "minutes_file": meeting.minutes_file_name}
+    after["absent"] = "；".join(f"{p.name}：{r}" if r else p.name for p, r in absences)
+    audit.record(by, "meeting.create", meeting, after=after)
     return meeting
+
+
+ABSENCE_LINE = re.compile(r"^\s*([^：:，,；;（(\s]+)\s*[：:，,；;（(\s]?\s*(.*?)[）)]?\s*$")
+
+
+def read_absences(text: str, people) -> tuple[list, str]:
+    """Absences as typed, one a line ("姓名：事由", "姓名（事由）", "姓名 事由"): each line naming exactly one
+    of `people` becomes (person, reason); the other lines (a guest, a name not held) are kept as written."""
+    by_name: dict[str, list] = {}
+    for person in people:
+        by_name.setdefault(person.name, []).append(person)
+    found, kept = [], []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        match = ABSENCE_LINE.match(line)
+        named = by_name.get(match.group(1)) if match else None
+        if named and len(named) == 1 and all(p.pk != named[0].pk for p, _reason in found):
+            found.append((named[0], match.group(2)))
+        else:
+            kept.append(line.strip())
+    return found, "\n".join(kept)
+
+
+def _stored(by, upload) -> tuple:
+    """An uploaded file kept (checksummed, within the actor's upload allowance): the record and its name."""
+    from taizhang.core import files
+
+    files.charge_uploads(by, [upload.size])
+    return files.store(upload), files.display_name(upload.name)[:200]
 
 
 @transaction.atomic

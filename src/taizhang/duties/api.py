@@ -5,8 +5,8 @@ pages' for now; the decisions themselves are tasks, reported on through /api/tas
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from taizhang.duties.filters import DutyListFilter, MeetingFilter, TrainingFilter
-from taizhang.duties.models import DutyItem, DutyList, Meeting, Training
+from taizhang.duties.filters import BodyFilter, DutyListFilter, MeetingFilter, TrainingFilter
+from taizhang.duties.models import Absence, Body, BodyMember, DutyItem, DutyList, Meeting, Training
 from taizhang.tasks.models import Task
 
 
@@ -38,7 +38,14 @@ class DutyListViewSet(viewsets.ReadOnlyModelViewSet):
         return lists.prefetch_related("units", "items__origin")
 
 
+class AbsenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Absence
+        fields = ["person", "reason"]
+
+
 class MeetingSerializer(serializers.ModelSerializer):
+    absences = AbsenceSerializer(many=True, read_only=True)
     topics = serializers.CharField(source="origin.text", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     decisions = serializers.SerializerMethodField()
@@ -54,9 +61,12 @@ class MeetingSerializer(serializers.ModelSerializer):
             "topics",
             "place",
             "chair",
+            "body",
             "attendees",
             "absences",
+            "absence_note",
             "minutes",
+            "minutes_file_name",
             "materials",
             "decisions",
             "version",
@@ -76,7 +86,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         seen = Task.objects.restrict(self.request.user).order_by("pk").only("pk", "origin_id")
         meetings = Meeting.objects.restrict(self.request.user).distinct().select_related("origin", "unit")
         decisions = Prefetch("origin__tasks", queryset=seen, to_attr="seen_tasks")
-        return meetings.prefetch_related("attendees", decisions).order_by("-date", "pk")
+        return meetings.prefetch_related("attendees", "absences", decisions).order_by("-date", "pk")
 
 
 class TrainingSerializer(serializers.ModelSerializer):
@@ -96,3 +106,29 @@ class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         trainings = Training.objects.restrict(self.request.user).distinct()
         return trainings.select_related("layer").prefetch_related("attendees").order_by("-date", "pk")
+
+
+class BodyMemberSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = BodyMember
+        fields = ["unit", "unit_name", "representative", "part"]
+
+
+class BodySerializer(serializers.ModelSerializer):
+    members = BodyMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Body
+        fields = ["id", "name", "kind", "lead_unit", "duties", "set_up_on", "rules_name", "members", "version"]
+
+
+class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = BodySerializer
+    filterset_class = BodyFilter
+    queryset = Body.objects.all()
+
+    def get_queryset(self):
+        return Body.objects.restrict(self.request.user).distinct().prefetch_related("members__unit").order_by("name")

@@ -10,8 +10,8 @@ class DutiesConfig(AppConfig):
     def ready(self):
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
-        from taizhang.duties import actions, training
-        from taizhang.duties.models import DutyItem, DutyList, Letter, Meeting, Training
+        from taizhang.duties import actions, bodies, training
+        from taizhang.duties.models import Body, DutyItem, DutyList, Letter, Meeting, Training
         from taizhang.tasks import kinds
         from taizhang.tasks.origins import OriginKind, SourceKind
 
@@ -31,6 +31,7 @@ class DutiesConfig(AppConfig):
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
         register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
         register_state(DutyItem, actions.ITEM_FIELDS)
-        register_state(Meeting, actions.MEETING_FIELDS)
+        register_state(Meeting, actions.MEETING_FIELDS, renamed={"absences": "absence_note"})
         register_state(Letter, actions.LETTER_FIELDS)
         register_state(Training, training.TRAINING_FIELDS)
+        register_state(Body, bodies.BODY_FIELDS)

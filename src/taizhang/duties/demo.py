@@ -85,6 +85,7 @@ def load_duty_demo() -> int:
             by=office,
         )
     _meetings(items, today)
+    _joint_meeting(today)
     _sign(letters, today)
     _trainings(today)
     _inspection(today)
@@ -145,6 +146,56 @@ def _meetings(items, today) -> None:
                 actions.count_meeting(meeting, items[0], by=liaison)
             else:
                 actions.count_meeting(meeting, items[1], by=liaison)
+
+
+def _joint_meeting(today) -> None:
+    """The city's joint meeting on ideology work (联席会议): 市委宣传部 leads, three bureaus are members,
+    its rules attached; its July meeting (one member absent, on leave) gives 市教育局 a decision."""
+    from taizhang.core.files import sample
+    from taizhang.duties import bodies
+    from taizhang.duties.models import BodyKind
+
+    office = User.objects.get(username="office")
+    day = min(dt.date(today.year, 7, 8), today)
+    with as_of(day):
+        lead = Unit.objects.get(name="市委宣传部")
+        body = bodies.create_body(
+            {
+                "name": "意识形态工作联席会议",
+                "kind": BodyKind.JOINT,
+                "lead_unit": lead,
+                "duties": "统筹协调全市意识形态工作，研究解决跨部门重要问题。",
+                "set_up_on": dt.date(today.year, 1, 10),
+            },
+            by=office,
+            rules=sample("联席会议每半年召开一次，必要时可临时召开。\n".encode(), "联席会议工作规则.txt"),
+        )
+        sent = []
+        for name, part in ((UNITS[0], "召集单位"), *((n, "成员单位") for n in UNITS[1:])):
+            unit = Unit.objects.get(name=name)
+            person = Person.objects.filter(unit=unit).order_by("pk").first()
+            bodies.add_member(body, {"unit": unit, "representative": person, "part": part}, by=office)
+            if person is not None:
+                sent.append(person)
+        if day < dt.date(today.year, 7, 8) or len(sent) < 2:
+            return
+        meeting = actions.record_meeting(
+            {
+                "kind": MeetingKind.JOINT,
+                "unit": lead,
+                "body": body,
+                "date": day,
+                "topics": "通报上半年意识形态工作情况，协调校园阵地管理",
+                "place": "市委宣传部第二会议室",
+                "chair": "张伟",
+                "attendees": sent[:-1],
+                "absences": [(sent[-1], "外出学习")],
+            },
+            by=office,
+        )
+        education = Unit.objects.get(name="市教育局")
+        decision = {"measure": "开展校园意识形态阵地排查", "lead_unit": education, "deadline": "10月31日前"}
+        actions.add_decision(meeting, decision, by=office)
 
 
 def _trainings(today) -> None:

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, YearFilter
-from taizhang.duties.models import DutyList, Meeting, MeetingKind, Training, TrainingLayer
+from taizhang.duties.models import Body, BodyKind, DutyList, Meeting, MeetingKind, Training, TrainingLayer
 from taizhang.org.models import Unit
 
 
@@ -25,11 +25,15 @@ class MeetingFilter(FilterSet):
     q = SearchFilter(field_name="origin__text", lookup_expr="icontains", label=_("search"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("kind"))
     unit = IdFilter(queryset=_units, label=_("unit"))
+    body = IdFilter(
+        queryset=lambda request: Body.objects.restrict(request.user) if request else Body.objects.none(),
+        label=_("working body"),
+    )
     year = YearFilter(field_name="date__year", label=_("year"))
 
     class Meta:
         model = Meeting
-        fields = ["q", "kind", "unit", "year"]
+        fields = ["q", "kind", "unit", "body", "year"]
 
 
 class TrainingFilter(FilterSet):
@@ -41,3 +45,13 @@ class TrainingFilter(FilterSet):
     class Meta:
         model = Training
         fields = ["q", "layer", "unit", "year"]
+
+
+class BodyFilter(FilterSet):
+    q = SearchFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+    kind = django_filters.ChoiceFilter(choices=BodyKind.choices, label=_("kind"))
+    lead_unit = IdFilter(queryset=_units, label=_("lead unit"))
+
+    class Meta:
+        model = Body
+        fields = ["q", "kind", "lead_unit"]

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, Scope, unrestricted
-from taizhang.duties.models import MeetingKind, Subject, TrainingLayer
+from taizhang.duties import actions
+from taizhang.duties.models import Body, BodyKind, MeetingKind, Subject, TrainingLayer
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Person, Unit
 
@@ -115,18 +116,35 @@ def held_by(form, editor) -> None:
 class MeetingForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=MeetingKind.choices)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("unit"))
+    body = forms.ModelChoiceField(
+        queryset=Body.objects.none(), required=False, label=_("meeting of the working body (if any)")
+    )
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs=DATE, format=DAY))
     topics = forms.CharField(label=_("topics"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     place = forms.CharField(label=_("place"), required=False, max_length=200)
     chair = forms.CharField(label=_("chaired by"), required=False, max_length=100)
     attendees = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label=_("attendees"))
-    absences = forms.CharField(label=_("absent, and why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    absences = forms.CharField(
+        label=_("absent, and why"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One a line, e.g. 张伟：出差"),
+    )
     minutes = forms.CharField(label=_("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    minutes_file = forms.FileField(label=_("minutes file (signed minutes, PDF or Word)"), required=False)
     materials = forms.CharField(label=_("study materials"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, editor, **kwargs):
         super().__init__(*args, **kwargs)
         held_by(self, editor)
+        self.fields["body"].queryset = Body.objects.restrict(editor).order_by("name")
+
+    def clean(self):
+        """Absent people named one a line: each a person the editor sees, the rest kept as written."""
+        data = super().clean()
+        people = self.fields["attendees"].queryset
+        data["absences"], data["absence_note"] = actions.read_absences(data.get("absences", ""), people)
+        return data
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
@@ -193,3 +211,41 @@ class FindingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = inspection.units.order_by("path")
+
+
+class BodyForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=BodyKind.choices, initial=BodyKind.JOINT)
+    lead_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("lead unit"))
+    duties = forms.CharField(label=_("remit (职责)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    set_up_on = forms.DateField(label=_("set up on"), required=False, widget=forms.DateInput(attrs=DATE, format=DAY))
+    rules = forms.FileField(label=_("rules (工作规则), a file"), required=False)
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True).order_by("path")
+        self.fields["lead_unit"].queryset = units
+
+
+class MemberForm(StyledFormMixin, forms.Form):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("member unit"))
+    representative = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("representative"))
+    part = forms.CharField(label=_("part"), required=False, max_length=50, help_text=_("e.g. 召集单位, 成员单位"))
+
+    def __init__(self, *args, editor, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.restrict(editor, MANAGE_LEDGER).filter(is_active=True).order_by("path")
+        self.fields["unit"].queryset = units
+        people = Person.objects.restrict(editor).filter(unit__in=units).select_related("unit")
+        self.fields["representative"].queryset = people.order_by("unit__path", "name")
+        self.fields["representative"].label_from_instance = lambda p: f"{p.name}（{p.unit.name}）"
+
+
+class RulesForm(StyledFormMixin, forms.Form):
+    rules = forms.FileField(label=_("rules (工作规则), a file"))
+
+
+class LayerForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50)
+    required_hours = forms.DecimalField(label=_("required hours a year"), min_value=0, max_value=500, decimal_places=1)
+    position = forms.IntegerField(label=_("order"), min_value=0, max_value=1000, required=False)

@@ -96,6 +96,64 @@ class MeetingKind(models.TextChoices):
     OTHER = "other", _("Other meeting")
 
 
+class BodyKind(models.TextChoices):
+    GROUP = "group", _("Special working group (专项工作组)")
+    JOINT = "joint", _("Joint meeting (联席会议)")
+
+
+class BodyQuerySet(RestrictedQuerySet):
+    def scope_q(self, user):
+        """A body is seen by the people of its lead unit or of a member unit; an own-items account by
+        the representatives it names."""
+        if user.scope == Scope.OWN:
+            return Q(members__representative=user.person_id) if user.person_id else Q(pk__in=[])
+        return unit_scope_q(user, "lead_unit__") | Q(
+            pk__in=BodyMember.objects.filter(unit_scope_q(user, "unit__")).values("body_id")
+        )
+
+
+class Body(models.Model):
+    """A standing body that coordinates the work: a special working group or an inter-department joint
+    meeting (联席会议), with its lead unit, member units and their representatives, its rules (a file),
+    and its meetings (`Meeting.body`)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices, default=BodyKind.JOINT)
+    lead_unit = models.ForeignKey(Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="+")
+    duties = models.TextField(_("remit (职责)"), blank=True)
+    set_up_on = models.DateField(_("set up on"), null=True, blank=True)
+    rules = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rules_name = models.CharField(_("rules (工作规则)"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("working body")
+
+    def __str__(self):
+        return self.name
+
+
+class BodyMember(models.Model):
+    """A member unit of a body, with the person it sends and its part (召集单位, 成员单位, …)."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
+    unit = models.ForeignKey(Unit, verbose_name=_("member unit"), on_delete=models.PROTECT, related_name="+")
+    representative = models.ForeignKey(
+        Person, verbose_name=_("representative"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    part = models.CharField(_("part"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["unit__path"]
+        constraints = [models.UniqueConstraint(fields=["body", "unit"], name="body_member_once")]
+
+    def __str__(self):
+        return f"{self.body} · {self.unit}"
+
+
 class MeetingQuerySet(RestrictedQuerySet):
     def scope_q(self, user):
         if user.scope == Scope.OWN:
@@ -111,12 +169,19 @@ class Meeting(models.Model):
     origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="meeting")
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.COMMITTEE)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey(
+        Body, verbose_name=_("working body"), null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.CharField(_("chaired by"), max_length=100, blank=True)
     attendees = models.ManyToManyField(Person, verbose_name=_("attendees"), blank=True, related_name="+")
-    absences = models.TextField(_("absent, and why"), blank=True)
+    # absences as written of people the organisation does not hold (a guest, a retired member); before
+    # absences were rows per person (`Absence`), every absence was written here
+    absence_note = models.TextField(_("other absences, as written"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    minutes_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    minutes_file_name = models.CharField(_("minutes file"), max_length=200, blank=True)
     materials = models.TextField(_("study materials"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -130,6 +195,21 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.origin.text[:40]}"
+
+
+class Absence(models.Model):
+    """Someone expected at a meeting who was not there, and why (请假事由)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absences")
+    person = models.ForeignKey(Person, verbose_name=_("absent"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="absence_once")]
+
+    def __str__(self):
+        return f"{self.person}：{self.reason}"
 
 
 class TrainingLayer(models.Model):

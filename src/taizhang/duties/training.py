@@ -6,18 +6,19 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from taizhang.core import audit
-from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF
+from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants, unrestricted
 from taizhang.duties import actions
 from taizhang.duties.models import Training, TrainingLayer
 from taizhang.org.models import Person
 
 TRAINING_FIELDS = ["layer", "unit", "date", "hours", "organiser", "topic", "attendees", "materials"]
+LAYER_FIELDS = ["name", "required_hours", "position"]
 NAME_HEADERS = ("姓名", "参训人员", "参训人", "人员姓名", "学员姓名", "名字")
 
 
@@ -53,6 +54,40 @@ def record_training(data: dict, *, by) -> Training:
     made.attendees.set(attendees)
     audit.record(by, "training.create", made, after=audit.snapshot(made, TRAINING_FIELDS))
     return made
+
+
+def may_edit_layers(user) -> bool:
+    """The layers and their hours are the whole organisation's: an office of all units, or an administrator."""
+    return grants(user, MANAGE_LEDGER) and unrestricted(user)
+
+
+@transaction.atomic
+def save_layer(layer: TrainingLayer | None, data: dict, *, by) -> TrainingLayer:
+    """A new layer, or a layer renamed, re-ordered or given other required hours (the totals follow)."""
+    if by is not None and not may_edit_layers(by):
+        raise PermissionDenied(_("Only an office over all units sets the training layers."))
+    name = (data.get("name") or "").strip()[:50]
+    if not name:
+        raise ValidationError({"name": _("Name the layer.")})
+    if TrainingLayer.objects.filter(name=name).exclude(pk=getattr(layer, "pk", None)).exists():
+        raise ValidationError({"name": _("A layer of this name exists already.")})
+    hours = Decimal(str(data.get("required_hours") or 0)).quantize(Decimal("0.1"))
+    if not Decimal("0") <= hours <= Decimal("500"):
+        raise ValidationError({"required_hours": _("Required hours are between 0 and 500.")})
+    before = audit.snapshot(layer, LAYER_FIELDS) if layer is not None else None
+    if layer is None:
+        position = data.get("position")
+        if position in (None, ""):
+            position = (TrainingLayer.objects.aggregate(m=Max("position"))["m"] or 0) + 1
+        layer = TrainingLayer(position=int(position))
+    elif data.get("position") not in (None, ""):
+        layer.position = int(data["position"])
+    layer.name, layer.required_hours = name, hours
+    layer.save()
+    after = audit.snapshot(layer, LAYER_FIELDS)
+    if before != after:
+        audit.record(by, "training_layer.save", layer, before=before, after=after)
+    return layer
 
 
 def read_names(upload) -> list[tuple[int, str]]:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from taizhang.core import converters  # noqa: F401 (registers <id:…>)
-from taizhang.duties import views, views_inspection, views_meetings, views_training
+from taizhang.duties import views, views_bodies, views_inspection, views_meetings, views_training
 
 app_name = "duties"
 urlpatterns = [
@@ -23,6 +23,16 @@ urlpatterns = [
     path("meetings/<id:pk>/", views_meetings.meeting_detail, name="meeting"),
     path("meetings/<id:pk>/decisions/", views_meetings.decision_add, name="decision_add"),
     path("meetings/<id:pk>/count/", views_meetings.meeting_count, name="meeting_count"),
+    path("meetings/<id:pk>/minutes/", views_meetings.minutes_file, name="minutes_file"),
+    path("bodies/", views_bodies.body_list, name="bodies"),
+    path("bodies/new/", views_bodies.body_new, name="body_new"),
+    path("bodies/<id:pk>/", views_bodies.body_detail, name="body"),
+    path("bodies/<id:pk>/members/", views_bodies.member_add, name="member_add"),
+    path("bodies/<id:pk>/members/remove/", views_bodies.member_remove, name="member_remove"),
+    path("bodies/<id:pk>/rules/", views_bodies.rules_upload, name="rules_upload"),
+    path("bodies/<id:pk>/rules/file/", views_bodies.rules_file, name="rules_file"),
+    path("trainings/layers/", views_training.layers, name="layers"),
+    path("trainings/layers/<id:pk>/", views_training.layer_edit, name="layer_edit"),
     path("inspections/", views_inspection.inspection_list, name="inspections"),
     path("inspections/new/", views_inspection.inspection_new, name="inspection_new"),
     path("inspections/<id:pk>/", views_inspection.inspection_detail, name="inspection"),

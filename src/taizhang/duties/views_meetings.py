@@ -5,18 +5,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from taizhang.core import timeline
+from taizhang.core import files, timeline
 from taizhang.core.audit import history
 from taizhang.core.filtering import filtered_page
 from taizhang.duties import actions
 from taizhang.duties.filters import MeetingFilter
 from taizhang.duties.forms import CountForm, DecisionForm, MeetingForm, minuting_units
-from taizhang.duties.models import Meeting
+from taizhang.duties.models import Body, BodyKind, Meeting, MeetingKind
 from taizhang.duties.pages import count_record, form_page
 from taizhang.org.views import _attach_errors
 from taizhang.tasks.models import Task
@@ -25,7 +25,7 @@ PAGE = 100
 
 
 def scoped_meetings(user):
-    return Meeting.objects.restrict(user).select_related("origin", "unit").distinct()
+    return Meeting.objects.restrict(user).select_related("origin", "unit", "body").distinct()
 
 
 @login_required
@@ -42,12 +42,23 @@ def meeting_new(request):
         raise PermissionDenied
 
     def run(data):
-        made = actions.record_meeting(data, by=request.user)
+        made = actions.record_meeting(data, by=request.user, minutes_file=data.get("minutes_file"))
         messages.success(request, _("Meeting recorded: add its decisions, each becomes a supervised task."))
         return redirect("duties:meeting", pk=made.pk)
 
-    form = MeetingForm(request.POST or None, editor=request.user)
+    form = MeetingForm(request.POST or None, request.FILES or None, editor=request.user, initial=_of_body(request))
     return form_page(request, form, run, title=_("Record a meeting"), back=reverse("duties:meetings"))
+
+
+def _of_body(request) -> dict:
+    """A meeting of a working body (?body=, from its page): its kind, lead unit and representatives, ready."""
+    wanted = request.GET.get("body", "")
+    body = Body.objects.restrict(request.user).filter(pk=wanted).first() if wanted.isdigit() else None
+    if body is None:
+        return {}
+    kind = MeetingKind.JOINT if body.kind == BodyKind.JOINT else MeetingKind.GROUP
+    people = list(body.members.exclude(representative=None).values_list("representative", flat=True))
+    return {"body": body.pk, "kind": kind, "unit": body.lead_unit_id, "attendees": people}
 
 
 def _page(request, meeting, decision_form=None):
@@ -61,6 +72,7 @@ def _page(request, meeting, decision_form=None):
         "decision_form": (decision_form or DecisionForm(editor=user, meeting=meeting)) if may else None,
         "count_form": CountForm(items=items) if items else None,
         "attendees": meeting.attendees.order_by("name"),
+        "absences": meeting.absences.select_related("person"),
         "events": timeline.entries(history(meeting)),
     }
     return render(request, "duties/meeting_detail.html", context)
@@ -103,3 +115,11 @@ def meeting_count(request, pk):
         raise PermissionDenied
     said = _("Counted: %(task)s is done, this meeting its record.")
     return count_record(request, meeting, actions.count_meeting, page="duties:meeting", said=said)
+
+
+@login_required
+def minutes_file(request, pk):
+    meeting = get_object_or_404(scoped_meetings(request.user), pk=pk)
+    if meeting.minutes_file is None:
+        raise Http404
+    return FileResponse(files.open_stored(meeting.minutes_file), as_attachment=True, filename=meeting.minutes_file_name)

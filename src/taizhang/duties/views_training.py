@@ -17,8 +17,8 @@ from taizhang.core.audit import history
 from taizhang.core.filtering import filtered_page
 from taizhang.duties import actions, training
 from taizhang.duties.filters import TrainingFilter
-from taizhang.duties.forms import AttendanceForm, CountForm, TrainingForm, minuting_units
-from taizhang.duties.models import Training
+from taizhang.duties.forms import AttendanceForm, CountForm, LayerForm, TrainingForm, minuting_units
+from taizhang.duties.models import Training, TrainingLayer
 from taizhang.duties.pages import count_record, form_page
 from taizhang.org.models import Unit
 from taizhang.org.views import _attach_errors
@@ -119,3 +119,65 @@ def training_hours(request):
     data = training.hours(year, request.user, units=[unit] if unit else None)
     context = {"year": year, "units": units, "unit": unit, **data}
     return render(request, "duties/training_hours.html", context)
+
+
+def _layers_page(request, form=None, failed=None):
+    rows = [
+        (layer, LayerForm(initial=_layer_data(layer), prefix=f"l{layer.pk}")) for layer in TrainingLayer.objects.all()
+    ]
+    if failed is not None:
+        rows = [(layer, failed[1] if layer.pk == failed[0] else f) for layer, f in rows]
+    context = {
+        "rows": rows,
+        "form": form or LayerForm(prefix="new"),
+        "can_edit": training.may_edit_layers(request.user),
+    }
+    return render(request, "duties/layers.html", context)
+
+
+def _layer_data(layer) -> dict:
+    return {"name": layer.name, "required_hours": layer.required_hours, "position": layer.position}
+
+
+def _save_layer(request, layer, form):
+    """Run the action on a valid form; the form as typed, with the reason, when it is refused."""
+    if not form.is_valid():
+        return False
+    try:
+        training.save_layer(layer, form.cleaned_data, by=request.user)
+    except ValidationError as exc:
+        _attach_errors(form, exc)
+        return False
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+        return False
+    return True
+
+
+@login_required
+def layers(request):
+    """The training layers and the hours a year each requires: everyone reads them, an office of all units sets them."""
+    if request.method != "POST":
+        return _layers_page(request)
+    if not training.may_edit_layers(request.user):
+        raise PermissionDenied
+    form = LayerForm(request.POST, prefix="new")
+    if _save_layer(request, None, form):
+        messages.success(request, _("Layer added."))
+        return redirect("duties:layers")
+    return _layers_page(request, form=form)
+
+
+@login_required
+def layer_edit(request, pk):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not training.may_edit_layers(request.user):
+        raise PermissionDenied
+    layer = get_object_or_404(TrainingLayer, pk=pk)
+    form = LayerForm(request.POST, prefix=f"l{layer.pk}")
+    if _save_layer(request, layer, form):
+        messages.success(request, _("Layer saved: the hours totals follow it."))
+        return redirect("duties:layers")
+    messages.error(request, _("The layer was not saved: see the reasons beside the fields."))
+    return _layers_page(request, failed=(layer.pk, form))
