@@ -75,6 +75,18 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
             Cell("get", f"/duties/lists/{lst.pk}/copy/", who(logged_in, 405)),
             write(f"/duties/lists/{lst.pk}/copy/", {}, allowed=LIST_MANAGERS, sees=SEES["list"]),
         ],
+        "duties:list_export": [read(f"/duties/lists/{lst.pk}/export/", SEES["list"])],
+        "duties:list_import": [
+            Cell(
+                "get",
+                f"/duties/lists/{lst.pk}/import/",
+                who(logged_in, 404) | who(SEES["list"], 403) | who(LIST_MANAGERS, 200),
+            ),
+            # the preview writes nothing: it shows what the file would add
+            write(
+                f"/duties/lists/{lst.pk}/import/", _list_csv, allowed=set(), invalid=LIST_MANAGERS, sees=SEES["list"]
+            ),
+        ],
         "duties:task_record": [read(f"/duties/tasks/{dw.occurrence_in.pk}/record/", SEES["occurrence_in"], ok=302)],
         "duties:meetings": [read("/duties/meetings/"), read(f"/duties/meetings/?unit={propaganda}&kind=committee")],
         "duties:meeting_new": [
@@ -155,6 +167,12 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
         ]
         table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
     return table
+
+
+def _list_csv():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("清单.csv", "序号,责任内容,频次或时限\n1,研究部署,年底前\n".encode())}
 
 
 def _sheet():

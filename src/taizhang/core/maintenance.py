@@ -45,3 +45,19 @@ def orphaned_files() -> list[str]:
         keep = referenced()
         found.extend(name for name in walk(prefix) if name not in keep)
     return sorted(found)
+
+
+def expire_prefix(prefix: str, now=None, *, dry_run: bool = False) -> list[str]:
+    """Files under `prefix` older than TAIZHANG_IMPORT_KEEP_HOURS: the uploads a preview left waiting
+    for a confirmation that never came. Deleted unless `dry_run`; their names either way."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.TAIZHANG_IMPORT_KEEP_HOURS)
+    old = [n for n in walk(prefix) if default_storage.get_modified_time(n) < cutoff]
+    if not dry_run:
+        for name in old:
+            default_storage.delete(name)
+    return old

@@ -92,6 +92,7 @@ EVENT_KEYS = {
     "minutes_file": gettext_lazy("minutes file"),
     "member": gettext_lazy("member unit"),
     "representative": gettext_lazy("representative"),
+    "part": gettext_lazy("part"),
     "rules": gettext_lazy("rules (工作规则)"),
     "items": gettext_lazy("items"),
 }

@@ -8,9 +8,10 @@ class DutiesConfig(AppConfig):
     verbose_name = _("Responsibility system")
 
     def ready(self):
+        from taizhang.core import maintenance
         from taizhang.core.audit_objects import register_state
         from taizhang.core.timeline import register_phrases
-        from taizhang.duties import actions, bodies, training
+        from taizhang.duties import actions, bodies, training, views_sheets
         from taizhang.duties.models import Body, DutyItem, DutyList, Letter, Meeting, Training
         from taizhang.tasks import kinds
         from taizhang.tasks.origins import OriginKind, SourceKind
@@ -29,6 +30,7 @@ class DutiesConfig(AppConfig):
         )
         kinds.register_record_closed(actions.is_letter_task)  # signing the letter closes it, no close-out steps
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
+        maintenance.register_task("expire_duty_uploads", views_sheets.expire_uploads)
         register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
         register_state(DutyItem, actions.ITEM_FIELDS)
         register_state(Meeting, actions.MEETING_FIELDS, renamed={"absences": "absence_note"})

@@ -144,6 +144,9 @@ class MeetingForm(StyledFormMixin, forms.Form):
         data = super().clean()
         people = self.fields["attendees"].queryset
         data["absences"], data["absence_note"] = actions.read_absences(data.get("absences", ""), people)
+        absent = {person.pk for person, _reason in data["absences"]}
+        # someone named absent is not there, even if left selected (the body's representatives come preselected)
+        data["attendees"] = [p for p in data.get("attendees") or [] if p.pk not in absent]
         return data
 
 

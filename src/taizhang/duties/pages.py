@@ -20,7 +20,8 @@ def form_page(request, form, run, *, title: str, back: str):
             _attach_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
-    return render(request, "form_page.html", {"form": form, "title": title, "back": back})
+    context = {"form": form, "title": title, "back": back, "multipart": form.is_multipart()}
+    return render(request, "form_page.html", context)
 
 
 def count_record(request, record, count, *, page: str, said: str):

@@ -182,7 +182,13 @@ def _row(plan, sheet, number, get, people, section, duty_list) -> dict | None:
         if pk is None:
             message = _("“%(name)s” is no person of the organisation (add them first, or correct the name).")
             plan.errors.append(
-                problem("unknown_person", message % {"name": get("person")}, sheet, number, _where(columns.get("person"), number))
+                problem(
+                    "unknown_person",
+                    message % {"name": get("person")},
+                    sheet,
+                    number,
+                    _where(columns.get("person"), number),
+                )
             )
         else:
             person = Person.objects.get(pk=pk)

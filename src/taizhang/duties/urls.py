@@ -1,7 +1,7 @@
 from django.urls import path
 
 from taizhang.core import converters  # noqa: F401 (registers <id:…>)
-from taizhang.duties import views, views_bodies, views_inspection, views_meetings, views_training
+from taizhang.duties import views, views_bodies, views_inspection, views_meetings, views_sheets, views_training
 
 app_name = "duties"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("lists/<id:pk>/", views.list_detail, name="list"),
     path("lists/<id:pk>/items/", views.item_add, name="item_add"),
     path("lists/<id:pk>/copy/", views.list_copy, name="list_copy"),
+    path("lists/<id:pk>/export/", views_sheets.list_export, name="list_export"),
+    path("lists/<id:pk>/import/", views_sheets.list_import, name="list_import"),
     path("tasks/<id:task_pk>/record/", views.task_record, name="task_record"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -127,6 +127,9 @@ def _layers_page(request, form=None, failed=None):
     ]
     if failed is not None:
         rows = [(layer, failed[1] if layer.pk == failed[0] else f) for layer, f in rows]
+    for layer, f in rows:  # a row's inputs sit in its cells, owned by the row's form (the `form` attribute)
+        for field in f.fields.values():
+            field.widget.attrs["form"] = f"layer-{layer.pk}"
     context = {
         "rows": rows,
         "form": form or LayerForm(prefix="new"),

@@ -4,7 +4,6 @@ corrected and saved as a template, applied to the next file with the same header
 nothing). The upload waits in storage between the steps under a signed name, with the mapping;
 `taizhang cleanup` and the reminder loop delete what is left behind."""
 
-import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
@@ -144,9 +142,4 @@ def _confirm(request, form, data: dict):
 
 def expire_uploads(now=None, *, dry_run: bool = False) -> list[str]:
     """Uploads left behind by a preview nobody confirmed, after TAIZHANG_IMPORT_KEEP_HOURS."""
-    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.TAIZHANG_IMPORT_KEEP_HOURS)
-    old = [n for n in maintenance.walk(PREFIX) if default_storage.get_modified_time(n) < cutoff]
-    if not dry_run:
-        for name in old:
-            default_storage.delete(name)
-    return old
+    return maintenance.expire_prefix(PREFIX, now, dry_run=dry_run)

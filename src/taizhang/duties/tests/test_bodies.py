@@ -160,11 +160,13 @@ def test_the_pages_record_a_body_meeting_with_absences_and_a_minutes_file(people
             "date": TODAY.isoformat(),
             "topics": "通报工作",
             "absences": f"{absent.name}：病假",
+            "attendees": [absent.pk],  # left selected: named absent, they were not there
             "minutes_file": _pdf("会议纪要.pdf", b"%PDF-1.4 m"),
         },
     )
     assert answer.status_code == 302
     meeting = body.meetings.get()
+    assert not meeting.attendees.exists() and meeting.absences.get().person == absent
     shown = client.get(f"/duties/meetings/{meeting.pk}/").content.decode()
     assert f"{absent.name}：病假" in shown and "会议纪要.pdf" in shown and body.name in shown
     download = client.get(f"/duties/meetings/{meeting.pk}/minutes/")
