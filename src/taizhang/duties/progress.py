@@ -5,8 +5,10 @@ its light is the engine's). A cell's light is its worst occurrence's."""
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
+from taizhang.duties.actions import items_for
+from taizhang.duties.models import Meeting, MeetingKind, Subject, Training
 from taizhang.org.models import Unit
 from taizhang.tasks.models import DONE, LIGHT_OF, Light, Schedule, Task, schedule_of, schedule_q, today
 
@@ -71,17 +73,19 @@ def tallies(tasks, on=None) -> dict[tuple[int, int], Tally]:
     """(unit id, item id) → Tally, one grouped query: each schedule state counted by the engine's
     `schedule_q`, the cell lit by the worst state present (a list of 3,000 units is not read row by row)."""
     on = on or today()
-    counts = {state: Count("pk", filter=schedule_q(state, on)) for state in Schedule.values}
+    states = list(Schedule.values)  # the enum's list is rebuilt on every access: once here, not once a cell
+    lights = [(WORST.index(LIGHT_OF[state]), LIGHT_OF[state]) for state in states]
+    counts = {state: Count("pk", filter=schedule_q(state, on)) for state in states}
     rows = (
         tasks.order_by()
         .values("lead_unit_id", "origin_id")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)), **counts)
+        .values_list("lead_unit_id", "origin_id", "total", "done", *states)
     )
     found = {}
-    for row in rows:
-        lights = {LIGHT_OF[state] for state in Schedule.values if row[state]}
-        light = next((lt for lt in WORST if lt in lights), "")
-        found[(row["lead_unit_id"], row["origin_id"])] = Tally(row["done"], row["total"], light)
+    for unit, origin, total, done, *by_state in rows:
+        present = [light for light, n in zip(lights, by_state, strict=True) if n]
+        found[(unit, origin)] = Tally(done, total, min(present)[1] if present else "")
     return found
 
 
@@ -101,3 +105,59 @@ def list_matrix(duty_list, user, page: int = 1) -> dict:
 
 def rate(done: int, total: int) -> str:
     return f"{100 * done / total:.1f}%" if total else "—"
+
+
+def year_of(unit, year: int, user) -> dict:
+    """A unit's year as the reader sees it: every item asked of it (common and its own, the letters and
+    the 四纳入 among them) with its occurrences lit, its meetings and its training of the year, and the
+    occurrences done of all asked. Plain rows, not model instances: the page shows a few fields of each."""
+    found = items_for(unit, year).order_by("duty_list__source__title", "origin__position")
+    subjects = dict(Subject.choices)
+    columns = ("pk", "origin__text", "subject", "person__name", "frequency", "duty_list__source__title")
+    rows = [
+        YearItem(pk, text, subjects[s], person or "", f, title)
+        for pk, text, s, person, f, title in found.values_list(*columns)
+    ]
+    cells = occurrences(Task.objects.restrict(user).filter(lead_unit=unit, origin__in=[r.pk for r in rows]))
+    items = [(row, cells.get((unit.pk, row.pk), Cell())) for row in rows]
+    kinds = dict(MeetingKind.choices)
+    meetings = Meeting.objects.restrict(user).filter(unit=unit, date__year=year).order_by("-date", "-pk")
+    held = [
+        YearMeeting(pk, day, kinds[kind], topics)
+        for pk, day, kind, topics in meetings.values_list("pk", "date", "kind", "origin__text")
+    ]
+    trained = (
+        Training.objects.restrict(user).filter(unit=unit, date__year=year).aggregate(n=Count("pk"), hours=Sum("hours"))
+    )
+    done, total = sum(c.done for _i, c in items), sum(c.total for _i, c in items)
+    return {
+        "items": items,
+        "meetings": held,
+        "trainings": trained["n"],
+        "training_hours": trained["hours"] or 0,
+        "done": done,
+        "total": total,
+        "rate": rate(done, total),
+    }
+
+
+@dataclass
+class YearItem:
+    pk: int
+    text: str
+    subject: str
+    person: str
+    frequency: str
+    list_title: str
+
+
+@dataclass
+class YearMeeting:
+    pk: int
+    date: object
+    kind: str
+    topics: str
+
+
+def year_of_nothing() -> dict:
+    return {"items": [], "meetings": [], "trainings": 0, "training_hours": 0, "done": 0, "total": 0, "rate": rate(0, 0)}

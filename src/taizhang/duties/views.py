@@ -38,23 +38,12 @@ def year_view(request):
     asked = request.GET.get("unit", "")
     unit = units.filter(pk=asked).first() if asked.isdigit() else None
     unit = unit or units.filter(pk=user.unit_id).first() or units.first()
-    items, meetings = [], []
-    if unit is not None:
-        found = actions.items_for(unit, year).order_by("duty_list__source__title", "origin__position")
-        cells = progress.occurrences(Task.objects.restrict(user).filter(lead_unit=unit, origin__in=found.values("pk")))
-        items = [(item, cells.get((unit.pk, item.pk), progress.Cell())) for item in found]
-        meetings = Meeting.objects.restrict(user).filter(unit=unit, date__year=year).select_related("origin")
-    done = sum(c.done for _i, c in items)
-    total = sum(c.total for _i, c in items)
+    found = progress.year_of(unit, year, user) if unit is not None else progress.year_of_nothing()
     context = {
         "year": year,
         "unit": unit,
         "units": units,
-        "items": items,
-        "meetings": meetings,
-        "done": done,
-        "total": total,
-        "rate": progress.rate(done, total),
+        **found,
         "can_minute": unit is not None and actions.may_minute(user, unit),
         "can_issue": grants(user, MANAGE_LEDGER),
     }

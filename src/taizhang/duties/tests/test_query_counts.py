@@ -17,7 +17,7 @@ YEAR = dt.date.today().year
 UNITS = ["市委宣传部", "市教育局", "东城区委", "东城区委宣传部", "西城区委"]
 # page → queries per persona (session, user, the header's to-do count, then the page's own)
 PAGES = {
-    "/duties/?unit={unit}&year={year}": {"office": 13, "liaison": 13},
+    "/duties/?unit={unit}&year={year}": {"office": 14, "liaison": 14},  # with the year's training, one aggregate
     # the office also reads whether it manages the list (its buttons and the item form)
     "/duties/lists/{list}/": {"office": 16, "liaison": 14},
     "/duties/meetings/": {"office": 13, "liaison": 13},

@@ -115,3 +115,17 @@ def test_a_training_counted_closes_the_units_occurrence_with_the_training_as_its
     task = actions.count_training(made, item, by=people["liaison"])
     assert task.status == Status.CLOSED and RecordLink.objects.get(task=task).training == made
     assert Task.objects.get(pk=task.pk).origin_id == item.pk
+
+
+def test_a_units_year_counts_the_training_it_organised_as_its_list_does(people, layers):
+    from taizhang.testing import client_for
+
+    _training(people, layers, hours="2")
+    _training(people, layers, hours="3.5", layer=layers["联络员"])
+    _training(people, layers, hours="6", date=TODAY.replace(year=TODAY.year - 1))  # last year: not counted
+    client = client_for(people["office"])
+    page = client.get(f"/duties/?unit={unit('市委宣传部').pk}&year={TODAY.year}")
+    listed = client.get(f"/duties/trainings/?unit={unit('市委宣传部').pk}&year={TODAY.year}")
+    assert page.context["trainings"] == len(listed.context["page"].object_list) == 2
+    assert page.context["training_hours"] == Decimal("5.5")
+    assert "本年组织培训 2 次，共 5.5 学时。" in page.content.decode()
