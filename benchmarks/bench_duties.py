@@ -102,9 +102,10 @@ def year_view(unit, user, year):
             [year, unit.pk],
         )
         ids = [row[0] for row in items]
+        marks = ", ".join(["%s"] * len(ids))
         tasks = raw(
             "SELECT t.id, t.finding_id, t.lead_unit_id, t.measure, t.status, t.deadline_date, t.closed_on, "
-            f"t.activity_on FROM tasks_task t WHERE t.lead_unit_id = %s AND t.finding_id IN ({', '.join(['%s'] * len(ids))}) "
+            f"t.activity_on FROM tasks_task t WHERE t.lead_unit_id = %s AND t.finding_id IN ({marks}) "
             "ORDER BY t.deadline_date, t.id",
             [unit.pk, *ids],
         )
