@@ -161,12 +161,85 @@ def duty_cases(dw: DutyWorld, *, read, write, who, Cell, logged_in, can) -> dict
         ("trainings", "training", {"training_in": dw.training_in, "training_out": dw.training_out}),
         ("bodies", "body", {"body": dw.body}),
     ):
-        table[f"{name}-list"] = [
-            read(f"/api/{prefix}/", api=True),
-            Cell("post", f"/api/{prefix}/", who(logged_in, 405), {}, anon=(401, False), json=True),
-        ]
+        table[f"{name}-list"] = [read(f"/api/{prefix}/", api=True)]
         table[f"{name}-detail"] = [read(f"/api/{prefix}/{obj.pk}/", SEES[key], api=True) for key, obj in objs.items()]
+    for name, cells in _api_writes(dw, write).items():
+        table[name] = table.get(name, []) + cells
     return table
+
+
+def _api_writes(dw: DutyWorld, write) -> dict:
+    """The API's writes: the pages' steps through the same actions, so the same personas, with the API's
+    answers (201 done, 403 refused, 404 out of scope)."""
+    today, propaganda = dt.date.today().isoformat(), dw.meeting_in.unit_id
+    api = {"api": True, "ok": 201}
+    m_in, t_in = dw.meeting_in, dw.training_in
+    return {
+        "dutylist-list": [
+            write(
+                "/api/duty-lists/",
+                {"title": "接口下发的清单", "year": dt.date.today().year, "units": [propaganda]},
+                allowed=LIST_MANAGERS,
+                **api,
+            )
+        ],
+        "dutylist-items": [
+            write(
+                f"/api/duty-lists/{dw.duty_list.pk}/items/",
+                {"text": "年底前报告落实情况", "frequency": "年底前"},
+                allowed=LIST_MANAGERS,
+                sees=SEES["list"],
+                **api,
+            )
+        ],
+        "meeting-list": [
+            write(
+                "/api/meetings/",
+                {"kind": "committee", "unit": propaganda, "date": today, "topics": "接口登记的会议"},
+                allowed=MINUTE_IN,
+                **api,
+            )
+        ],
+        "meeting-decisions": [
+            write(
+                f"/api/meetings/{m_in.pk}/decisions/",
+                {"measure": "接口登记的议定事项", "lead_unit": propaganda, "deadline": "2030年底前"},
+                allowed=MINUTE_IN,
+                sees=SEES["meeting_in"],
+                **api,
+            )
+        ],
+        "meeting-count": [
+            write(
+                f"/api/meetings/{m_in.pk}/count/",
+                {"item": dw.item.pk},
+                allowed=MINUTE_IN,
+                sees=SEES["meeting_in"],
+                api=True,
+                ok=200,
+            )
+        ],
+        "training-list": [
+            write(
+                "/api/trainings/",
+                {"layer": t_in.layer_id, "unit": t_in.unit_id, "date": today, "hours": "2", "topic": "接口登记的培训"},
+                allowed=MINUTE_IN,
+                **api,
+            )
+        ],
+        "body-list": [
+            write("/api/bodies/", {"name": "接口设立的工作组", "lead_unit": propaganda}, allowed=LIST_MANAGERS, **api)
+        ],
+        "body-members": [
+            write(
+                f"/api/bodies/{dw.body.pk}/members/",
+                {"unit": propaganda, "part": "召集单位"},
+                allowed=LIST_MANAGERS,
+                sees=SEES["body"],
+                **api,
+            )
+        ],
+    }
 
 
 def _list_csv():

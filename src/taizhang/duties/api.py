@@ -1,12 +1,33 @@
-"""Responsibility system API: lists (with their items) and meetings (with their decisions' task
-ids), scoped as the pages are (out of scope: 404), filtered by the pages' FilterSets. Writes are the
-pages' for now; the decisions themselves are tasks, reported on through /api/tasks/."""
+"""Responsibility system API: lists (with their items), meetings (with their absences and their
+decisions' task ids), trainings and working bodies (with their members), scoped as the pages are (out
+of scope: 404), filtered by the pages' FilterSets. Writes are the pages' steps (issue a list and add its
+items, minute a meeting and add its decisions, record a training, set up a body and add its members),
+each through the same action, so the API can do nothing a page could not and every write is in the
+audit chain. The decisions and occurrences themselves are tasks, reported on through /api/tasks/."""
 
 from django.db.models import Prefetch
-from rest_framework import serializers, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from taizhang.duties import actions, bodies, training
 from taizhang.duties.filters import BodyFilter, DutyListFilter, MeetingFilter, TrainingFilter
-from taizhang.duties.models import Absence, Body, BodyMember, DutyItem, DutyList, Meeting, Training
+from taizhang.duties.models import (
+    Absence,
+    Body,
+    BodyKind,
+    BodyMember,
+    DutyItem,
+    DutyList,
+    Meeting,
+    MeetingKind,
+    Subject,
+    Training,
+    TrainingLayer,
+)
+from taizhang.org.models import Person, Unit
 from taizhang.tasks.models import Task
 
 
@@ -132,3 +153,174 @@ class BodyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Body.objects.restrict(self.request.user).distinct().prefetch_related("members__unit").order_by("name")
+
+
+# --- writes ---------------------------------------------------------------------------------------------
+def _valid(input_class, request) -> dict:
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _units():
+    return serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+
+
+def _person(**extra):
+    return serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False, allow_null=True, **extra)
+
+
+class ListInput(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    issuer = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    starts_on = serializers.DateField(required=False)
+    common = serializers.BooleanField(default=True)
+    units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True)
+
+
+class ItemInput(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    subject = serializers.ChoiceField(choices=Subject.choices, default=Subject.ORGANISATION)
+    person = _person()
+    areas = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    frequency = serializers.CharField(max_length=100)
+    supervisor = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    done_when = serializers.CharField(required=False, allow_blank=True)
+
+
+class AbsenceInput(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class MeetingInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingKind.choices, default=MeetingKind.COMMITTEE)
+    unit = _units()
+    body = serializers.PrimaryKeyRelatedField(queryset=Body.objects.all(), required=False, allow_null=True)
+    date = serializers.DateField()
+    topics = serializers.CharField(max_length=2000)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    chair = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    attendees = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
+    absences = AbsenceInput(many=True, required=False)
+    absence_note = serializers.CharField(required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True)
+    materials = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_absences(self, value):
+        return [(row["person"], row["reason"]) for row in value]
+
+
+class DecisionInput(serializers.Serializer):
+    measure = serializers.CharField(max_length=2000)
+    lead_unit = _units()
+    leader = _person()
+    owner = _person()
+    deadline = serializers.CharField(max_length=200)
+    target = serializers.CharField(required=False, allow_blank=True)
+
+
+class CountInput(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1)
+
+
+class TrainingInput(serializers.Serializer):
+    layer = serializers.PrimaryKeyRelatedField(queryset=TrainingLayer.objects.all())
+    unit = _units()
+    date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    topic = serializers.CharField(max_length=300)
+    organiser = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    attendees = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
+    materials = serializers.CharField(required=False, allow_blank=True)
+
+
+class BodyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=BodyKind.choices, default=BodyKind.JOINT)
+    lead_unit = _units()
+    duties = serializers.CharField(required=False, allow_blank=True)
+    set_up_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MemberInput(serializers.Serializer):
+    unit = _units()
+    representative = _person()
+    part = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class DutyListWrites(mixins.CreateModelMixin):
+    @extend_schema(request=ListInput, responses={201: DutyListSerializer})
+    def create(self, request, *args, **kwargs):
+        made = actions.issue_list(_valid(ListInput, request), by=request.user)
+        return Response(DutyListSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
+
+    @extend_schema(request=ItemInput, responses={201: DutyListSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def items(self, request, pk=None):
+        duty_list = self.get_object()
+        actions.add_item(duty_list, _valid(ItemInput, request), by=request.user)
+        return Response(DutyListSerializer(self.get_queryset().get(pk=duty_list.pk)).data, status=201)
+
+
+class MeetingWrites(mixins.CreateModelMixin):
+    @extend_schema(request=MeetingInput, responses={201: MeetingSerializer})
+    def create(self, request, *args, **kwargs):
+        made = actions.record_meeting(_valid(MeetingInput, request), by=request.user)
+        return Response(MeetingSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
+
+    @extend_schema(request=DecisionInput, responses={201: MeetingSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decisions(self, request, pk=None):
+        meeting = self.get_object()
+        actions.add_decision(meeting, _valid(DecisionInput, request), by=request.user)
+        return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=201)
+
+    @extend_schema(request=CountInput, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def count(self, request, pk=None):
+        meeting = self.get_object()
+        item = actions.countable_items(meeting).filter(pk=_valid(CountInput, request)["item"]).first()
+        if item is None:
+            raise serializers.ValidationError({"item": _("Choose one of the items the unit still has to carry out.")})
+        actions.count_meeting(meeting, item, by=request.user)
+        return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+
+class TrainingWrites(mixins.CreateModelMixin):
+    @extend_schema(request=TrainingInput, responses={201: TrainingSerializer})
+    def create(self, request, *args, **kwargs):
+        made = training.record_training(_valid(TrainingInput, request), by=request.user)
+        return Response(TrainingSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
+
+
+class BodyWrites(mixins.CreateModelMixin):
+    @extend_schema(request=BodyInput, responses={201: BodySerializer})
+    def create(self, request, *args, **kwargs):
+        made = bodies.create_body(_valid(BodyInput, request), by=request.user)
+        return Response(BodySerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
+
+    @extend_schema(request=MemberInput, responses={201: BodySerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def members(self, request, pk=None):
+        body, data = self.get_object(), _valid(MemberInput, request)
+        bodies.add_member(body, data, by=request.user, version=data.get("version"))
+        return Response(BodySerializer(self.get_queryset().get(pk=body.pk)).data, status=201)
+
+
+class DutyListApi(DutyListWrites, DutyListViewSet):
+    pass
+
+
+class MeetingApi(MeetingWrites, MeetingViewSet):
+    pass
+
+
+class TrainingApi(TrainingWrites, TrainingViewSet):
+    pass
+
+
+class BodyApi(BodyWrites, BodyViewSet):
+    pass

@@ -185,3 +185,43 @@ def test_a_refused_member_keeps_the_form_as_typed(people):
     assert answer.status_code == 200
     form = answer.context["member_form"]
     assert form.errors["unit"] and form.data["part"] == "副召集单位"
+
+
+def test_the_api_minutes_a_body_meeting_with_absences_and_its_decision_becomes_a_task(people):
+    from rest_framework.test import APIClient
+
+    body = _body(people)
+    api = APIClient()
+    api.force_authenticate(people["office"])
+    member = api.post(
+        f"/api/bodies/{body.pk}/members/", {"unit": unit("市教育局").pk, "part": "成员单位"}, format="json"
+    )
+    assert member.status_code == 201 and [m["unit_name"] for m in member.json()["members"]] == ["市教育局"]
+    absent = Person.objects.filter(unit=unit("市委宣传部")).first()
+    made = api.post(
+        "/api/meetings/",
+        {
+            "kind": "joint",
+            "unit": unit("市委宣传部").pk,
+            "body": body.pk,
+            "date": TODAY.isoformat(),
+            "topics": "接口登记的联席会议",
+            "absences": [{"person": absent.pk, "reason": "出差"}],
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    meeting = made.json()
+    assert meeting["body"] == body.pk and meeting["absences"] == [{"person": absent.pk, "reason": "出差"}]
+    decided = api.post(
+        f"/api/meetings/{meeting['origin']}/decisions/",
+        {"measure": "开展校园阵地排查", "lead_unit": unit("市教育局").pk, "deadline": "年底前"},
+        format="json",
+    )
+    assert decided.status_code == 201
+    task = Task.objects.get(pk=decided.json()["decisions"][0])
+    assert task.lead_unit == unit("市教育局") and task.origin_id == meeting["origin"]
+    refused = api.post(
+        "/api/meetings/", {"unit": unit("市委宣传部").pk, "date": TODAY.isoformat(), "topics": ""}, format="json"
+    )
+    assert refused.status_code == 400
