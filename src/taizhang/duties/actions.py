@@ -174,7 +174,8 @@ def add_item(duty_list: DutyList, data: dict, *, by) -> DutyItem:
     if not due:
         raise ValidationError({"frequency": _("Nothing of it falls due after the list's start this year.")})
     subject = data.get("subject") or Subject.ORGANISATION
-    if subject == Subject.MEMBER and not data.get("person"):
+    # a common list's 一岗双责 item is every unit's members' (no one person); a unit's own names its member
+    if subject == Subject.MEMBER and not data.get("person") and not duty_list.common:
         raise ValidationError({"person": _("Name the leadership member the item is for (一岗双责).")})
     source = duty_list.source
     position = Origin.objects.filter(source=source).count() + 1

@@ -97,9 +97,13 @@ class ItemForm(StyledFormMixin, forms.Form):
         label=_("what counts as done"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, editor, **kwargs):
+    def __init__(self, *args, editor, duty_list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(editor)
+        if duty_list.common:  # its 一岗双责 items are every unit's members': no one person to name
+            del self.fields["person"]
+            return
+        people = Person.objects.restrict(editor).filter(unit__in=duty_list.units.values("pk"))
+        self.fields["person"].queryset = people.order_by("name")
 
 
 def held_by(form, editor) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 
+from taizhang.core.permissions import Scope, unrestricted
 from taizhang.duties.actions import items_for
 from taizhang.duties.models import Meeting, MeetingKind, Subject, Training
 from taizhang.org.models import Unit
@@ -95,7 +96,12 @@ def list_matrix(duty_list, user, page: int = 1) -> dict:
     items = list(duty_list.items.select_related("origin").order_by("origin__position"))
     units = duty_list.units.filter(pk__in=Unit.objects.restrict(user).values("pk")).order_by("path")
     shown = Paginator(units, UNITS_A_PAGE).get_page(page)
-    tasks = Task.objects.restrict(user).filter(source_id=duty_list.pk)
+    # An occurrence is its unit's alone (no partner units): the units in scope are the tasks in scope, a
+    # range over unit paths instead of the engine's OR over partners (an own-items reader: its own tasks).
+    mine = user is not None and not unrestricted(user) and user.scope == Scope.OWN
+    tasks = (Task.objects.restrict(user) if mine else Task.objects.all()).filter(source_id=duty_list.pk)
+    if not unrestricted(user):  # (every occurrence of the list is of one of its units)
+        tasks = tasks.filter(lead_unit__in=units.values("pk"))
     cells = tallies(tasks.filter(lead_unit__in=[u.pk for u in shown]))
     rows = [(u, [cells.get((u.pk, i.pk), Tally()) for i in items]) for u in shown]
     total = tasks.order_by().aggregate(done=Count("pk", filter=Q(status__in=DONE)), total=Count("pk"))

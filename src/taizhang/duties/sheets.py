@@ -195,7 +195,7 @@ def _row(plan, sheet, number, get, people, section, duty_list) -> dict | None:
     subject = subject_of(get("subject")) or subject_of(get("category")) or section
     if subject is None:
         subject = Subject.MEMBER if person is not None else Subject.ORGANISATION
-    if subject == Subject.MEMBER and person is None and not get("person"):
+    if subject == Subject.MEMBER and person is None and not get("person") and not duty_list.common:
         message = _("An item of a leadership member (一岗双责) names the member.")
         plan.errors.append(problem("no_person", message, sheet, number, _where(columns.get("person"), number)))
     try:

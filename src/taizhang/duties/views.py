@@ -159,7 +159,7 @@ def list_detail(request, pk, item_form=None):
     manages = _managed(request.user, duty_list)
     takes_items = duty_list.kind == ListKind.LIST  # the letters and the 四纳入 have their fixed items
     if manages and takes_items and item_form is None:
-        item_form = ItemForm(editor=request.user)
+        item_form = ItemForm(editor=request.user, duty_list=duty_list)
     matrix = progress.list_matrix(duty_list, request.user, page=request.GET.get("page") or 1)
     unsigned = []
     if duty_list.kind == ListKind.LETTERS:  # who has not signed, lit, each a link to its letter
@@ -182,7 +182,7 @@ def item_add(request, pk):
     duty_list = get_object_or_404(DutyList.objects.restrict(request.user), pk=pk)
     if not _managed(request.user, duty_list):
         raise PermissionDenied
-    form = ItemForm(request.POST, editor=request.user)
+    form = ItemForm(request.POST, editor=request.user, duty_list=duty_list)
     if form.is_valid():
         try:
             item = actions.add_item(duty_list, form.cleaned_data, by=request.user)

@@ -63,16 +63,6 @@ def test_an_unread_frequency_is_refused_and_nothing_is_written(people):
     assert not duty_list.items.exists() and AuditEvent.objects.count() == events
 
 
-def test_an_item_for_a_leadership_member_names_the_member(people):
-    with pytest.raises(ValidationError) as refused:
-        actions.add_item(
-            _list(people),
-            {"text": "分管领域意识形态工作", "frequency": "每季度", "subject": Subject.MEMBER},
-            by=people["office"],
-        )
-    assert "person" in refused.value.message_dict
-
-
 @pytest.mark.parametrize("persona", ["liaison", "unithead", "viewer", "countyoffice"])
 def test_only_an_office_over_the_units_issues_a_list(people, persona):
     with pytest.raises(PermissionDenied):
@@ -247,3 +237,21 @@ def test_attendees_outside_the_minute_takers_scope_are_refused_by_the_action(peo
             {"unit": unit("市委宣传部"), "date": dt.date.today(), "topics": "专题研究", "attendees": [outsider]},
             by=people["liaison"],
         )
+
+
+def test_a_member_item_names_its_member_on_a_units_own_list_not_on_a_common_one(people):
+    common = _list(people)
+    item = actions.add_item(
+        common,
+        {"text": "抓好分管领域意识形态工作", "frequency": "每季度", "subject": Subject.MEMBER},
+        by=people["office"],
+    )
+    assert item.person is None and Task.objects.filter(origin_id=item.pk).count() == 2 * 4
+    own = actions.issue_list(
+        {"title": "本单位清单", "year": YEAR, "units": [unit("市委宣传部")], "common": False}, by=people["office"]
+    )
+    with pytest.raises(ValidationError) as refused:
+        actions.add_item(
+            own, {"text": "抓好分管领域工作", "frequency": "每季度", "subject": Subject.MEMBER}, by=people["office"]
+        )
+    assert "person" in refused.value.message_dict

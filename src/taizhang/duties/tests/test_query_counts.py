@@ -19,7 +19,7 @@ UNITS = ["市委宣传部", "市教育局", "东城区委", "东城区委宣传�
 PAGES = {
     "/duties/?unit={unit}&year={year}": {"office": 14, "liaison": 14},  # with the year's training, one aggregate
     # the office also reads whether it manages the list (its buttons and the item form)
-    "/duties/lists/{list}/": {"office": 16, "liaison": 14},
+    "/duties/lists/{list}/": {"office": 15, "liaison": 14},
     "/duties/meetings/": {"office": 13, "liaison": 13},
     "/duties/meetings/{meeting}/": {"office": 21, "liaison": 21},
     "/duties/bodies/": {"office": 10, "liaison": 10},
