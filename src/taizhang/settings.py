@@ -370,6 +370,7 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "taizhang.risks.models.ReturnStatus",
         "AssessmentKindEnum": "taizhang.risks.models.AssessmentKind",
         "MeetingKindEnum": "taizhang.duties.models.MeetingKind",
+        "BodyKindEnum": "taizhang.duties.models.BodyKind",
     },
 }
 

@@ -212,7 +212,7 @@ class MeetingInput(serializers.Serializer):
         return [(row["person"], row["reason"]) for row in value]
 
 
-class DecisionInput(serializers.Serializer):
+class MeetingDecisionInput(serializers.Serializer):
     measure = serializers.CharField(max_length=2000)
     lead_unit = _units()
     leader = _person()
@@ -271,11 +271,11 @@ class MeetingWrites(mixins.CreateModelMixin):
         made = actions.record_meeting(_valid(MeetingInput, request), by=request.user)
         return Response(MeetingSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
 
-    @extend_schema(request=DecisionInput, responses={201: MeetingSerializer})
+    @extend_schema(request=MeetingDecisionInput, responses={201: MeetingSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def decisions(self, request, pk=None):
         meeting = self.get_object()
-        actions.add_decision(meeting, _valid(DecisionInput, request), by=request.user)
+        actions.add_decision(meeting, _valid(MeetingDecisionInput, request), by=request.user)
         return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=201)
 
     @extend_schema(request=CountInput, responses=MeetingSerializer)
