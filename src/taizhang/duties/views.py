@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from taizhang.core.filtering import filtered_page
+from taizhang.core.forms import unit_options
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.duties import actions, progress
 from taizhang.duties.filters import DutyListFilter
@@ -43,6 +44,7 @@ def year_view(request):
         "year": year,
         "unit": unit,
         "units": units,
+        "unit_options": unit_options(units, unit),
         **found,
         "can_minute": unit is not None and actions.may_minute(user, unit),
         "can_issue": grants(user, MANAGE_LEDGER),

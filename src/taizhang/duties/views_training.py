@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from taizhang.core import timeline
 from taizhang.core.audit import history
 from taizhang.core.filtering import filtered_page
+from taizhang.core.forms import unit_options
 from taizhang.duties import actions, training
 from taizhang.duties.filters import TrainingFilter
 from taizhang.duties.forms import AttendanceForm, CountForm, LayerForm, TrainingForm, minuting_units
@@ -117,7 +118,7 @@ def training_hours(request):
     asked = request.GET.get("unit", "")
     unit = units.filter(pk=asked).first() if asked.isdigit() else None
     data = training.hours(year, request.user, units=[unit] if unit else None)
-    context = {"year": year, "units": units, "unit": unit, **data}
+    context = {"year": year, "unit_options": unit_options(units, unit), "unit": unit, **data}
     return render(request, "duties/training_hours.html", context)
 
 
