@@ -170,6 +170,7 @@ def list_detail(request, pk, item_form=None):
     context = {
         "duty_list": duty_list,
         "matrix": matrix,
+        "matrix_body": progress.matrix_body(matrix["rows"], duty_list.year),
         "unsigned": unsigned,
         "item_form": item_form if manages and takes_items else None,
         "can_manage": manages,

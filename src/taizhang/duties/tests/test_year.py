@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from taizhang.duties import actions, progress, training, year_sql
-from taizhang.duties.models import TrainingLayer
+from taizhang.duties.models import DutyList, TrainingLayer
 from taizhang.org.models import Person
 from taizhang.tasks.models import Task
 from taizhang.testing import unit
@@ -64,3 +65,22 @@ def test_the_years_figures_equal_their_lists(people):
     assert [i.list_title for i, _c in year["items"]] == ["A 本单位清单", "B 清单", "B 清单"]
     assert [m.topics for m in year["meetings"]] == ["专题研究"]
     assert (year["trainings"], year["training_hours"]) == (2, Decimal("5.5"))
+
+
+def test_the_matrix_page_shows_each_cell_as_counted_and_unit_names_escaped(people):
+    import re
+
+    from taizhang.testing import client_for
+
+    _world(people)
+    odd = unit("市教育局")
+    odd.name = "市教育局<i>"
+    odd.save(update_fields=["name"])
+    duty_list = DutyList.objects.get(source__title="B 清单")
+    page = client_for(people["office"]).get(f"/duties/lists/{duty_list.pk}/").content.decode()
+    matrix = progress.list_matrix(duty_list, people["office"])
+    for unit_row, cells in matrix["rows"]:
+        row = re.search(rf'<tr data-unit="{re.escape(escape(unit_row.name))}">(.*?)</tr>', page).group(1)
+        shown = re.findall(r'<td data-light="(\w*)">.*?(\d+/\d+|—)</td>', row)
+        assert shown == [(c.light, f"{c.done}/{c.total}" if c.total else "—") for c in cells]
+    assert "市教育局&lt;i&gt;" in page and "市教育局<i>" not in page
