@@ -14,7 +14,7 @@ from taizhang.core.permissions import Scope, unrestricted
 from taizhang.duties import year_sql
 from taizhang.duties.actions import items_for
 from taizhang.duties.models import Meeting, MeetingKind, Subject, Training
-from taizhang.org.models import Unit
+from taizhang.org.models import Unit, unit_scope_q
 from taizhang.tasks.models import DONE, LIGHT_OF, Light, Schedule, Task, schedule_of, schedule_q, today
 
 UNITS_A_PAGE = 100
@@ -105,7 +105,7 @@ def list_matrix(duty_list, user, page: int = 1) -> dict:
     mine = user is not None and not unrestricted(user) and user.scope == Scope.OWN
     tasks = (Task.objects.restrict(user) if mine else Task.objects.all()).filter(source_id=duty_list.pk)
     if not unrestricted(user):  # (every occurrence of the list is of one of its units)
-        tasks = tasks.filter(lead_unit__in=units.values("pk"))
+        tasks = tasks.filter(unit_scope_q(user, "lead_unit__"))  # a join on the path range, as the units'
     cells = tallies(tasks.filter(lead_unit__in=[u.pk for u in shown]))
     rows = [(u, [cells.get((u.pk, i.pk), Tally()) for i in items]) for u in shown]
     total = tasks.order_by().aggregate(done=Count("pk", filter=Q(status__in=DONE)), total=Count("pk"))
