@@ -123,32 +123,16 @@ class ListRefused(Exception):
         self.plan = plan
 
 
-def _locate(workbook):
-    """The first sheet whose header the list's vocabulary reads (a cover or a 填表说明 is passed over)."""
-    for index in range(len(workbook.names)):
-        sheet = workbook.sheet(index)
-        found = L.detect(sheet.head, vocab=LIST_VOCABULARY)
-        if found:
-            return sheet, found
-    return None, None
-
-
-def _where(column, row: int) -> str:
-    return f"{get_column_letter(column + 1)}{row}" if column is not None else ""
-
-
 def plan_file(path, duty_list: DutyList, *, name=None) -> Plan:
     """What importing the file into `duty_list` would add, read only (the preview and the import alike)."""
     workbook = open_workbook(path, name=name)
-    sheet, layout = _locate(workbook)
+    sheet, layout = L.locate(workbook, LIST_VOCABULARY)
     plan = Plan()
     if sheet is None:
         message = _("No sheet has a responsibility list's header (责任内容, 频次或时限 and one more column).")
         plan.errors.append(problem("no_header", message, "", None, ""))
         return plan
-    plan.sheet, plan.columns = sheet.name, dict(layout.columns)
-    lowest = [L.clean(v) for v in sheet.head[layout.header_rows[-1]]] if layout.header_rows else []
-    plan.headers = [layout.labels.get(i) or text for i, text in enumerate(lowest)]
+    plan.sheet, plan.columns, plan.headers = sheet.name, dict(layout.columns), L.header_texts(sheet, layout)
     people = PersonMatcher(Person.objects.values_list("pk", "name", "post"))
     section = None
     for index, row in enumerate(sheet.iter_rows()):
@@ -157,7 +141,7 @@ def plan_file(path, duty_list: DutyList, *, name=None) -> Plan:
         cells = [L.clean(v) for v in row]
         if not any(cells) or L.row_kind(cells, layout):
             continue
-        get = lambda key, cells=cells: _cell(cells, plan.columns, key)  # noqa: E731
+        get = lambda key, cells=cells: L.cell(cells, plan.columns, key)  # noqa: E731
         if not get("text"):
             title = L.section_title(cells, plan.columns.get("text"))
             section = subject_of(title) or section if title else section  # 一、主体责任 over its rows
@@ -166,11 +150,6 @@ def plan_file(path, duty_list: DutyList, *, name=None) -> Plan:
         if item is not None:
             plan.rows.append((index + 1, item))
     return plan
-
-
-def _cell(cells, columns, key) -> str:
-    col = columns.get(key)
-    return cells[col] if col is not None and col < len(cells) else ""
 
 
 def _row(plan, sheet, number, get, people, section, duty_list) -> dict | None:
@@ -187,7 +166,7 @@ def _row(plan, sheet, number, get, people, section, duty_list) -> dict | None:
                     message % {"name": get("person")},
                     sheet,
                     number,
-                    _where(columns.get("person"), number),
+                    L.where(columns.get("person"), number),
                 )
             )
         else:
@@ -197,15 +176,15 @@ def _row(plan, sheet, number, get, people, section, duty_list) -> dict | None:
         subject = Subject.MEMBER if person is not None else Subject.ORGANISATION
     if subject == Subject.MEMBER and person is None and not get("person") and not duty_list.common:
         message = _("An item of a leadership member (一岗双责) names the member.")
-        plan.errors.append(problem("no_person", message, sheet, number, _where(columns.get("person"), number)))
+        plan.errors.append(problem("no_person", message, sheet, number, L.where(columns.get("person"), number)))
     try:
         due = frequency.occurrences(get("frequency"), duty_list.year, duty_list.starts_on)
     except frequency.FrequencyUnread as exc:
         due = None
-        plan.errors.append(problem("bad_frequency", str(exc), sheet, number, _where(columns.get("frequency"), number)))
+        plan.errors.append(problem("bad_frequency", str(exc), sheet, number, L.where(columns.get("frequency"), number)))
     if due == []:
         message = _("Nothing of it falls due after the list's start this year.")
-        plan.errors.append(problem("nothing_due", message, sheet, number, _where(columns.get("frequency"), number)))
+        plan.errors.append(problem("nothing_due", message, sheet, number, L.where(columns.get("frequency"), number)))
     if len(plan.errors) > problems:
         return None
     return {

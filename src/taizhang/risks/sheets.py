@@ -144,22 +144,6 @@ class RegisterRefused(Exception):
         self.plan = plan
 
 
-def _locate(workbook):
-    """The first sheet whose header the register's vocabulary reads (a cover or a 填表说明 is passed over)."""
-    for index in range(len(workbook.names)):
-        sheet = workbook.sheet(index)
-        found = L.detect(sheet.head, vocab=REGISTER)
-        if found:
-            return sheet, found
-    return None, None
-
-
-def _header(sheet, layout) -> list[str]:
-    """Each column's header as written (a two-row header: "parent / leaf"), for the mapping and templates."""
-    lowest = [L.clean(v) for v in sheet.head[layout.header_rows[-1]]] if layout.header_rows else []
-    return [layout.labels.get(i) or text for i, text in enumerate(lowest)]
-
-
 def _mapping(plan: Plan, layout, columns: dict | None) -> dict:
     """The columns to read: as set on the preview, else a saved template's for this header, else detected."""
     if columns is None:
@@ -177,7 +161,7 @@ def plan_file(path, *, name=None, default_unit=None, columns: dict | None = None
     """What importing the file would do, read only (the preview and the import plan alike). `columns`
     (field → column) overrides the mapping read from the header, as the preview's mapping sets it."""
     workbook = open_workbook(path, name=name)
-    sheet, layout = _locate(workbook)
+    sheet, layout = L.locate(workbook, REGISTER)
     plan = Plan()
     if sheet is None:
         plan.errors.append(
@@ -186,7 +170,7 @@ def plan_file(path, *, name=None, default_unit=None, columns: dict | None = None
             )
         )
         return plan
-    plan.sheet, plan.headers = sheet.name, _header(sheet, layout)
+    plan.sheet, plan.headers = sheet.name, L.header_texts(sheet, layout)
     plan.columns = columns = _mapping(plan, layout, columns)
     if "text" not in columns:
         plan.errors.append(problem("no_text", _("Choose the column of the risk point (风险点)."), sheet.name, None, ""))
@@ -199,7 +183,7 @@ def plan_file(path, *, name=None, default_unit=None, columns: dict | None = None
         cells = [L.clean(v) for v in row]
         if not any(cells) or L.row_kind(cells, layout):
             continue
-        text = _cell(cells, columns, "text")
+        text = L.cell(cells, columns, "text")
         if not text:
             title = L.section_title(cells, columns.get("text"))
             if title:
@@ -212,19 +196,8 @@ def plan_file(path, *, name=None, default_unit=None, columns: dict | None = None
     return plan
 
 
-def _cell(cells, columns, key) -> str:
-    col = columns.get(key)
-    return cells[col] if col is not None and col < len(cells) else ""
-
-
-def _where(column: int | None, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(column + 1)}{row}" if column is not None else ""
-
-
 def _row(plan, sheet, number, cells, columns, units, people, default_unit) -> Planned | None:
-    get = lambda key: _cell(cells, columns, key)  # noqa: E731
+    get = lambda key: L.cell(cells, columns, key)  # noqa: E731
     unit_text = get("unit")
     unit = units.units.get(unit_text) if unit_text else default_unit
     if unit is None:
@@ -233,7 +206,7 @@ def _row(plan, sheet, number, cells, columns, units, people, default_unit) -> Pl
             if unit_text
             else _("The row names no responsible unit, and none was chosen for the file.")
         )
-        plan.errors.append(problem("unknown_unit", message, sheet, number, _where(columns.get("unit"), number)))
+        plan.errors.append(problem("unknown_unit", message, sheet, number, L.where(columns.get("unit"), number)))
         return None
     values = {"text": get("text"), "unit": unit, "number": get("number")[:20]}
     values |= {key: get(key) for key in TEXT_FIELDS}
@@ -260,7 +233,7 @@ def _assessment(plan, planned, sheet, get, columns) -> None:
                     _("Likelihood and impact are whole numbers (1 to 5)."),
                     sheet,
                     planned.row,
-                    _where(col, planned.row),
+                    L.where(col, planned.row),
                 )
             )
             return
@@ -274,7 +247,7 @@ def _assessment(plan, planned, sheet, get, columns) -> None:
                     % {"file": score, "ours": likelihood * impact},
                     sheet,
                     planned.row,
-                    _where(columns.get("score"), planned.row),
+                    L.where(columns.get("score"), planned.row),
                 )
             )
         return
@@ -287,7 +260,7 @@ def _assessment(plan, planned, sheet, get, columns) -> None:
                     _("“%(text)s” is no level (重大/较大/一般/低, 高/中/低 or 红/橙/黄/蓝).") % {"text": get("level")},
                     sheet,
                     planned.row,
-                    _where(columns.get("level"), planned.row),
+                    L.where(columns.get("level"), planned.row),
                 )
             )
 

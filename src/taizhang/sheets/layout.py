@@ -295,3 +295,33 @@ def normalise_number(text: str) -> str:
 
 def field_label(key: str) -> str:
     return str(FIELDS[key][0]) if key in FIELDS else key
+
+
+# --- for a module that reads a ledger of its own (the risk register, a responsibility list) ---------------
+def locate(workbook, vocab: Vocabulary):
+    """The first sheet whose header `vocab` reads (a cover or a 填表说明 is passed over), and its layout."""
+    for index in range(len(workbook.names)):
+        sheet = workbook.sheet(index)
+        found = detect(sheet.head, vocab=vocab)
+        if found:
+            return sheet, found
+    return None, None
+
+
+def header_texts(sheet, layout: Layout) -> list[str]:
+    """Each column's header as written (a two-row header: "parent / leaf"), for the mapping and templates."""
+    lowest = [clean(v) for v in sheet.head[layout.header_rows[-1]]] if layout.header_rows else []
+    return [layout.labels.get(i) or text for i, text in enumerate(lowest)]
+
+
+def cell(cells: list[str], columns: dict, key: str) -> str:
+    """The row's text in the column mapped to `key` ("" when unmapped or past the row's end)."""
+    col = columns.get(key)
+    return cells[col] if col is not None and col < len(cells) else ""
+
+
+def where(column: int | None, row: int) -> str:
+    """A1 reference of a 0-based column in a 1-based row; "" when the column is not mapped."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column + 1)}{row}" if column is not None else ""
