@@ -298,8 +298,6 @@ def is_letter_task(task: Task) -> bool:
 @transaction.atomic
 def sign_letter(task: Task, data: dict, *, by, scan) -> Letter:
     """Record the signed letter: who signed, when, and its scan. It fulfils the unit's signing task."""
-    from taizhang.core import files
-
     require_visible(by, task)
     if not is_letter_task(task):
         raise ValidationError(_("This task asks for no responsibility letter."))
@@ -314,15 +312,9 @@ def sign_letter(task: Task, data: dict, *, by, scan) -> Letter:
         raise ValidationError({"signed_on": _("Give the day it was signed (not in the future).")})
     if scan is None:
         raise ValidationError({"scan": _("Attach the scan of the signed letter.")})
-    files.charge_uploads(by, [scan.size])
-    stored = files.store(scan)
+    stored, name = _stored(by, scan)
     letter = Letter.objects.create(
-        task=task,
-        signer=signer,
-        signed_on=signed_on,
-        scan=stored,
-        scan_name=files.display_name(scan.name)[:200],
-        recorded_by=by,
+        task=task, signer=signer, signed_on=signed_on, scan=stored, scan_name=name, recorded_by=by
     )
     task_actions.fulfil(task, by=by, note=_("Letter signed by %(who)s on %(day)s") % {"who": signer, "day": signed_on})
     audit.record(by, "letter.sign", letter, after=audit.snapshot(letter, LETTER_FIELDS) | {"unit": task.lead_unit.name})

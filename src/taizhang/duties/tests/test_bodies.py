@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from taizhang.core.audit import history, verify_chain
 from taizhang.core.audit_objects import verify_objects
@@ -225,3 +227,16 @@ def test_the_api_minutes_a_body_meeting_with_absences_and_its_decision_becomes_a
         "/api/meetings/", {"unit": unit("市委宣传部").pk, "date": TODAY.isoformat(), "topics": ""}, format="json"
     )
     assert refused.status_code == 400
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=20), max_size=6))
+def test_absences_as_typed_are_each_placed_once_or_kept_as_written(people, lines):
+    """Whatever is typed: each non-empty line is a person of those offered (once) or kept, nothing lost."""
+    offered = list(Person.objects.filter(unit=unit("市委宣传部")))
+    typed = "\n".join(lines + [f"{offered[0].name}：出差"])
+    found, kept = actions.read_absences(typed, offered)
+    assert all(p in offered for p, _reason in found) and len({p.pk for p, _r in found}) == len(found)
+    written = [line for line in typed.splitlines() if line.strip()]
+    assert len(found) + len(kept.splitlines()) == len(written)
+    assert offered[0] in [p for p, _r in found]
