@@ -101,6 +101,9 @@ class ItemForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if duty_list.common:  # its 一岗双责 items are every unit's members': no one person to name
             del self.fields["person"]
+            self.fields["subject"].help_text = _(
+                "On a list issued to units, a leadership member's item is for every unit's members."
+            )
             return
         people = Person.objects.restrict(editor).filter(unit__in=duty_list.units.values("pk"))
         self.fields["person"].queryset = people.order_by("name")

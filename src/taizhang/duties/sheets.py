@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from taizhang.core import audit
@@ -228,9 +228,12 @@ def write_xlsx(duty_list: DutyList, out) -> int:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append(header)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = box
     count = 0
     wrap = Alignment(wrap_text=True, vertical="top")
     for count, item in enumerate(duty_list.items.select_related("origin", "person").order_by("origin__position"), 1):
@@ -246,11 +249,15 @@ def write_xlsx(duty_list: DutyList, out) -> int:
         ]
         sheet.append([safe(v) for v in values])
         for cell in sheet[sheet.max_row]:
-            cell.alignment = wrap
+            cell.alignment, cell.border = wrap, box
+        sheet.cell(sheet.max_row, 1).alignment = Alignment(horizontal="center", vertical="top")
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # printed one page wide, as many long as it takes
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     book.save(out)
     return count
