@@ -18,7 +18,7 @@ from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import MANAGE_LEDGER, Scope, grants, unrestricted
 from taizhang.duties import bodies
 from taizhang.duties.filters import BodyFilter
-from taizhang.duties.forms import BodyForm, MemberForm, RulesForm
+from taizhang.duties.forms import BodyForm, MemberForm, RulesForm, minuting_units
 from taizhang.duties.models import Body
 from taizhang.duties.pages import form_page
 from taizhang.org.models import Unit
@@ -72,6 +72,7 @@ def _page(request, body, member_form=None, rules_form=None):
         "member_form": (member_form or MemberForm(editor=user)) if runs else None,
         "rules_form": (rules_form or RulesForm()) if runs else None,
         "runs": runs,
+        "can_minute": minuting_units(user).exists(),
         "events": timeline.entries(history(body)),
     }
     return render(request, "duties/body_detail.html", context)

@@ -240,3 +240,12 @@ def test_absences_as_typed_are_each_placed_once_or_kept_as_written(people, lines
     written = [line for line in typed.splitlines() if line.strip()]
     assert len(found) + len(kept.splitlines()) == len(written)
     assert offered[0] in [p for p, _r in found]
+
+
+def test_only_who_may_minute_is_offered_to_record_a_body_meeting(people):
+    body = _body(people)
+    assert 'id="minute-body-meeting"' in client_for(people["office"]).get(f"/duties/bodies/{body.pk}/").content.decode()
+    assert (
+        'id="minute-body-meeting"'
+        not in client_for(people["viewer"]).get(f"/duties/bodies/{body.pk}/").content.decode()
+    )

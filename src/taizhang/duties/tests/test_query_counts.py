@@ -23,8 +23,8 @@ PAGES = {
     "/duties/meetings/": {"office": 13, "liaison": 13},
     "/duties/meetings/{meeting}/": {"office": 21, "liaison": 21},
     "/duties/bodies/": {"office": 10, "liaison": 10},
-    # the office also reads whether it runs the body (its forms: units and people to choose from)
-    "/duties/bodies/{body}/": {"office": 17, "liaison": 15},
+    # whether the reader may minute a meeting; the office also whether it runs the body (its forms)
+    "/duties/bodies/{body}/": {"office": 18, "liaison": 16},
     "/duties/trainings/": {"office": 13, "liaison": 13},
     "/duties/trainings/hours/": {"office": 11, "liaison": 11},
     "/api/meetings/": {"office": 7, "liaison": 7},
