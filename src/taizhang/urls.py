@@ -25,10 +25,10 @@ router.register("tasks", task_api.TaskViewSet)
 router.register("risks", risk_api.RiskViewSet)
 router.register("campaigns", risk_api.CampaignViewSet)
 router.register("returns", risk_api.ReturnViewSet)
-router.register("duty-lists", duty_api.DutyListApi)
-router.register("meetings", duty_api.MeetingApi)
-router.register("trainings", duty_api.TrainingApi)
-router.register("bodies", duty_api.BodyApi)
+router.register("duty-lists", duty_api.DutyListViewSet)
+router.register("meetings", duty_api.MeetingViewSet)
+router.register("trainings", duty_api.TrainingViewSet)
+router.register("bodies", duty_api.BodyViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),

@@ -233,3 +233,10 @@ def server_error(request):
 
         return JsonResponse({"detail": _("Server error: the request was not completed.")}, status=500)
     return page(request)
+
+
+def validated(input_class, request) -> dict:
+    """A write's input checked by its serializer (400 with the fields' reasons when it is not valid)."""
+    data = input_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)

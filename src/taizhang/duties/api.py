@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from taizhang.core.api import validated
 from taizhang.duties import actions, bodies, training
 from taizhang.duties.filters import BodyFilter, DutyListFilter, MeetingFilter, TrainingFilter
 from taizhang.duties.models import (
@@ -46,17 +47,6 @@ class DutyListSerializer(serializers.ModelSerializer):
     class Meta:
         model = DutyList
         fields = ["source", "title", "year", "common", "starts_on", "units", "items"]
-
-
-class DutyListViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
-    serializer_class = DutyListSerializer
-    filterset_class = DutyListFilter
-    queryset = DutyList.objects.all()
-
-    def get_queryset(self):
-        lists = DutyList.objects.restrict(self.request.user).select_related("source").order_by("-year", "pk")
-        return lists.prefetch_related("units", "items__origin")
 
 
 class AbsenceSerializer(serializers.ModelSerializer):
@@ -97,36 +87,12 @@ class MeetingSerializer(serializers.ModelSerializer):
         return [task.pk for task in meeting.origin.seen_tasks]  # prefetched, within the reader's scope
 
 
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]{1,18}"
-    serializer_class = MeetingSerializer
-    filterset_class = MeetingFilter
-    queryset = Meeting.objects.all()
-
-    def get_queryset(self):
-        seen = Task.objects.restrict(self.request.user).order_by("pk").only("pk", "origin_id")
-        meetings = Meeting.objects.restrict(self.request.user).distinct().select_related("origin", "unit")
-        decisions = Prefetch("origin__tasks", queryset=seen, to_attr="seen_tasks")
-        return meetings.prefetch_related("attendees", "absences", decisions).order_by("-date", "pk")
-
-
 class TrainingSerializer(serializers.ModelSerializer):
     layer_name = serializers.CharField(source="layer.name", read_only=True)
 
     class Meta:
         model = Training
         fields = ["id", "layer", "layer_name", "unit", "date", "hours", "organiser", "topic", "attendees", "materials"]
-
-
-class TrainingViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]{1,18}"
-    serializer_class = TrainingSerializer
-    filterset_class = TrainingFilter
-    queryset = Training.objects.all()
-
-    def get_queryset(self):
-        trainings = Training.objects.restrict(self.request.user).distinct()
-        return trainings.select_related("layer").prefetch_related("attendees").order_by("-date", "pk")
 
 
 class BodyMemberSerializer(serializers.ModelSerializer):
@@ -145,21 +111,7 @@ class BodySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "lead_unit", "duties", "set_up_on", "rules_name", "members", "version"]
 
 
-class BodyViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_value_regex = "[0-9]{1,18}"
-    serializer_class = BodySerializer
-    filterset_class = BodyFilter
-    queryset = Body.objects.all()
-
-    def get_queryset(self):
-        return Body.objects.restrict(self.request.user).distinct().prefetch_related("members__unit").order_by("name")
-
-
-# --- writes ---------------------------------------------------------------------------------------------
-def _valid(input_class, request) -> dict:
-    data = input_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
+# --- inputs of the writes -------------------------------------------------------------------------
 
 
 def _units():
@@ -251,76 +203,97 @@ class MemberInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
-class DutyListWrites(mixins.CreateModelMixin):
+class DutyListViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
+    serializer_class = DutyListSerializer
+    filterset_class = DutyListFilter
+    queryset = DutyList.objects.all()
+
+    def get_queryset(self):
+        lists = DutyList.objects.restrict(self.request.user).select_related("source").order_by("-year", "pk")
+        return lists.prefetch_related("units", "items__origin")
+
     @extend_schema(request=ListInput, responses={201: DutyListSerializer})
     def create(self, request, *args, **kwargs):
-        made = actions.issue_list(_valid(ListInput, request), by=request.user)
+        made = actions.issue_list(validated(ListInput, request), by=request.user)
         return Response(DutyListSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
 
     @extend_schema(request=ItemInput, responses={201: DutyListSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def items(self, request, pk=None):
         duty_list = self.get_object()
-        actions.add_item(duty_list, _valid(ItemInput, request), by=request.user)
+        actions.add_item(duty_list, validated(ItemInput, request), by=request.user)
         return Response(DutyListSerializer(self.get_queryset().get(pk=duty_list.pk)).data, status=201)
 
 
-class MeetingWrites(mixins.CreateModelMixin):
+class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    queryset = Meeting.objects.all()
+
+    def get_queryset(self):
+        seen = Task.objects.restrict(self.request.user).order_by("pk").only("pk", "origin_id")
+        meetings = Meeting.objects.restrict(self.request.user).distinct().select_related("origin", "unit")
+        decisions = Prefetch("origin__tasks", queryset=seen, to_attr="seen_tasks")
+        return meetings.prefetch_related("attendees", "absences", decisions).order_by("-date", "pk")
+
     @extend_schema(request=MeetingInput, responses={201: MeetingSerializer})
     def create(self, request, *args, **kwargs):
-        made = actions.record_meeting(_valid(MeetingInput, request), by=request.user)
+        made = actions.record_meeting(validated(MeetingInput, request), by=request.user)
         return Response(MeetingSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
 
     @extend_schema(request=MeetingDecisionInput, responses={201: MeetingSerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def decisions(self, request, pk=None):
         meeting = self.get_object()
-        actions.add_decision(meeting, _valid(MeetingDecisionInput, request), by=request.user)
+        actions.add_decision(meeting, validated(MeetingDecisionInput, request), by=request.user)
         return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=201)
 
     @extend_schema(request=CountInput, responses=MeetingSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def count(self, request, pk=None):
         meeting = self.get_object()
-        item = actions.countable_items(meeting).filter(pk=_valid(CountInput, request)["item"]).first()
+        item = actions.countable_items(meeting).filter(pk=validated(CountInput, request)["item"]).first()
         if item is None:
             raise serializers.ValidationError({"item": _("Choose one of the items the unit still has to carry out.")})
         actions.count_meeting(meeting, item, by=request.user)
         return Response(MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data)
 
 
-class TrainingWrites(mixins.CreateModelMixin):
+class TrainingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = TrainingSerializer
+    filterset_class = TrainingFilter
+    queryset = Training.objects.all()
+
+    def get_queryset(self):
+        trainings = Training.objects.restrict(self.request.user).distinct()
+        return trainings.select_related("layer").prefetch_related("attendees").order_by("-date", "pk")
+
     @extend_schema(request=TrainingInput, responses={201: TrainingSerializer})
     def create(self, request, *args, **kwargs):
-        made = training.record_training(_valid(TrainingInput, request), by=request.user)
+        made = training.record_training(validated(TrainingInput, request), by=request.user)
         return Response(TrainingSerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
 
 
-class BodyWrites(mixins.CreateModelMixin):
+class BodyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"
+    serializer_class = BodySerializer
+    filterset_class = BodyFilter
+    queryset = Body.objects.all()
+
+    def get_queryset(self):
+        return Body.objects.restrict(self.request.user).distinct().prefetch_related("members__unit").order_by("name")
+
     @extend_schema(request=BodyInput, responses={201: BodySerializer})
     def create(self, request, *args, **kwargs):
-        made = bodies.create_body(_valid(BodyInput, request), by=request.user)
+        made = bodies.create_body(validated(BodyInput, request), by=request.user)
         return Response(BodySerializer(self.get_queryset().get(pk=made.pk)).data, status=201)
 
     @extend_schema(request=MemberInput, responses={201: BodySerializer})
     @action(detail=True, methods=["post"], filter_backends=[])
     def members(self, request, pk=None):
-        body, data = self.get_object(), _valid(MemberInput, request)
+        body, data = self.get_object(), validated(MemberInput, request)
         bodies.add_member(body, data, by=request.user, version=data.get("version"))
         return Response(BodySerializer(self.get_queryset().get(pk=body.pk)).data, status=201)
-
-
-class DutyListApi(DutyListWrites, DutyListViewSet):
-    pass
-
-
-class MeetingApi(MeetingWrites, MeetingViewSet):
-    pass
-
-
-class TrainingApi(TrainingWrites, TrainingViewSet):
-    pass
-
-
-class BodyApi(BodyWrites, BodyViewSet):
-    pass

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from taizhang.core.api import validated
 from taizhang.core.api_history import AuditEventSerializer
 from taizhang.core.audit import history
 from taizhang.org.models import Person, Unit
@@ -118,12 +119,6 @@ class NoteInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-def _valid(input_class, request) -> dict:
-    data = input_class(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 class RiskViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a longer number names nothing: 404, not an overflow
     serializer_class = RiskSerializer
@@ -142,38 +137,38 @@ class RiskViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=RiskInput, responses={201: RiskDetailSerializer})
     def create(self, request, *args, **kwargs):
-        return self._respond(actions.save_risk(None, _valid(RiskInput, request), by=request.user), status=201)
+        return self._respond(actions.save_risk(None, validated(RiskInput, request), by=request.user), status=201)
 
     @extend_schema(request=AssessInput, responses=RiskDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def assess(self, request, pk=None):
-        risk, data = self.get_object(), _valid(AssessInput, request)
+        risk, data = self.get_object(), validated(AssessInput, request)
         actions.assess(risk, data, by=request.user, version=data.pop("version"))
         return self._respond(risk)
 
     @extend_schema(request=ReviewInput, responses=RiskDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def review(self, request, pk=None):
-        risk, data = self.get_object(), _valid(ReviewInput, request)
+        risk, data = self.get_object(), validated(ReviewInput, request)
         actions.record_review(risk, data, by=request.user, version=data.pop("version"))
         return self._respond(risk)
 
     @extend_schema(request=NoteInput, responses=RiskDetailSerializer, description="清零: a signed step.")
     @action(detail=True, methods=["post"], filter_backends=[])
     def clear(self, request, pk=None):
-        risk, data = self.get_object(), _valid(NoteInput, request)
+        risk, data = self.get_object(), validated(NoteInput, request)
         return self._respond(actions.clear(risk, by=request.user, note=data["note"], version=data["version"]))
 
     @extend_schema(request=NoteInput, responses=RiskDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def close(self, request, pk=None):
-        risk, data = self.get_object(), _valid(NoteInput, request)
+        risk, data = self.get_object(), validated(NoteInput, request)
         return self._respond(actions.close(risk, by=request.user, reason=data["note"], version=data["version"]))
 
     @extend_schema(request=NoteInput, responses=RiskDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def reopen(self, request, pk=None):
-        risk, data = self.get_object(), _valid(NoteInput, request)
+        risk, data = self.get_object(), validated(NoteInput, request)
         return self._respond(actions.reopen(risk, by=request.user, reason=data["note"], version=data["version"]))
 
     @extend_schema(responses=AuditEventSerializer(many=True))
@@ -271,11 +266,11 @@ class ReturnViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=SubmitInput, responses=ReturnSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
-        ret, data = self.get_object(), _valid(SubmitInput, request)
+        ret, data = self.get_object(), validated(SubmitInput, request)
         return self._respond(actions_campaign.submit(ret, by=request.user, **data))
 
     @extend_schema(request=DecideInput, responses=ReturnSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request, pk=None):
-        ret, data = self.get_object(), _valid(DecideInput, request)
+        ret, data = self.get_object(), validated(DecideInput, request)
         return self._respond(actions_campaign.decide(ret, by=request.user, **data))
