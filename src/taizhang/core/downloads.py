@@ -2,6 +2,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def attachment(content: bytes, name: str, content_type: str) -> HttpResponse:
     """A download under its own (often Chinese) name, with an ASCII fallback for old clients."""

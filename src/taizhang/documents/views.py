@@ -10,14 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.downloads import attachment
+from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import EXPORT
 from taizhang.documents import pdf, report, tables
 from taizhang.rectification.models import Source
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportForm(StyledFormMixin, forms.Form):

@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from taizhang.core.permissions import Scope, unrestricted
 from taizhang.duties import year_sql
@@ -111,29 +108,6 @@ def list_matrix(duty_list, user, page: int = 1) -> dict:
     total = tasks.order_by().aggregate(done=Count("pk", filter=Q(status__in=DONE)), total=Count("pk"))
     done, asked = total["done"], total["total"]
     return {"items": items, "rows": rows, "page": shown, "done": done, "total": asked, "rate": rate(done, asked)}
-
-
-def matrix_body(rows, year: int) -> str:
-    """The matrix's table body written in Python: 100 units × 30 items are 3,000 cells, and the template
-    engine spent twice the page's queries on them. Names are escaped; everything else is a number or a
-    light's own value."""
-    labels = {light: str(Light(light).label) for light in Light.values}
-    base = reverse("duties:year")
-    out = []
-    for unit, cells in rows:
-        name = escape(unit.name)
-        out.append(
-            f'<tr data-unit="{name}"><th class="text-start text-nowrap">'
-            f'<a href="{base}?unit={int(unit.pk)}&amp;year={int(year)}">{name}</a></th>'
-        )
-        for c in cells:
-            if c.total:
-                light = f'<span class="light light-{c.light}" role="img" aria-label="{labels.get(c.light, "")}"></span>'
-                out.append(f'<td data-light="{c.light}">{light} {int(c.done)}/{int(c.total)}</td>')
-            else:
-                out.append(f'<td data-light="{c.light}">—</td>')
-        out.append("</tr>")
-    return mark_safe("".join(out))  # noqa: S308 - names escaped, the rest numbers and lights
 
 
 def rate(done: int, total: int) -> str:

@@ -62,8 +62,7 @@ def _page(request, body, member_form=None, rules_form=None):
     user = request.user
     runs = bodies.may_run(user, body)
     meetings = body.meetings.select_related("origin", "unit").order_by("-date", "-pk")
-    visible = Task.objects.restrict(user).values("pk")
-    decisions = Task.objects.filter(origin_id__in=meetings.values("pk"), pk__in=visible).select_related("lead_unit")
+    decisions = Task.objects.restrict(user).filter(origin_id__in=meetings.values("pk")).select_related("lead_unit")
     context = {
         "body": body,
         "members": body.members.select_related("unit", "representative").order_by("unit__path"),

@@ -14,23 +14,22 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core import maintenance
+from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import EXPORT, grants
 from taizhang.duties import sheets
 from taizhang.duties.models import DutyList, ListKind
-from taizhang.duties.views import _managed
+from taizhang.duties.views import manages_list
 from taizhang.sheets.reader import UnreadableFile
 
 PREFIX = "duty-imports"
 SALT = "taizhang.duties.import"
 SUFFIXES = {".xlsx", ".xls", ".ods", ".csv", ".txt"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ListFileForm(StyledFormMixin, forms.Form):
@@ -48,22 +47,13 @@ def list_export(request, pk):
         raise PermissionDenied
     out = io.BytesIO()
     sheets.write_xlsx(duty_list, out)
-    answer = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = f"{duty_list.source.title[:80]}.xlsx"
-    answer["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quoted(name)}"
-    return answer
-
-
-def _quoted(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return attachment(out.getvalue(), f"{duty_list.source.title[:80]}.xlsx", XLSX)
 
 
 @login_required
 def list_import(request, pk):
     duty_list = _list(request, pk)
-    if not _managed(request.user, duty_list) or duty_list.kind != ListKind.LIST:
+    if not manages_list(request.user, duty_list) or duty_list.kind != ListKind.LIST:
         raise PermissionDenied  # the letters and the 四纳入 have their fixed items
     if request.method == "POST" and request.POST.get("upload"):
         return _confirm(request, duty_list)

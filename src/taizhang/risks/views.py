@@ -270,7 +270,7 @@ def risk_dispose(request, pk):
 def register_export(request):
     import io
 
-    from taizhang.core.downloads import attachment
+    from taizhang.core.downloads import XLSX, attachment
     from taizhang.risks.export import write_register
 
     if not grants(request.user, EXPORT):
@@ -278,7 +278,7 @@ def register_export(request):
     buffer = io.BytesIO()
     write_register(buffer, user=request.user)
     name = f"风险防控台账-{today():%Y%m%d}.xlsx"
-    return attachment(buffer.getvalue(), name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(buffer.getvalue(), name, XLSX)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.core import files
-from taizhang.core.downloads import attachment
+from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.filtering import filtered_page
 from taizhang.core.permissions import EXPORT, MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants
 from taizhang.org.views import _attach_errors
@@ -23,8 +23,6 @@ from taizhang.risks.forms import AssessmentForm, CampaignForm, DecisionForm, Not
 from taizhang.risks.matrix import COLOUR
 from taizhang.risks.models import Campaign, Return, ReturnStatus, Risk
 from taizhang.tasks.views_task import _form_messages
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def scoped_campaigns(user, action="view"):

@@ -6,12 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from taizhang.core.downloads import attachment
+from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.permissions import EXPORT
 from taizhang.sheets.export import write_csv, write_xlsx
 from taizhang.tasks.origins import Source  # every ledger exports: findings, risks, decisions, occurrences
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filename(source, ext):

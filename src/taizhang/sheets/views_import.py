@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
-from taizhang.core.downloads import attachment
+from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.sheets import actions
 from taizhang.sheets.export import write_refused
@@ -20,8 +20,6 @@ from taizhang.sheets.models import ImportJob, ImportStatus
 from taizhang.sheets.pipeline import HIDDEN_CHOICES, BadOption, Options, header_cells, parse_header_rows
 from taizhang.sheets.reader import UnreadableFile
 from taizhang.sheets.vocabulary import FIELDS
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _job(request, pk) -> ImportJob:
