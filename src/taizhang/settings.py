@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.risks",
     "taizhang.duties",
+    "taizhang.similar",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from taizhang.core.permissions import MANAGE_LEDGER, require_visible, unrestrict
 from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.models import Unit
 from taizhang.rectification.models import KINDS, Category, Finding, Source
+from taizhang.similar import actions as similar
 from taizhang.tasks.actions import require_ledger_manager
 from taizhang.tasks.origins import OriginKind
 
@@ -50,13 +51,12 @@ def save_source(source: Source | None, data: dict, *, by, version: str | None = 
         raise ValidationError({"report_due_date": _("The report cannot be due before the feedback date.")})
     source.full_clean()
     source.save()
-    audit.record(
-        by,
-        "source.create" if creating else "source.update",
-        source,
-        before=before,
-        after=audit.snapshot(source, SOURCE_FIELDS),
-    )
+    after = audit.snapshot(source, SOURCE_FIELDS)
+    audit.record(by, "source.create" if creating else "source.update", source, before=before, after=after)
+    moved = before and any(before[k] != after[k] for k in ("feedback_date", "inspected_unit"))
+    if moved:
+        # the round's date and unit are its findings' in the similarity index (which came later, where)
+        similar.indexed(Finding.objects.filter(source=source).values_list("pk", flat=True), by=by)
     return source
 
 
@@ -92,7 +92,23 @@ def save_finding(finding: Finding | None, data: dict, *, by, source: Source | No
         before=before,
         after=audit.snapshot(finding, FINDING_FIELDS),
     )
+    similar.indexed([finding.pk], by=by)
     return finding
+
+
+@transaction.atomic
+def delete_finding(finding: Finding, *, by, reason: str) -> None:
+    """A finding entered by mistake, before any task answers it (a task's history is never deleted)."""
+    require_source_manager(by, finding.source)
+    if finding.tasks.exists():
+        raise ValidationError(_("This finding has tasks; delete them first."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the finding is deleted.")})
+    before = audit.snapshot(finding, FINDING_FIELDS)
+    similar.forgotten([finding.pk])
+    audit.record(by, "finding.delete", finding, before=before, after={"reason": reason})
+    finding.delete()
 
 
 @transaction.atomic
@@ -121,6 +137,7 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         ((pk, Finding.label(i["number"], i["text"]), a) for pk, i, a in zip(ids, items, afters, strict=True)),
         encoded=True,
     )
+    similar.indexed(ids, by=by)
     return ids
 
 
@@ -134,5 +151,6 @@ EVENT_PHRASES = {
     "source.update": gettext_lazy("edited the ledger"),
     "finding.create": gettext_lazy("added a finding"),
     "finding.update": gettext_lazy("edited a finding"),
+    "finding.delete": gettext_lazy("deleted a finding"),
     "category.create": gettext_lazy("added a category"),
 }

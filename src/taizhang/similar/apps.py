@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SimilarConfig(AppConfig):
+    name = "taizhang.similar"
+    label = "similar"
+    verbose_name = _("Similar findings")
+
+    def ready(self):
+        from taizhang.core.timeline import register_phrases
+        from taizhang.similar.actions import EVENT_PHRASES
+
+        register_phrases(EVENT_PHRASES)

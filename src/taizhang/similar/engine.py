@@ -1,0 +1,151 @@
+"""How alike two findings are: the one scoring rule, used by the product's index and by the evaluation
+alike, touching no database.
+
+A finding is 20–200 Chinese characters written by an inspector. Words are not separated, the same
+problem is worded differently in each round, and different problems share the boilerplate of the
+genre (存在……问题, 不到位, 不规范, 个别, 部分). So:
+
+- `normalise` folds full-width forms and case, drops punctuation, spaces and the list numbering in
+  front (一、 (1) ①), turns every run of digits into one `#` (a year or a sum names the round, not
+  the problem), then folds the genre's synonyms and removes its framing (`thesaurus.py`).
+- `features` are the character bigrams and trigrams of what is left. Bigrams carry the words,
+  trigrams the phrases that tell two problems sharing a word apart (干部选拔 / 干部培训 share 干部).
+- `Weights` turns features into TF-IDF weights from document frequencies (the index keeps those
+  counts per feature; the evaluation counts them in its file), with IDF raised to `IDF_POWER`: the
+  genre's common words weigh little, what names the problem weighs a lot.
+- `similarity` blends the cosine of the weighted vectors with an edit-distance ratio of the two
+  normalised texts (rapidfuzz), which rewards the same phrase in the same order.
+
+Every constant here was chosen on `similar/evaluation/dev.json` and checked once on `holdout.json`
+(docs/similarity.md gives the figures); a change here must keep both floors in the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from taizhang.similar.thesaurus import fold
+
+IDF_POWER = 1.5
+TRIGRAM_WEIGHT = 0.5
+COSINE_SHARE = 0.85  # the rest is the edit-distance ratio
+
+# List numbering and the genre's framing, removed before features are taken.
+_NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|[①-⑳])\s*")
+_DIGITS = re.compile(r"\d+")
+# Anything that is not a letter, a digit or a CJK character (punctuation of both widths, spaces).
+_NOT_WORD = re.compile(r"[^\w#]|_", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = _NUMBERING.sub("", text)
+    text = _DIGITS.sub("#", text)
+    return fold(_NOT_WORD.sub("", text))
+
+
+def features(text: str) -> Counter:
+    """Character bigrams and trigrams of the normalised text, with counts."""
+    return grams_of(normalise(text))
+
+
+def grams_of(norm: str) -> Counter:
+    """`features` of a text already normalised (the index keeps the normalised text)."""
+    grams = Counter(norm[i : i + 2] for i in range(len(norm) - 1))
+    grams.update("3" + norm[i : i + 3] for i in range(len(norm) - 2))
+    if len(norm) == 1:
+        grams[norm] += 1
+    return grams
+
+
+def feature_key(feature: str) -> int:
+    """The index's key of a feature: a 32-bit checksum (collisions among a province's features are a
+    few hundred pairs in 10^6, each only merging two document frequencies)."""
+    return zlib.crc32(feature.encode())
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Document frequencies by feature key, and how many documents they were counted over (a feature
+    absent from `df` counts as in none)."""
+
+    df: Mapping[int, int]
+    documents: int
+
+    def idf(self, key: int) -> float:
+        return (math.log((self.documents + 1) / (self.df.get(key, 0) + 1)) + 1.0) ** IDF_POWER
+
+    def vector(self, grams: Counter) -> dict[int, float]:
+        vec = {}
+        for gram, count in grams.items():
+            key = feature_key(gram)
+            weight = (1.0 + math.log(count)) * self.idf(key)
+            if gram.startswith("3") and len(gram) == 4:
+                weight *= TRIGRAM_WEIGHT
+            vec[key] = vec.get(key, 0.0) + weight
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {k: w / norm for k, w in vec.items()}
+
+
+def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(k, 0.0) for k, w in a.items())
+
+
+def similarity(norm_a: str, vec_a: Mapping[int, float], norm_b: str, vec_b: Mapping[int, float]) -> float:
+    """0 (nothing alike) … 1 (the same text)."""
+    ratio = Indel.normalized_similarity(norm_a, norm_b) if norm_a and norm_b else 0.0
+    return round(COSINE_SHARE * cosine(vec_a, vec_b) + (1 - COSINE_SHARE) * ratio, 4)
+
+
+@dataclass
+class Doc:
+    """One finding as the scorer sees it."""
+
+    key: object
+    norm: str
+    grams: Counter
+
+
+def doc(key, text: str) -> Doc:
+    norm = normalise(text)
+    return Doc(key, norm, grams_of(norm))
+
+
+def keys_of(grams: Counter) -> set[int]:
+    return {feature_key(g) for g in grams}
+
+
+def document_frequencies(docs: Iterable[Doc]) -> Counter:
+    df: Counter = Counter()
+    for d in docs:
+        df.update(keys_of(d.grams))
+    return df
+
+
+def rank(query: Doc, candidates: Iterable[Doc], weights: Weights) -> list[tuple[object, float]]:
+    """The candidates by similarity to the query, best first (ties by key, for a stable order)."""
+    qvec = weights.vector(query.grams)
+    scored = [(c.key, similarity(query.norm, qvec, c.norm, weights.vector(c.grams))) for c in candidates]
+    scored.sort(key=lambda pair: (-pair[1], str(pair[0])))
+    return scored
+
+
+def posting_keys(grams: Counter, weights: Weights, limit: int | None, min_df: int = 0) -> list[tuple[int, float]]:
+    """The `limit` features that say most about a finding (highest TF-IDF), as (key, weight), among
+    those at least `min_df` findings carry: what the index files a finding under, and what a query
+    looks up (a query skips the features only it has: they lead nowhere). Few features keep a
+    lookup's cost flat as the ledger grows; the scoring above then runs on every feature of the
+    candidates found."""
+    vec = weights.vector(grams)
+    usable = [kv for kv in vec.items() if weights.df.get(kv[0], 0) >= min_df]
+    return sorted(usable, key=lambda kv: (-kv[1], kv[0]))[:limit]

@@ -1,0 +1,242 @@
+"""The product's index of findings: kept in step by the actions that write findings, read by the
+finding page, the import preview and the repeat flags. Scoring is `engine`'s, the same code the
+evaluation runs; this module only stores and looks up.
+
+A lookup costs the same at a million findings as at ten thousand: it reads the query's `QUERY_KEYS`
+most telling features, at most `PER_KEY` postings each (the newest), adds their weights per finding
+in one statement, then scores the best `RERANK` exactly with every feature of both texts. What a
+finding shares only through common features is not found; the benchmark prints how often the
+brute-force scan's best five differ from the lookup's.
+
+The index tables are derived from the findings like a search index: not in the audit chain, rebuilt
+by `taizhang similar rebuild`, compared by `taizhang similar rebuild --check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from taizhang.core.bulk import insert_rows
+from taizhang.core.permissions import unrestricted
+from taizhang.org.models import PATH_STEP
+from taizhang.similar import engine
+from taizhang.similar.models import Corpus, Indexed, Posting, Term
+from taizhang.tasks.origins import Origin, OriginKind
+
+POSTING_KEYS = 12  # features a finding is filed under, once the index holds FILE_ALL_BELOW findings
+FILE_ALL_BELOW = 2000  # until then the frequencies say little: a finding is filed under every feature
+QUERY_KEYS = 16  # features a lookup reads
+PER_KEY = 300  # postings read per feature, newest first
+RERANK = 60  # candidates scored exactly
+SHOWN_FROM = 0.1  # below this score a finding is not shown as similar (docs/similarity.md)
+REPEAT_FROM = 0.15  # from this score a same-unit finding of a later round is flagged (docs/similarity.md)
+_CHUNK = 5000
+
+
+@dataclass
+class Entry:
+    origin_id: int
+    source_id: int
+    unit_id: int | None
+    unit_path: str
+    dated: dt.date
+    category: str
+    norm: str
+
+    @property
+    def grams(self) -> Counter:
+        return engine.grams_of(self.norm)
+
+
+def entries(origin_ids) -> list[Entry]:
+    """The index's view of these findings, read from the ledger (one query)."""
+    rows = Origin.objects.filter(pk__in=list(origin_ids), kind=OriginKind.FINDING).values_list(
+        "pk",
+        "source_id",
+        "found_in_id",
+        "found_in__path",
+        "source__inspected_unit_id",
+        "source__inspected_unit__path",
+        "source__feedback_date",
+        "category__name",
+        "text",
+    )
+    return [
+        Entry(
+            pk,
+            src,
+            found or inspected,
+            (found_path if found else inspected_path) or "",
+            day,
+            cat or "",
+            engine.normalise(text),
+        )
+        for pk, src, found, found_path, inspected, inspected_path, day, cat, text in rows
+    ]
+
+
+def weights_for(keys) -> engine.Weights:
+    keys = list(keys)
+    df = {}
+    for i in range(0, len(keys), _CHUNK):
+        df.update(Term.objects.filter(key__in=keys[i : i + _CHUNK]).values_list("key", "df"))
+    corpus = Corpus.objects.filter(pk=1).values_list("documents", flat=True).first() or 0
+    return engine.Weights(df, corpus)
+
+
+@transaction.atomic
+def update(origin_ids) -> list[Entry]:
+    """(Re)index these findings as they now stand; called inside the write that changed them."""
+    origin_ids = list(origin_ids)
+    forget(origin_ids)
+    new = entries(origin_ids)
+    if not new:
+        return []
+    grams = {e.origin_id: e.grams for e in new}
+    delta = Counter()
+    for bag in grams.values():
+        delta.update(engine.keys_of(bag))
+    _add_df(delta)
+    corpus, _ = Corpus.objects.get_or_create(pk=1)
+    filed = None if corpus.documents < FILE_ALL_BELOW else POSTING_KEYS
+    Corpus.objects.filter(pk=1).update(documents=F("documents") + len(new))
+    insert_rows(
+        Indexed,
+        ("origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm"),
+        ((e.origin_id, e.source_id, e.unit_id, e.unit_path, e.dated, e.category, e.norm) for e in new),
+    )
+    weights = weights_for(delta)
+    insert_rows(
+        Posting,
+        ("key", "doc_id"),
+        ((key, e.origin_id) for e in new for key, _ in engine.posting_keys(grams[e.origin_id], weights, filed)),
+    )
+    return new
+
+
+def forget(origin_ids) -> None:
+    """Take these findings out of the index (before an edit is re-indexed, or when they are deleted)."""
+    old = list(Indexed.objects.filter(origin_id__in=list(origin_ids)).values_list("origin_id", "norm"))
+    if not old:
+        return
+    delta = Counter()
+    for _, norm in old:
+        delta.update(engine.keys_of(engine.grams_of(norm)))
+    _add_df({k: -n for k, n in delta.items()})
+    ids = [pk for pk, _ in old]
+    Posting.objects.filter(doc_id__in=ids).delete()
+    Indexed.objects.filter(origin_id__in=ids).delete()
+    Corpus.objects.filter(pk=1).update(documents=F("documents") - len(old))
+
+
+def _add_df(delta: dict) -> None:
+    """Add `delta` to the document frequencies, inserting new features (one statement per 500)."""
+    items = [(k, n) for k, n in delta.items() if n]
+    table = Term._meta.db_table
+    with connection.cursor() as cursor:
+        for i in range(0, len(items), 500):
+            part = items[i : i + 500]
+            marks = ",".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} (key, df) VALUES {marks} "
+                f"ON CONFLICT (key) DO UPDATE SET df = {table}.df + excluded.df",
+                [v for pair in part for v in pair],
+            )
+
+
+def candidates(
+    grams: Counter,
+    weights: engine.Weights,
+    *,
+    own: bool,
+    exclude_source=None,
+    visible=None,
+    since=None,
+    category=None,
+    limit=RERANK,
+) -> list[int]:
+    """Findings sharing the query's most telling features, best first (one statement).
+
+    `visible` is a queryset of origin ids the reader may see (None: everything); `since` a date the
+    round must not be older than; `category` a category name the finding must carry; `own` says the
+    query is itself indexed (its own features then count once more)."""
+    keys = engine.posting_keys(grams, weights, QUERY_KEYS, min_df=1 + own)
+    if not keys:
+        return []
+    where, params = ["p.key = %s"], []
+    join = ""
+    if exclude_source is not None or since is not None or category:
+        join = f" JOIN {Indexed._meta.db_table} d ON d.origin_id = p.doc_id"
+        if exclude_source is not None:
+            where.append("d.source_id <> %s")
+            params.append(exclude_source)
+        if since is not None:
+            where.append("d.dated >= %s")
+            params.append(since)
+        if category:
+            where.append("d.category = %s")
+            params.append(category)
+    if visible is not None:
+        sub, sub_params = visible.query.sql_with_params()
+        where.append(f"p.doc_id IN ({sub})")
+        params.extend(sub_params)
+    one = (
+        f"SELECT * FROM (SELECT p.doc_id AS doc, CAST(%s AS DOUBLE PRECISION) AS w "
+        f"FROM {Posting._meta.db_table} p{join} WHERE {' AND '.join(where)} "
+        f"ORDER BY p.doc_id DESC LIMIT {PER_KEY}) AS k{{n}}"
+    )
+    parts, all_params = [], []
+    for n, (key, weight) in enumerate(keys):
+        parts.append(one.replace("{n}", str(n)))
+        all_params += [weight, key, *params]
+    sql = (
+        f"SELECT doc, SUM(w) AS s FROM ({' UNION ALL '.join(parts)}) AS hits "
+        f"GROUP BY doc ORDER BY s DESC, doc DESC LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def score(query_norm: str, others: list[tuple[int, str]], weights: engine.Weights | None = None):
+    """`others` ((id, normalised text)) scored against the query, best first."""
+    query = engine.Doc(None, query_norm, engine.grams_of(query_norm))
+    docs = [engine.Doc(pk, norm, engine.grams_of(norm)) for pk, norm in others]
+    if weights is None:
+        keys = set(engine.keys_of(query.grams))
+        for d in docs:
+            keys |= engine.keys_of(d.grams)
+        weights = weights_for(keys)
+    return engine.rank(query, docs, weights)
+
+
+def similar(origin: Origin, user, *, limit=5, since=None, category=None) -> list[tuple[int, float]]:
+    """The findings of other rounds most like `origin` that `user` may see, (id, score) best first.
+    A finding the reader may not see is never counted, scored or returned."""
+    norm = engine.normalise(origin.text)
+    grams = engine.grams_of(norm)
+    weights = weights_for(engine.keys_of(grams))
+    visible = None if user is None or unrestricted(user) else Origin.objects.restrict(user).values("pk")
+    own = origin.pk is not None and Indexed.objects.filter(pk=origin.pk, norm=norm).exists()
+    found = candidates(
+        grams, weights, own=own, exclude_source=origin.source_id, visible=visible, since=since, category=category
+    )
+    found = [pk for pk in found if pk != origin.pk]
+    if not found:
+        return []
+    others = list(Indexed.objects.filter(origin_id__in=found).values_list("origin_id", "norm"))
+    ranked = score(norm, others)
+    return [(pk, s) for pk, s in ranked if s >= SHOWN_FROM][:limit]
+
+
+def subtree_upper(path: str) -> str:
+    return str(int(path) + 1).zfill(len(path)) if path else ""
+
+
+def ancestors(path: str) -> list[str]:
+    return [path[:i] for i in range(PATH_STEP, len(path), PATH_STEP)]

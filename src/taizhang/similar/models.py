@@ -1,0 +1,90 @@
+"""The index of findings by similarity, and the repeat flags it raises.
+
+`Indexed` is one row a finding: its normalised text (what the scorer reads, so a query never
+re-reads the ledger), the round it belongs to and the unit it was found in (`found_in`, else the unit
+the ledger inspected). `Term` counts, for each feature, in how many findings it occurs: the IDF the
+scorer needs, kept exact by every write. `Posting` lists each finding under its few most telling
+features (`engine.posting_keys`): a lookup reads a bounded number of postings whatever the ledger's
+size. `Corpus` holds how many findings are indexed (a COUNT(*) over a million rows costs more than
+the whole query). All four are written only by `similar.index`, inside the transaction of the write
+that changed the finding.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.org.models import Unit
+from taizhang.tasks.origins import Origin, Source
+
+
+class Indexed(models.Model):
+    origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="similar_entry")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+")
+    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    dated = models.DateField()  # the round's feedback date: which of two findings came later
+    category = models.CharField(max_length=200, blank=True)  # its name: rounds name categories alike
+    norm = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["unit_path", "dated"], name="similar_unit_dated")]
+
+    def __str__(self):
+        return self.norm[:40]
+
+
+class Term(models.Model):
+    key = models.BigIntegerField(primary_key=True)
+    df = models.IntegerField(default=0)  # no CHECK: a decrement is an upsert of a negative count
+
+    def __str__(self):
+        return f"{self.key}: {self.df}"
+
+
+class Posting(models.Model):
+    pk = models.CompositePrimaryKey("key", "doc")
+    key = models.BigIntegerField()
+    doc = models.ForeignKey(Indexed, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["doc"], name="similar_posting_doc")]
+
+    def __str__(self):
+        return f"{self.key} → {self.doc_id}"
+
+
+class Corpus(models.Model):
+    documents = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.documents)
+
+
+class FlagStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting decision")
+    CONFIRMED = "confirmed", _("confirmed repeat")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class RepeatFlag(models.Model):
+    """A finding (`later`) that may be the same problem found again in the same unit, or inside it,
+    in a later round than `earlier`. The office decides; the decision is kept for re-tuning."""
+
+    earlier = models.ForeignKey(Origin, on_delete=models.CASCADE, related_name="+")
+    later = models.ForeignKey(Origin, on_delete=models.CASCADE, related_name="repeat_flags")
+    score = models.FloatField()
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["earlier", "later"], name="repeat_flag_once")]
+        indexes = [models.Index(fields=["status", "later"], name="repeat_flag_status")]
+        verbose_name = _("repeat finding")
+        verbose_name_plural = _("repeat findings")
+
+    def __str__(self):
+        return f"{self.earlier_id} → {self.later_id}"

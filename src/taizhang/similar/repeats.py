@@ -1,0 +1,118 @@
+"""屡查屡犯: a finding that repeats, in a later round, a problem already found in the same unit or a
+unit inside it. Raised when findings are indexed (by the write that made them), decided by the office
+(`actions.decide`). A flag once decided is never raised again nor changed by a re-index or a
+re-import: only pending flags are withdrawn when a finding is edited away from its counterpart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from taizhang.core import audit
+from taizhang.similar import engine
+from taizhang.similar.index import (
+    FILE_ALL_BELOW,
+    POSTING_KEYS,
+    QUERY_KEYS,
+    REPEAT_FROM,
+    RERANK,
+    Entry,
+    ancestors,
+    subtree_upper,
+    weights_for,
+)
+from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
+
+LINE_LIMIT = 20_000  # findings of one unit's line compared with a batch (newest rounds first)
+
+
+def in_line(unit_path: str, other_path: str) -> bool:
+    """`other_path` is the unit itself or a unit inside it."""
+    return bool(unit_path) and other_path.startswith(unit_path)
+
+
+def raise_flags(new: list[Entry], *, by) -> int:
+    """Flag each new finding against the findings of other rounds of its unit's line; returns how many."""
+    if not new:
+        return 0
+    new_ids = {e.origin_id for e in new}
+    RepeatFlag.objects.filter(Q(earlier_id__in=new_ids) | Q(later_id__in=new_ids), status=FlagStatus.PENDING).delete()
+    pairs: dict[tuple[int, int], float] = {}
+    groups = defaultdict(list)
+    for e in new:
+        if e.unit_path:
+            groups[e.unit_path].append(e)
+    for path, group in groups.items():
+        line = _line(path)
+        if line:
+            pairs.update(_pairs(group, line))
+    if not pairs:
+        return 0
+    decided = set(
+        RepeatFlag.objects.filter(Q(earlier_id__in=new_ids) | Q(later_id__in=new_ids)).values_list(
+            "earlier_id", "later_id"
+        )
+    )
+    flags = [
+        RepeatFlag(earlier_id=a, later_id=b, score=s) for (a, b), s in sorted(pairs.items()) if (a, b) not in decided
+    ]
+    RepeatFlag.objects.bulk_create(flags)  # sets each flag's id on both databases
+    audit.record_many(
+        by,
+        "repeat.flag",
+        RepeatFlag,
+        (
+            (f.pk, f"{f.earlier_id} → {f.later_id}", {"earlier": f.earlier_id, "later": f.later_id, "score": f.score})
+            for f in flags
+        ),
+    )
+    return len(flags)
+
+
+def _line(path: str) -> list[Entry]:
+    """Indexed findings of the unit at `path`, inside it, or of its ancestors (for a new finding of an
+    earlier round than theirs)."""
+    rows = (
+        Indexed.objects.filter(
+            Q(unit_path__gte=path, unit_path__lt=subtree_upper(path)) | Q(unit_path__in=ancestors(path))
+        )
+        .order_by("-dated")
+        .values_list("origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm")[:LINE_LIMIT]
+    )
+    return [Entry(*row) for row in rows]
+
+
+def _pairs(group: list[Entry], line: list[Entry]) -> dict[tuple[int, int], float]:
+    """(earlier, later) → score for the group's findings against the line, through the same two stages
+    as a lookup (the most telling features, then the exact score), in memory."""
+    docs = {e.origin_id: engine.Doc(e.origin_id, e.norm, e.grams) for e in [*group, *line]}
+    by_id = {o.origin_id: o for o in line}
+    keys = set()
+    for d in docs.values():
+        keys |= engine.keys_of(d.grams)
+    weights = weights_for(keys)
+    filed = defaultdict(list)
+    for e in line:
+        for key, _ in engine.posting_keys(
+            docs[e.origin_id].grams, weights, None if len(line) < FILE_ALL_BELOW else POSTING_KEYS
+        ):
+            filed[key].append(e)
+    out = {}
+    for e in group:
+        query = docs[e.origin_id]
+        hits = defaultdict(float)
+        for key, weight in engine.posting_keys(query.grams, weights, QUERY_KEYS, min_df=2):
+            for other in filed.get(key, ()):
+                if other.source_id != e.source_id and other.dated != e.dated:
+                    hits[other.origin_id] += weight
+        best = sorted(hits, key=lambda pk: -hits[pk])[:RERANK]
+        for pk, s in engine.rank(query, [docs[pk] for pk in best], weights):
+            if s < REPEAT_FROM:
+                break
+            other = by_id[pk]
+            earlier, later = (other, e) if other.dated < e.dated else (e, other)
+            if in_line(later.unit_path, earlier.unit_path):
+                out[(earlier.origin_id, later.origin_id)] = s
+    return out

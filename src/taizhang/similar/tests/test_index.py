@@ -1,0 +1,152 @@
+"""The index follows every write at once, shows a reader only what they may see, and flags repeats."""
+
+import datetime as dt
+
+import pytest
+
+from taizhang.core.audit import verify_chain
+from taizhang.rectification import actions as ledger_actions
+from taizhang.similar import index
+from taizhang.similar.actions import decide
+from taizhang.similar.models import Corpus, FlagStatus, Indexed, RepeatFlag, Term
+from taizhang.tasks import actions as task_actions
+from taizhang.testing import unit
+
+pytestmark = pytest.mark.django_db
+
+CARS = "公务用车管理不严格，车辆使用登记不全，存在公车私用风险。"
+CARS_AGAIN = "公车使用台账记录不完整，节假日公务车辆未按规定集中封存停放，个别车辆被私用。"
+RECEPTION = "公务接待管理不规范，存在超标准接待、无公函接待的情况。"
+
+
+def round_of(title, day, inspected):
+    return ledger_actions.save_source(
+        None, {"kind": "patrol", "title": title, "feedback_date": day, "inspected_unit": unit(inspected)}, by=None
+    )
+
+
+def finding(source, text, found_in=None):
+    return ledger_actions.save_finding(None, {"text": text, "found_in": found_in}, by=None, source=source)
+
+
+def with_task(origin, lead):
+    task_actions.save_task(
+        None,
+        {"origin": origin, "measure": f"{lead}整改", "lead_unit": unit(lead), "deadline": "2030年底前"},
+        by=None,
+        source=origin.source,
+    )
+    return origin
+
+
+def similar_ids(origin, user=None, **kw):
+    return [pk for pk, _ in index.similar(origin, user, **kw)]
+
+
+@pytest.fixture
+def rounds(people):
+    return (
+        round_of("2021年市委巡察", dt.date(2021, 6, 1), "市教育局"),
+        round_of("2024年市委巡察", dt.date(2024, 6, 1), "市教育局"),
+        round_of("2024年市委巡察（财政局）", dt.date(2024, 7, 1), "市财政局"),
+    )
+
+
+def test_new_edited_and_deleted_findings_change_the_neighbours_at_once(rounds):
+    early, late, other = rounds
+    cars = finding(early, CARS)
+    query = finding(other, CARS_AGAIN)
+    assert similar_ids(query) == [cars.pk]
+    reception = finding(late, RECEPTION)
+    assert reception.pk not in similar_ids(query)
+
+    edited = "公务车辆使用登记不全，节假日车辆未集中封存，存在公车私用。"
+    ledger_actions.save_finding(reception, {"text": edited}, by=None)
+    assert reception.pk in similar_ids(query)  # edited into a counterpart: found at once
+
+    ledger_actions.save_finding(cars, {"text": "干部人事档案管理不规范，部分档案材料缺失。"}, by=None)
+    assert cars.pk not in similar_ids(query)  # edited away: gone at once
+
+    ledger_actions.delete_finding(reception, by=None, reason="录入错误")
+    assert similar_ids(query) == []
+    assert Corpus.objects.get().documents == Indexed.objects.count() == 2
+    assert verify_chain().ok
+
+
+def test_document_frequencies_stay_exact_through_edits_and_deletes(rounds):
+    early, late, _ = rounds
+    a = finding(early, CARS)
+    b = finding(late, RECEPTION)
+    ledger_actions.save_finding(a, {"text": RECEPTION}, by=None)
+    ledger_actions.delete_finding(b, by=None, reason="重复录入")
+    from taizhang.similar import engine
+
+    expected = {k: 1 for k in engine.keys_of(engine.features(RECEPTION))}
+    assert {k: df for k, df in Term.objects.values_list("key", "df") if df} == expected
+
+
+def test_a_reader_never_sees_a_similar_finding_outside_their_scope(people, rounds):
+    early, _, other = rounds
+    inside = with_task(finding(early, CARS), "东城区委")
+    outside = with_task(finding(early, CARS + "（车辆管理）"), "西城区委")
+    query = with_task(finding(other, CARS_AGAIN), "东城区委")
+    assert set(similar_ids(query)) == {inside.pk, outside.pk}
+    assert similar_ids(query, people["county"]) == [inside.pk]
+    assert similar_ids(query, people["westliaison"]) == [outside.pk]
+
+
+def test_same_unit_in_a_later_round_is_flagged_other_units_only_shown(rounds):
+    early, late, other = rounds
+    cars = finding(early, CARS)
+    again = finding(late, CARS_AGAIN)
+    elsewhere = finding(other, CARS_AGAIN + "。")
+    flags = list(RepeatFlag.objects.values_list("earlier_id", "later_id", "status"))
+    assert flags == [(cars.pk, again.pk, FlagStatus.PENDING)]
+    assert cars.pk in similar_ids(elsewhere)  # another unit: similar, never a repeat
+
+
+def test_an_earlier_round_imported_late_is_flagged_against_the_later_one(rounds):
+    early, late, _ = rounds
+    again = finding(late, CARS_AGAIN)
+    cars = finding(early, CARS)
+    assert list(RepeatFlag.objects.values_list("earlier_id", "later_id")) == [(cars.pk, again.pk)]
+
+
+def test_a_finding_inside_the_inspected_unit_counts_for_its_line(rounds, people):
+    early, late, _ = rounds
+    # the second round inspected the whole city; the problem was the same bureau's
+    city = round_of("2025年省委巡视", dt.date(2025, 5, 1), "中共示范市委员会")
+    cars = finding(early, CARS)
+    again = finding(city, CARS_AGAIN, found_in=unit("市教育局"))
+    assert RepeatFlag.objects.filter(earlier=cars, later=again).exists()
+
+
+def test_dismissed_flags_stay_dismissed_when_the_finding_is_written_again(people, rounds):
+    early, late, _ = rounds
+    cars = finding(early, CARS)
+    again = finding(late, CARS_AGAIN)
+    flag = RepeatFlag.objects.get()
+    decide(flag, by=people["office"], confirm=False, note="不同车辆，不属于屡查屡犯")
+    ledger_actions.save_finding(again, {"text": CARS_AGAIN + "（复核）"}, by=None)  # as a re-import rewrites it
+    flag.refresh_from_db()
+    assert (RepeatFlag.objects.count(), flag.status) == (1, FlagStatus.DISMISSED)
+    assert flag.earlier_id == cars.pk
+
+
+def test_only_an_office_managing_the_later_ledger_decides(people, rounds):
+    early, late, _ = rounds
+    finding(early, CARS)
+    finding(late, CARS_AGAIN)
+    flag = RepeatFlag.objects.get()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from taizhang.core.errors import OutOfScope
+
+    for name in ("liaison", "viewer", "unithead"):
+        with pytest.raises((PermissionDenied, OutOfScope)):
+            decide(flag, by=people[name], confirm=True)
+    with pytest.raises(ValidationError):
+        decide(flag, by=people["office"], confirm=False, note="")  # a dismissal says why
+    decide(flag, by=people["office"], confirm=True)
+    flag.refresh_from_db()
+    assert (flag.status, flag.decided_by) == (FlagStatus.CONFIRMED, people["office"])
