@@ -13,6 +13,7 @@ from taizhang.org import api as org_api
 from taizhang.org import views_account
 from taizhang.rectification import api as ledger_api
 from taizhang.risks import api as risk_api
+from taizhang.similar import api as similar_api
 from taizhang.tasks import api as task_api
 
 router = DefaultRouter()
@@ -29,6 +30,7 @@ router.register("duty-lists", duty_api.DutyListViewSet)
 router.register("meetings", duty_api.MeetingViewSet)
 router.register("trainings", duty_api.TrainingViewSet)
 router.register("bodies", duty_api.BodyViewSet)
+router.register("repeat-flags", similar_api.RepeatFlagViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("notify/", include("taizhang.notify.urls")),
     path("risks/", include("taizhang.risks.urls")),
     path("duties/", include("taizhang.duties.urls")),
+    path("similar/", include("taizhang.similar.urls")),
     path("api/auth/token/", views_account.obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

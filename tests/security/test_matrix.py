@@ -25,6 +25,7 @@ from taizhang.testing import ALL_PERSONAS, DEMO_PASSWORD, client_for
 
 from .duty_cases import duty_cases
 from .risk_cases import risk_cases
+from .similar_cases import similar_cases
 from .world import ALL_SCOPE, ANON, CAN, SEES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -575,6 +576,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         ),
     ]
     table |= risk_cases(w.risks, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN)
+    table |= similar_cases(w.similar, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN)
     table |= duty_cases(w.duties, read=read, write=write, who=who, Cell=Cell, logged_in=LOGGED_IN, can=CAN)
     table["task-decide-extension"] = [
         write(

@@ -68,6 +68,7 @@ class World:
     units: dict
     risks: object = None  # risk_world.RiskWorld
     duties: object = None  # duty_world.DutyWorld
+    similar: object = None  # similar_world.SimilarWorld
 
 
 def _task(source, measure, lead, **extra):
@@ -137,6 +138,7 @@ def build_world(people, ledger) -> World:
         units={"in": east, "out": west},
         risks=_risk_world(people),
         duties=_duty_world(people),
+        similar=_similar_world(people, ledger, west_source, task_in),
     )
 
 
@@ -144,6 +146,12 @@ def _duty_world(people):
     from .duty_world import build_duty_world
 
     return build_duty_world(people)
+
+
+def _similar_world(people, ledger, west_source, task_in):
+    from .similar_world import build_similar_world
+
+    return build_similar_world(people, ledger, west_source, task_in)
 
 
 def _risk_world(people):

@@ -19,6 +19,7 @@ from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.titles import ledger_title, report_title, title_lines
 from taizhang.documents import gbt9704 as G
 from taizhang.sheets.export import STATUS_OUT
+from taizhang.similar import figures as similar_figures
 from taizhang.tasks.models import DONE, Schedule, Status, Task, schedule_q
 
 LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
@@ -43,6 +44,7 @@ class Figures:
     long_term: int
     overdue: int
     on_schedule: int  # open and not overdue
+    repeats: int = 0  # confirmed repeat findings (屡查屡犯, similar.figures)
     rate: float = field(init=False)
 
     def __post_init__(self):
@@ -66,6 +68,7 @@ def figures(source, *, on: dt.date, user=None) -> Figures:
         overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
     )
     row["on_schedule"] = row["measures"] - row["closed"] - row["overdue"]
+    row["repeats"] = similar_figures.by_source([source.pk], user).get(source.pk, 0)
     return Figures(**row)
 
 
@@ -94,6 +97,10 @@ def overall_paragraph(f: Figures, on: dt.date) -> str:
         f"整改完成率{f.rate}%；其中立行立改事项{f.immediate}项，已完成{f.immediate_closed}项。"
         f"需长期坚持的事项{f.long_term}项。尚未完成的事项中，{f.on_schedule}项正按时限推进，"
         f"{f.overdue}项已超过整改时限。"
+    ) + (
+        f"反馈问题中，经核实属于屡查屡犯的问题{f.repeats}个，已列入重点督办，坚持举一反三、标本兼治，防止问题反弹回潮。"
+        if f.repeats
+        else ""
     )
 
 
@@ -181,7 +188,7 @@ def build(source, *, on: dt.date, options: ReportOptions | None = None, user=Non
     G.heading(document, 1, "三、下一步工作打算")
     G.body(document, options.closing)
     G.signature(document, options.issuer, G.date_text(options.date))
-    _ledger_annex(document, source, tasks)
+    _ledger_annex(document, source, tasks, repeat_line(source, user))
     return document, f
 
 
@@ -190,7 +197,25 @@ ANNEX_COLUMNS = [("序号", 13), ("反馈问题", 62), ("整改措施", 86), ("�
 ANNEX_TEXT = Pt(12)  # 小四
 
 
-def _ledger_annex(document, source, tasks) -> None:
+def repeat_line(source, user=None) -> str:
+    """The annex's line under the table: which findings are confirmed repeats, and of which round."""
+    flags = (
+        similar_figures.confirmed(user)
+        .filter(later__source=source)
+        .select_related("later", "earlier__source")
+        .order_by("later__position", "later_id", "earlier__source__feedback_date")
+    )
+    parts, seen = [], set()
+    for flag in flags:
+        if flag.later_id in seen:
+            continue
+        seen.add(flag.later_id)
+        number = f"第{flag.later.number}项" if flag.later.number else f"“{flag.later.text[:20]}”"
+        parts.append(f"{number}（{flag.earlier.source.title}曾反馈同类问题）")
+    return f"注：屡查屡犯问题{len(parts)}个：{'；'.join(parts)}。" if parts else ""
+
+
+def _ledger_annex(document, source, tasks, note: str = "") -> None:
     """附件: the ledger as a table on its own landscape pages, the header row repeated on each page, no
     row split across pages."""
     section = document.add_section(WD_SECTION.NEW_PAGE)
@@ -240,3 +265,7 @@ def _ledger_annex(document, source, tasks) -> None:
                 merged.paragraphs[0].runs[0].text = text
                 for run in merged.paragraphs[0].runs[1:]:
                     run.text = ""
+    if note:
+        paragraph = G.body(document, note, indent=False)
+        for run in paragraph.runs:
+            G.set_font(run, G.FANGSONG, ANNEX_TEXT)

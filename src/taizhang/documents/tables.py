@@ -15,6 +15,7 @@ from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.titles import titled
 from taizhang.rectification.models import Source
 from taizhang.sheets.export import LIGHT_FILLS, LIGHT_NAMES, STATUS_OUT, safe
+from taizhang.similar import figures as similar_figures
 from taizhang.tasks.models import DONE, Progress, Schedule, Task, schedule_q
 
 THIN = Side(style="thin", color="999999")
@@ -61,7 +62,11 @@ def summary_rows(user=None, *, on: dt.date | None = None) -> list[dict]:
         )
         .order_by("-source__feedback_date", "source")
     )
-    return list(rows)
+    rows = list(rows)
+    repeats = similar_figures.by_source({r["source"] for r in rows}, user)
+    for row in rows:
+        row["repeats"] = repeats.get(row["source"], 0)
+    return rows
 
 
 def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
@@ -70,7 +75,7 @@ def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
     sheet = book.active
     sheet.title = "整改情况汇总"
     sheet.freeze_panes = "A4"  # title and the two header rows stay in view
-    width = 11
+    width = 12
     _title(sheet, "整改工作情况汇总表", width)
     for col, text in enumerate(["序号", "问题来源", "被检查单位", "应整改数", "已整改数", "完成率"], start=1):
         _header(sheet, 2, col, text, rowspan=2)
@@ -79,7 +84,8 @@ def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
         _header(sheet, 3, col, text)
     _header(sheet, 2, 10, "长期坚持数", rowspan=2)
     _header(sheet, 2, 11, "逾期数", rowspan=2)
-    totals = dict.fromkeys(("total", "done", "immediate", "immediate_done", "long_term", "overdue"), 0)
+    _header(sheet, 2, 12, "屡查屡犯问题数", rowspan=2)
+    totals = dict.fromkeys(("total", "done", "immediate", "immediate_done", "long_term", "overdue", "repeats"), 0)
     for index, row in enumerate(rows, start=1):
         values = [
             index,
@@ -93,6 +99,7 @@ def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
             f"{_rate(row['immediate_done'], row['immediate'])}%",
             row["long_term"],
             row["overdue"],
+            row["repeats"],
         ]
         _write_row(sheet, 3 + index, values)
         for key in totals:
@@ -112,10 +119,11 @@ def write_summary(out, *, user=None, on: dt.date | None = None) -> int:
             f"{_rate(totals['immediate_done'], totals['immediate'])}%",
             totals["long_term"],
             totals["overdue"],
+            totals["repeats"],
         ],
     )
     sheet.merge_cells(start_row=4 + len(rows), start_column=1, end_row=4 + len(rows), end_column=3)
-    for col, w in enumerate([6, 36, 20, 10, 10, 10, 10, 10, 10, 12, 10], start=1):
+    for col, w in enumerate([6, 36, 20, 10, 10, 10, 10, 10, 10, 12, 10, 14], start=1):
         sheet.column_dimensions[get_column_letter(col)].width = w
     book.save(out)
     return len(rows)

@@ -76,7 +76,7 @@ def foreign_data() -> list[str]:
     The demo's accounts have a published password; on a real database they would be open doors.
     """
     from taizhang.duties.demo import INSPECTION_PREFIX
-    from taizhang.rectification.demo import TITLE
+    from taizhang.rectification.demo import DEMO_TITLES, TITLE
     from taizhang.rectification.models import Source
 
     found = []
@@ -84,7 +84,8 @@ def foreign_data() -> list[str]:
     others = User.objects.exclude(username__in=demo_names).values_list("username", flat=True)
     if others:
         found.append("accounts: " + ", ".join(list(others[:5])) + ("…" if others.count() > 5 else ""))
-    ledgers = Source.objects.exclude(title=TITLE).exclude(title__startswith=INSPECTION_PREFIX).count()
+    ledgers = Source.objects.exclude(title__in=[TITLE, *DEMO_TITLES]).exclude(title__startswith=INSPECTION_PREFIX)
+    ledgers = ledgers.count()
     if ledgers:
         found.append(f"{ledgers} ledgers")
     return found

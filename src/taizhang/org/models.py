@@ -226,3 +226,17 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}…"
+
+
+def selected_units(units=(), subtrees=(), groups=()) -> list["Unit"]:
+    """The units a set of choices names (a campaign's scope, a lesson's): the units named, every unit
+    under each subtree named (itself included), and the members of each group; each once, active only,
+    in tree order."""
+    q = None
+    for top in subtrees:
+        q = subtree_q(top.path) if q is None else q | subtree_q(top.path)
+    ids = {u.pk for u in units}
+    ids |= set(UnitGroup.members.through.objects.filter(unitgroup__in=list(groups)).values_list("unit_id", flat=True))
+    found = Unit.objects.filter(is_active=True)
+    found = found.filter(pk__in=ids) | (found.filter(q) if q is not None else Unit.objects.none())
+    return list(found.distinct().order_by("path"))

@@ -72,10 +72,18 @@ def ensure_category(source: Source, name: str, *, by) -> Category:
     return category
 
 
+# What the finding's edit form shows, and so what its state token covers.
+FINDING_FORM_FIELDS = ["category", "number", "text", "found_in"]
+
+
 @transaction.atomic
-def save_finding(finding: Finding | None, data: dict, *, by, source: Source | None = None) -> Finding:
+def save_finding(
+    finding: Finding | None, data: dict, *, by, source: Source | None = None, version: str | None = None
+) -> Finding:
     creating = finding is None
     require_source_manager(by, source if creating else finding.source)
+    if not creating:
+        check_state(finding, FINDING_FORM_FIELDS, version)
     finding = finding or Finding(source=source)
     before = None if creating else audit.snapshot(finding, FINDING_FIELDS)
     apply_fields(finding, data, FINDING_FIELDS)

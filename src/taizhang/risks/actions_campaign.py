@@ -19,7 +19,7 @@ from taizhang.core import audit, files
 from taizhang.core.deadlines import DeadlineKind, Precision, format_date
 from taizhang.core.errors import Conflict
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS, SIGN_OFF, grants, require_visible
-from taizhang.org.models import Unit, UnitGroup, subtree_q
+from taizhang.org.models import Unit, selected_units
 from taizhang.risks import actions as risk_actions
 from taizhang.risks.models import Campaign, Return, ReturnStatus, Risk
 from taizhang.tasks import actions as task_actions
@@ -33,19 +33,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def scope_units(units=(), subtrees=(), groups=()) -> list[Unit]:
-    """The units a campaign asks: the units named, every unit under each subtree named (itself included),
-    and the members of each group; each once, in tree order."""
-    q = None
-    for top in subtrees:
-        q = subtree_q(top.path) if q is None else q | subtree_q(top.path)
-    ids = {u.pk for u in units}
-    ids |= set(UnitGroup.members.through.objects.filter(unitgroup__in=list(groups)).values_list("unit_id", flat=True))
-    found = Unit.objects.filter(is_active=True)
-    found = found.filter(pk__in=ids) | (found.filter(q) if q is not None else Unit.objects.none())
-    return list(found.distinct().order_by("path"))
-
-
 @transaction.atomic
 def launch(data: dict, *, by, notice=None) -> Campaign:
     """A new campaign: its source, scope, window, instructions, notice file, the areas asked about;
@@ -57,7 +44,7 @@ def launch(data: dict, *, by, notice=None) -> Campaign:
     starts, due = data.get("starts_on") or _today(), data.get("due_on")
     if not due or due < starts:
         raise ValidationError({"due_on": _("The due date must be on or after the start.")})
-    units = scope_units(data.get("scope_units", ()), data.get("scope_subtrees", ()), data.get("scope_groups", ()))
+    units = selected_units(data.get("scope_units", ()), data.get("scope_subtrees", ()), data.get("scope_groups", ()))
     if not units:
         raise ValidationError({"scope_units": _("Choose the units that must return (units, groups or subtrees).")})
     outside = []

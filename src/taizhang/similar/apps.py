@@ -12,3 +12,7 @@ class SimilarConfig(AppConfig):
         from taizhang.similar.actions import EVENT_PHRASES
 
         register_phrases(EVENT_PHRASES)
+        from taizhang.similar.todo import FLAGS_TO_DECIDE
+        from taizhang.tasks import todo
+
+        todo.register(FLAGS_TO_DECIDE)

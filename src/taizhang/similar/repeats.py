@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from taizhang.core import audit
+from taizhang.org.models import PATH_STEP
 from taizhang.similar import engine
 from taizhang.similar.index import (
     FILE_ALL_BELOW,
@@ -29,8 +30,14 @@ LINE_LIMIT = 20_000  # findings of one unit's line compared with a batch (newest
 
 
 def in_line(unit_path: str, other_path: str) -> bool:
-    """`other_path` is the unit itself or a unit inside it."""
-    return bool(unit_path) and other_path.startswith(unit_path)
+    """The one rule of "the same unit": `other_path` is the unit itself or a unit inside it — except
+    under the whole organisation (the tree's root), where only the root itself counts: a province's
+    inspection of the city does not repeat what a district once found in its own ledger."""
+    if not unit_path or not other_path:
+        return False
+    if len(unit_path) <= PATH_STEP:
+        return other_path == unit_path
+    return other_path.startswith(unit_path)
 
 
 def raise_flags(new: list[Entry], *, by) -> int:

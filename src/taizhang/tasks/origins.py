@@ -32,6 +32,7 @@ class SourceKind(models.TextChoices):
     CAMPAIGN = "campaign", _("Special investigation (专项排查)")
     DUTY_LIST = "duty_list", _("Responsibility list (责任清单)")
     MEETINGS = "meetings", _("Meeting decisions (会议议定事项)")
+    LESSONS = "lessons", _("Lessons drawn (举一反三自查)")
 
 
 class OriginKind(models.TextChoices):

@@ -12,7 +12,7 @@ One definition of "waiting for me" for the header's count, the home page and the
 Each item carries why it waits and the anchor of the form that acts on it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,7 @@ class Section:
     title: str
     count: int
     items: list  # (task, reason, anchor)
+    links: list = field(default_factory=list)  # (url, text, meta, reason): a waiting list of no task
 
 
 def _returned():
@@ -79,13 +80,16 @@ def register_due(condition) -> None:
 @dataclass
 class Extra:
     """A waiting list a module above the engine adds (the notification module: notices to answer):
-    `rows(user)` is a queryset of objects with a `task`, or None when the user has no such list."""
+    `rows(user)` is a queryset of objects with a `task`, or None when the user has no such list; or,
+    with `link`, of objects that are no task's (a repeat flag to decide): `link(row)` gives the item's
+    (url, text, meta)."""
 
     key: str
     title: str
     rows: object
     reason: object  # object → the words beside the item
     anchor: str
+    link: object = None
 
 
 def pending_extensions(user):
@@ -171,6 +175,10 @@ def sections(user) -> list[Section]:
         items = list(rows[:SHOWN]) if rows is not None else []
         if items:
             total = rows.count() if len(items) == SHOWN else len(items)
+            if extra.link:
+                links = [(*extra.link(r), extra.reason(r)) for r in items]
+                found.append(Section(extra.key, extra.title, total, [], links))
+                continue
             found.append(
                 Section(extra.key, extra.title, total, [(r.task, extra.reason(r), extra.anchor) for r in items])
             )

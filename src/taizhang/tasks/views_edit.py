@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.errors import Conflict
+from taizhang.core.filtering import whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.org.views import _attach_errors
 from taizhang.tasks import actions
 from taizhang.tasks.forms import TaskForm
 from taizhang.tasks.models import Task
-from taizhang.tasks.origins import Source
+from taizhang.tasks.origins import Origin, Source
 
 
 def _unreadable(deadline: str, source) -> bool:
@@ -34,6 +35,20 @@ def _warn_unreadable(request, form, source):
     )
     form.fields["accept_unread"].widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
     return render(request, "form_page.html", {"form": form, "source": source, "title": _("task")})
+
+
+def _started_from(request, source) -> dict:
+    """A new task's form filled from the link that opened it: `origin` (the finding it answers) and
+    `copy` (a task the reader may see, from another ledger: its measure as the start of this one)."""
+    initial = {}
+    origin = whole_number(request.GET.get("origin"))
+    if origin and Origin.objects.filter(pk=origin, source=source).exists():
+        initial["origin"] = origin
+    copied = whole_number(request.GET.get("copy"))
+    template = Task.objects.restrict(request.user).filter(pk=copied).first() if copied else None
+    if template:
+        initial |= {"measure": template.measure, "target": template.target}
+    return initial
 
 
 @login_required
@@ -60,6 +75,8 @@ def task_edit(request, source_pk, pk=None):
             "note": task.note,
             "version": task.version,
         }
+    else:
+        initial = _started_from(request, source)
     form = TaskForm(request.POST or None, initial=initial, source=source, editing=task is not None, editor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from taizhang.duties.demo import load_duty_demo
 from taizhang.org.demo import ACCOUNTS, build_org, foreign_data
-from taizhang.rectification.demo import load_sample_ledger
+from taizhang.rectification.demo import load_earlier_rounds, load_sample_ledger
 from taizhang.risks.demo import load_risk_demo
 
 
@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 "如确需载入并重置演示账号密码，请加 --reset-demo-passwords。"
             )
         rows = build_org(reset_passwords=reset_demo_passwords)
+        load_earlier_rounds()  # before the sample: its findings are then flagged as they are imported
         source = load_sample_ledger()
         self.stdout.write(f"Demo ledger / 演示台账: {source.title} ({source.tasks.count()} measures)")
         self.stdout.write(f"Demo risk register / 演示风险台账: {load_risk_demo()} risks")

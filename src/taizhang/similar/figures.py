@@ -1,0 +1,57 @@
+"""The one definition of a counted repeat finding (屡查屡犯): a finding with at least one confirmed
+repeat flag as the later finding, counted once however many earlier findings it repeats. The round
+summary, the report, the dashboard and the appraisal's indicator all count through here, and the
+repeat list they link to filters with the same condition."""
+
+from django.db.models import Count, Q
+
+from taizhang.core.permissions import unrestricted
+from taizhang.similar.models import FlagStatus, RepeatFlag
+from taizhang.tasks.origins import Origin
+
+
+def confirmed(user=None):
+    """Confirmed flags whose two findings `user` may see (None: everything)."""
+    flags = RepeatFlag.objects.filter(status=FlagStatus.CONFIRMED)
+    if user is not None and not unrestricted(user):
+        visible = Origin.objects.restrict(user).values("pk")
+        flags = flags.filter(later__in=visible, earlier__in=visible)
+    return flags
+
+
+def repeat_count(user=None, **filters) -> int:
+    return confirmed(user).filter(**filters).values("later").distinct().count()
+
+
+def by_source(source_ids, user=None) -> dict[int, int]:
+    rows = (
+        confirmed(user)
+        .filter(later__source__in=list(source_ids))
+        .values("later__source")
+        .annotate(n=Count("later", distinct=True))
+    )
+    return {r["later__source"]: r["n"] for r in rows}
+
+
+def by_unit(year: int, user=None) -> dict[int, int]:
+    """The appraisal's indicator: per unit, the repeat findings of the rounds fed back in `year`, by the
+    unit they were found in (or the unit the round inspected)."""
+    rows = (
+        confirmed(user)
+        .filter(later__source__feedback_date__year=year)
+        .values("later__found_in", "later__source__inspected_unit")
+        .annotate(n=Count("later", distinct=True))
+    )
+    out: dict[int, int] = {}
+    for r in rows:
+        unit = r["later__found_in"] or r["later__source__inspected_unit"]
+        if unit:
+            out[unit] = out.get(unit, 0) + r["n"]
+    return out
+
+
+def pending_q(user) -> Q:
+    """Flags waiting for this office's decision (its to-do list)."""
+    from taizhang.tasks.origins import Source
+
+    return Q(status=FlagStatus.PENDING, later__source__in=Source.objects.managed_by(user).values("pk"))

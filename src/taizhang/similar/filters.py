@@ -1,0 +1,28 @@
+"""One FilterSet per model, shared by the pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.filtering import FilterSet, IdFilter, YearFilter
+from taizhang.core.forms import QuickSelect
+from taizhang.similar.models import FlagStatus, RepeatFlag
+from taizhang.tasks.origins import Source
+
+
+class RepeatFlagFilter(FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=FlagStatus.choices, label=_("status"), widget=QuickSelect, empty_label=_("all")
+    )
+    source = IdFilter(field_name="later__source", queryset=Source.objects.all(), label=_("source"))
+    year = YearFilter(field_name="later__source__feedback_date", lookup_expr="year", label=_("year"))
+    unit = django_filters.NumberFilter(method="by_unit", label=_("unit"))
+
+    class Meta:
+        model = RepeatFlag
+        fields = ["status", "source", "year", "unit"]
+
+    def by_unit(self, queryset, name, value):
+        return queryset.filter(
+            Q(later__found_in=value) | Q(later__found_in__isnull=True, later__source__inspected_unit=value)
+        )
