@@ -4,6 +4,7 @@ from django.shortcuts import render
 from taizhang.core.filtering import whole_number
 from taizhang.dashboard.figures import figures
 from taizhang.risks.figures import home_figures
+from taizhang.similar.figures import home_figures as repeat_figures
 from taizhang.tasks import todo
 from taizhang.tasks.models import Task
 from taizhang.tasks.origins import Source
@@ -22,5 +23,6 @@ def home(request):
         "f": data,
         "sections": todo.sections(request.user),
         "risk_figures": None if source else home_figures(request.user),
+        "repeat_figures": repeat_figures(request.user, source),
     }
     return render(request, "dashboard/home.html", context)

@@ -28,6 +28,7 @@ class SourceForm(EditStateMixin, StyledFormMixin, forms.ModelForm):
 
 
 class FindingForm(StyledFormMixin, forms.ModelForm):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, label=_("category"))
     new_category = forms.CharField(label=_("or a new category"), required=False)
     found_in = UnitChoiceField(queryset=Unit.objects.all(), required=False, label=_("found in"))
 

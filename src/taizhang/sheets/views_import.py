@@ -20,6 +20,7 @@ from taizhang.sheets.models import ImportJob, ImportStatus
 from taizhang.sheets.pipeline import HIDDEN_CHOICES, BadOption, Options, header_cells, parse_header_rows
 from taizhang.sheets.reader import UnreadableFile
 from taizhang.sheets.vocabulary import FIELDS
+from taizhang.similar import panel as similar_panel
 
 
 def _job(request, pk) -> ImportJob:
@@ -140,6 +141,7 @@ def preview(request, pk):
         "column_choices": column_choices,
         "template": actions.matching_template(header),
         "sample": plan.tasks[:20],
+        "similar": similar_panel.for_texts((t.finding["text"] for t in plan.tasks), job.source, request.user),
         "choices": prepared.choices,
         "several_sheets": len(prepared.choices) > 1,
         "header_rows": _rows_text(options.header_rows or plan.header_rows),

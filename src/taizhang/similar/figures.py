@@ -19,8 +19,36 @@ def confirmed(user=None):
     return flags
 
 
+def findings_in(flags) -> int:
+    """How many repeat findings these flags count: their confirmed later findings, each once."""
+    return flags.filter(status=FlagStatus.CONFIRMED).values("later").distinct().count()
+
+
 def repeat_count(user=None, **filters) -> int:
-    return confirmed(user).filter(**filters).values("later").distinct().count()
+    return findings_in(confirmed(user).filter(**filters))
+
+
+def home_figures(user, source=None) -> dict | None:
+    """The home page's panel: confirmed repeat findings and the flags waiting for a decision, each
+    linked to the repeat list that counts them (None when there is nothing to show)."""
+    from django.urls import reverse
+
+    from taizhang.similar.views import visible_flags
+
+    flags = visible_flags(user)
+    query = ""
+    if source is not None:
+        flags = flags.filter(later__source=source)
+        query = f"&source={source.pk}"
+    confirmed_n = findings_in(flags)
+    pending_n = flags.filter(status=FlagStatus.PENDING).count()
+    if not confirmed_n and not pending_n:
+        return None
+    base = reverse("similar:repeats")
+    return {
+        "confirmed": {"n": confirmed_n, "link": f"{base}?status=confirmed{query}"},
+        "pending": {"n": pending_n, "link": f"{base}?status=pending{query}"},
+    }
 
 
 def by_source(source_ids, user=None) -> dict[int, int]:

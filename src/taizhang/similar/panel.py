@@ -70,6 +70,25 @@ def similar_for(origin: Origin, user, *, limit=5, years=None, same_category=Fals
     return out
 
 
+PREVIEWED = 10  # findings of an import preview looked up (a page load, not the import)
+
+
+def for_texts(texts, source, user, *, limit=3) -> list[tuple[str, list[Similar]]]:
+    """The import preview's panel: for the first findings of a file, the stored findings most like
+    each (an unsaved finding of the target ledger, or of none for a new one)."""
+    out, seen = [], set()
+    for text in texts:
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        similar = similar_for(Origin(text=text, source=source), user, limit=limit)
+        if similar:
+            out.append((text, similar))
+        if len(seen) >= PREVIEWED:
+            break
+    return out
+
+
 def _unit_path(origin: Origin) -> str:
     unit = origin.found_in or (origin.source.inspected_unit if origin.source_id else None)
     return unit.path if unit else ""

@@ -41,12 +41,13 @@ def repeat_list(request):
         .order_by("status", "-later__source__feedback_date", "-score", "pk")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    shown = filtered_page(filterset)
     context = {
         "filter": filterset,
         "page": page,
         "rows": [(f, actions.may_decide(request.user, f)) for f in page.object_list],
         "decide_form": DecideForm(),
-        "confirmed": figures.repeat_count(request.user),
+        "confirmed": figures.findings_in(shown),
     }
     return render(request, "similar/repeat_list.html", context)
 

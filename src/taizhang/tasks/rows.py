@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from taizhang.core.permissions import MANAGE_LEDGER, grants
+from taizhang.tasks import kinds
 from taizhang.tasks.actions import may_manage
 from taizhang.tasks.models import Light, Status, today
 
@@ -25,6 +26,7 @@ def ledger_body(groups, user) -> str:
     statuses = {value: str(label) for value, label in Status.choices}
     detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
     on = today()  # one date for the page (and one clock read, not one per row)
+    links: dict = {}  # origin kind → its module's page address with a placeholder id
     parts = []
     for category, findings in groups:
         parts.append(
@@ -42,7 +44,7 @@ def ledger_body(groups, user) -> str:
                         len(tasks),
                         finding.number if finding else "",
                         len(tasks),
-                        finding.text if finding else "",
+                        _origin_link(finding, links),
                     )
                 badges = mark_safe("")  # SafeString + format_html stays safe
                 if task.needs_date:
@@ -81,3 +83,17 @@ def ledger_body(groups, user) -> str:
     if not parts:
         return format_html('<tr><td colspan="9" class="text-muted">{}</td></tr>', _("Nothing here."))
     return mark_safe("\n".join(parts))  # every part came from format_html
+
+
+def _origin_link(origin, links: dict) -> str:
+    """The origin's text, linked to its module's page of it when the module registered one."""
+    if origin is None:
+        return ""
+    if origin.kind not in links:
+        detail = kinds.origin_pages(origin.kind).detail
+        links[origin.kind] = reverse(detail, args=[0]) if detail else ""
+    url = links[origin.kind]
+    if not url:
+        return origin.text
+    head, _zero, tail = url.rpartition("/0/")
+    return format_html('<a href="{}/{}/{}">{}</a>', head, origin.pk, tail, origin.text)

@@ -71,7 +71,7 @@ def test_summary_table(ledger, tmp_path):
     write_summary(path)
     sheet = load_workbook(path).active
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert "A1:K1" in merged and "G2:I2" in merged and "A2:A3" in merged
+    assert "A1:L1" in merged and "G2:I2" in merged and "A2:A3" in merged and sheet["L2"].value == "屡查屡犯问题数"
     assert sheet["G2"].value == "立行立改" and sheet["G3"].value == "应整改"
     row = [c.value for c in sheet[4]]
     tasks = Task.objects.filter(source=ledger)
@@ -79,6 +79,7 @@ def test_summary_table(ledger, tmp_path):
     assert row[1] == ledger.title and row[3:5] == [19, done]
     assert row[6] == tasks.filter(deadline_kind="immediate").count()
     assert row[10] == sum(1 for t in tasks if t.schedule == "overdue")
+    assert row[11] == 0  # no confirmed repeat finding in this ledger (test_repeats_counted counts them)
 
 
 def test_monthly_table(ledger, people, tmp_path):
