@@ -145,7 +145,9 @@ def create_findings(source: Source, items: list[dict], *, by) -> list[int]:
         ((pk, Finding.label(i["number"], i["text"]), a) for pk, i, a in zip(ids, items, afters, strict=True)),
         encoded=True,
     )
-    similar.indexed(ids, by=by)
+    names = dict(Category.objects.filter(pk__in={i["category_id"] for i in items}).values_list("pk", "name"))
+    rows = [(pk, i["text"], names.get(i["category_id"], "")) for pk, i in zip(ids, items, strict=True)]
+    similar.indexed_new(source, rows)  # the importer raises the repeat flags once it has committed
     return ids
 
 

@@ -18,6 +18,7 @@ from taizhang.rectification.models import Category, Finding, Source
 from taizhang.sheets.cells import PersonMatcher
 from taizhang.sheets.pipeline import Options, Prepared, plan_prepared, prepare
 from taizhang.sheets.planner import Plan, PlannedTask
+from taizhang.similar import actions as similar_actions
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.models import Task
 
@@ -75,6 +76,7 @@ class PlanWriter:
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
         self.findings, self.new_findings, self.new_rows = {}, {}, []  # finding key → id; planned, unwritten
         self.position = 0
+        self.findings_created = 0
 
     def add(self, planned: PlannedTask) -> None:
         self.position += 1
@@ -117,6 +119,7 @@ class PlanWriter:
 
     def flush(self) -> None:
         ids = ledger_actions.create_findings(self.source, list(self.new_findings.values()), by=self.by)
+        self.findings_created += len(ids)
         self.findings.update(zip(self.new_findings, ids, strict=True))
         self.new_findings.clear()
         for row in self.new_rows:
@@ -288,6 +291,9 @@ def import_prepared(prepared: Prepared, source: Source, *, by, progress=None) ->
             counts = writer.finish()
     if plan.errors:
         raise RowsRefused(plan)
+    if writer.findings_created:
+        # 屡查屡犯: the new findings against the earlier rounds of their unit, once for the file
+        similar_actions.flag_source(source, by=by)
     return plan.summary() | counts
 
 

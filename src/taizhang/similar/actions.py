@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from taizhang.core import audit
 from taizhang.core.permissions import require_visible
 from taizhang.similar import index, repeats
-from taizhang.similar.models import FlagStatus, RepeatFlag
+from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
 from taizhang.tasks.actions import require_ledger_manager
 from taizhang.tasks.origins import Source
 
@@ -19,6 +19,22 @@ def indexed(origin_ids, *, by) -> int:
     """Index these findings as they now stand and raise their repeat flags; returns the flags raised.
     Runs inside the caller's transaction (the write that made or changed the findings)."""
     return repeats.raise_flags(index.update(origin_ids), by=by)
+
+
+def indexed_new(source, rows) -> None:
+    """Index findings an import just inserted ((id, text, category name) each), inside its
+    transaction; their repeat flags follow once the import has committed (`flag_source`)."""
+    index.add_new(source, rows)
+
+
+@transaction.atomic
+def flag_source(source, *, by) -> int:
+    """Raise the repeat flags of every finding of `source` (after an import into it: one pass over
+    its unit's line for the whole file, not one per batch); decided flags stay as decided."""
+    rows = Indexed.objects.filter(source=source).values_list(
+        "origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm"
+    )
+    return repeats.raise_flags([index.Entry(*row) for row in rows], by=by)
 
 
 def forgotten(origin_ids) -> None:

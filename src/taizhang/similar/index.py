@@ -28,7 +28,7 @@ from taizhang.similar import engine
 from taizhang.similar.models import Corpus, Indexed, Posting, Term
 from taizhang.tasks.origins import Origin, OriginKind
 
-POSTING_KEYS = 12  # features a finding is filed under, once the index holds FILE_ALL_BELOW findings
+POSTING_KEYS = 8  # features a finding is filed under, once the index holds FILE_ALL_BELOW findings
 FILE_ALL_BELOW = 2000  # until then the frequencies say little: a finding is filed under every feature
 QUERY_KEYS = 16  # features a lookup reads
 PER_KEY = 300  # postings read per feature, newest first
@@ -94,14 +94,37 @@ def update(origin_ids) -> list[Entry]:
     """(Re)index these findings as they now stand; called inside the write that changed them."""
     origin_ids = list(origin_ids)
     forget(origin_ids)
-    new = entries(origin_ids)
+    return _add(entries(origin_ids))
+
+
+def add_new(source, rows) -> list[Entry]:
+    """Index findings just inserted into `source` (an import's batch): `rows` are (id, text, category
+    name); nothing is read back from the ledger."""
+    unit = source.inspected_unit
+    return _add(
+        [
+            Entry(
+                pk,
+                source.pk,
+                unit.pk if unit else None,
+                unit.path if unit else "",
+                source.feedback_date,
+                cat,
+                engine.normalise(text),
+            )
+            for pk, text, cat in rows
+        ]
+    )
+
+
+def _add(new: list[Entry]) -> list[Entry]:
     if not new:
         return []
-    grams = {e.origin_id: e.grams for e in new}
+    grams = [e.grams for e in new]
     delta = Counter()
-    for bag in grams.values():
-        delta.update(engine.keys_of(bag))
-    _add_df(delta)
+    for bag in grams:
+        delta.update(bag.keys())
+    df = _add_df(delta)
     corpus, _ = Corpus.objects.get_or_create(pk=1)
     filed = None if corpus.documents < FILE_ALL_BELOW else POSTING_KEYS
     Corpus.objects.filter(pk=1).update(documents=F("documents") + len(new))
@@ -110,12 +133,14 @@ def update(origin_ids) -> list[Entry]:
         ("origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm"),
         ((e.origin_id, e.source_id, e.unit_id, e.unit_path, e.dated, e.category, e.norm) for e in new),
     )
-    weights = weights_for(delta)
-    insert_rows(
-        Posting,
-        ("key", "doc_id"),
-        ((key, e.origin_id) for e in new for key, _ in engine.posting_keys(grams[e.origin_id], weights, filed)),
-    )
+    weights = engine.Weights(df, corpus.documents + len(new))
+    postings = [
+        (key, e.origin_id)
+        for e, bag in zip(new, grams, strict=True)
+        for key, _ in engine.posting_keys(bag, weights, filed)
+    ]
+    postings.sort()  # in the primary key's order: each page of its index is written once, not at random
+    insert_rows(Posting, ("key", "doc_id"), postings)
     return new
 
 
@@ -125,28 +150,33 @@ def forget(origin_ids) -> None:
     if not old:
         return
     delta = Counter()
-    for _, norm in old:
-        delta.update(engine.keys_of(engine.grams_of(norm)))
+    for pk, norm in old:
+        keys = engine.keys_of(engine.grams_of(norm))
+        delta.update(keys)
+        Posting.objects.filter(key__in=keys, doc_id=pk).delete()  # filed under some of its own features
     _add_df({k: -n for k, n in delta.items()})
     ids = [pk for pk, _ in old]
-    Posting.objects.filter(doc_id__in=ids).delete()
     Indexed.objects.filter(origin_id__in=ids).delete()
     Corpus.objects.filter(pk=1).update(documents=F("documents") - len(old))
 
 
-def _add_df(delta: dict) -> None:
-    """Add `delta` to the document frequencies, inserting new features (one statement per 500)."""
+def _add_df(delta: dict) -> dict[int, int]:
+    """Add `delta` to the document frequencies, inserting new features (one statement per 500);
+    returns each feature's frequency after the change."""
     items = [(k, n) for k, n in delta.items() if n]
     table = Term._meta.db_table
+    after = {}
     with connection.cursor() as cursor:
         for i in range(0, len(items), 500):
             part = items[i : i + 500]
             marks = ",".join(["(%s, %s)"] * len(part))
             cursor.execute(
                 f"INSERT INTO {table} (key, df) VALUES {marks} "
-                f"ON CONFLICT (key) DO UPDATE SET df = {table}.df + excluded.df",
+                f"ON CONFLICT (key) DO UPDATE SET df = {table}.df + excluded.df RETURNING key, df",
                 [v for pair in part for v in pair],
             )
+            after.update(cursor.fetchall())
+    return after
 
 
 def candidates(

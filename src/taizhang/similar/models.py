@@ -45,10 +45,9 @@ class Term(models.Model):
 class Posting(models.Model):
     pk = models.CompositePrimaryKey("key", "doc")
     key = models.BigIntegerField()
-    doc = models.ForeignKey(Indexed, on_delete=models.CASCADE, related_name="+", db_index=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["doc"], name="similar_posting_doc")]
+    # No index on the finding alone: each posting is one more entry in every index it is in, and an
+    # import writes hundreds of thousands; a finding's postings are found by its own features (`forget`).
+    doc = models.ForeignKey(Indexed, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
 
     def __str__(self):
         return f"{self.key} → {self.doc_id}"

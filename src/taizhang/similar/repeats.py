@@ -6,7 +6,7 @@ re-import: only pending flags are withdrawn when a finding is edited away from i
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Q
 
@@ -16,9 +16,7 @@ from taizhang.similar import engine
 from taizhang.similar.index import (
     FILE_ALL_BELOW,
     POSTING_KEYS,
-    QUERY_KEYS,
     REPEAT_FROM,
-    RERANK,
     Entry,
     ancestors,
     subtree_upper,
@@ -27,6 +25,8 @@ from taizhang.similar.index import (
 from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
 
 LINE_LIMIT = 20_000  # findings of one unit's line compared with a batch (newest rounds first)
+RECHECK = 8  # candidates of a new finding scored exactly for a repeat
+LINE_KEYS, LINE_PER_KEY = 8, 100  # what a new finding looks up in its line: a repeat shares its rarest words
 
 
 def in_line(unit_path: str, other_path: str) -> bool:
@@ -52,7 +52,7 @@ def raise_flags(new: list[Entry], *, by) -> int:
         if e.unit_path:
             groups[e.unit_path].append(e)
     for path, group in groups.items():
-        line = _line(path)
+        line = _line(path, {e.source_id for e in group})
         if line:
             pairs.update(_pairs(group, line))
     if not pairs:
@@ -78,14 +78,14 @@ def raise_flags(new: list[Entry], *, by) -> int:
     return len(flags)
 
 
-def _line(path: str) -> list[Entry]:
+def _line(path: str, sources: set[int]) -> list[Entry]:
     """Indexed findings of the unit at `path`, inside it, or of its ancestors (for a new finding of an
-    earlier round than theirs)."""
+    earlier round than theirs), in other rounds than `sources`, newest first."""
+    inside = Q(unit_path=path) if len(path) <= PATH_STEP else Q(unit_path__gte=path, unit_path__lt=subtree_upper(path))
     rows = (
-        Indexed.objects.filter(
-            Q(unit_path__gte=path, unit_path__lt=subtree_upper(path)) | Q(unit_path__in=ancestors(path))
-        )
-        .order_by("-dated")
+        Indexed.objects.filter(inside | Q(unit_path__in=ancestors(path)))
+        .exclude(source_id__in=sources)
+        .order_by("-dated", "-origin_id")
         .values_list("origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm")[:LINE_LIMIT]
     )
     return [Entry(*row) for row in rows]
@@ -93,33 +93,33 @@ def _line(path: str) -> list[Entry]:
 
 def _pairs(group: list[Entry], line: list[Entry]) -> dict[tuple[int, int], float]:
     """(earlier, later) → score for the group's findings against the line, through the same two stages
-    as a lookup (the most telling features, then the exact score), in memory."""
+    as a lookup (the most telling features, then the exact score), in memory: the line is filed once
+    (each feature keeping its newest LINE_PER_KEY findings), each new finding looks up its LINE_KEYS
+    features and scores its best RECHECK candidates exactly."""
     docs = {e.origin_id: engine.Doc(e.origin_id, e.norm, e.grams) for e in [*group, *line]}
     by_id = {o.origin_id: o for o in line}
     keys = set()
     for d in docs.values():
-        keys |= engine.keys_of(d.grams)
+        keys.update(d.grams)
     weights = weights_for(keys)
     filed = defaultdict(list)
-    for e in line:
-        for key, _ in engine.posting_keys(
-            docs[e.origin_id].grams, weights, None if len(line) < FILE_ALL_BELOW else POSTING_KEYS
-        ):
-            filed[key].append(e)
+    limit = None if len(line) < FILE_ALL_BELOW else POSTING_KEYS
+    for e in line:  # newest first
+        for key, _ in engine.top_keys(docs[e.origin_id].vector(weights), weights, limit):
+            if len(filed[key]) < LINE_PER_KEY:
+                filed[key].append(e.origin_id)
     out = {}
     for e in group:
         query = docs[e.origin_id]
-        hits = defaultdict(float)
-        for key, weight in engine.posting_keys(query.grams, weights, QUERY_KEYS, min_df=2):
-            for other in filed.get(key, ()):
-                if other.source_id != e.source_id and other.dated != e.dated:
-                    hits[other.origin_id] += weight
-        best = sorted(hits, key=lambda pk: -hits[pk])[:RERANK]
-        for pk, s in engine.rank(query, [docs[pk] for pk in best], weights):
-            if s < REPEAT_FROM:
+        hits = Counter()
+        for key, _ in engine.top_keys(query.vector(weights), weights, LINE_KEYS, min_df=2):
+            hits.update(filed.get(key, ()))
+        best = [pk for pk, _ in hits.most_common(RECHECK) if by_id[pk].dated != e.dated]
+        for pk, score in engine.rank(query, [docs[pk] for pk in best], weights):
+            if score < REPEAT_FROM:
                 break
             other = by_id[pk]
             earlier, later = (other, e) if other.dated < e.dated else (e, other)
             if in_line(later.unit_path, earlier.unit_path):
-                out[(earlier.origin_id, later.origin_id)] = s
+                out[(earlier.origin_id, later.origin_id)] = score
     return out
