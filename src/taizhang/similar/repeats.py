@@ -52,7 +52,8 @@ def raise_flags(new: list[Entry], *, by) -> int:
         if e.unit_path:
             groups[e.unit_path].append(e)
     for path, group in groups.items():
-        line = _line(path, {e.source_id for e in group})
+        sources = {e.source_id for e in group}
+        line = _line(path, sources if len(sources) == 1 else set())  # an import's own round: never its line
         if line:
             pairs.update(_pairs(group, line))
     if not pairs:
@@ -114,7 +115,12 @@ def _pairs(group: list[Entry], line: list[Entry]) -> dict[tuple[int, int], float
         hits = Counter()
         for key, _ in engine.top_keys(query.vector(weights), weights, LINE_KEYS, min_df=2):
             hits.update(filed.get(key, ()))
-        best = [pk for pk, _ in hits.most_common(RECHECK) if by_id[pk].dated != e.dated]
+        hits.pop(e.origin_id, None)
+        best = [
+            pk
+            for pk, _ in hits.most_common(RECHECK)
+            if by_id[pk].dated != e.dated and by_id[pk].source_id != e.source_id
+        ]
         for pk, score in engine.rank(query, [docs[pk] for pk in best], weights):
             if score < REPEAT_FROM:
                 break

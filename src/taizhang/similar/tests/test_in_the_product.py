@@ -115,3 +115,12 @@ def test_the_finding_page_reads_a_fixed_number_of_queries(rounds, ledger, client
                 source=source,
             )
     assert queries() == before
+
+
+def test_rebuild_gives_back_the_same_index_and_flags(rounds, ledger, people):
+    decided = RepeatFlag.objects.order_by("pk").first()
+    decide(decided, by=people["office"], confirm=False, note="不同问题")
+    before = sorted(RepeatFlag.objects.values_list("earlier_id", "later_id", "status"))
+    report_ = maintenance.rebuild()
+    assert report_.ok and maintenance.compare().ok
+    assert sorted(RepeatFlag.objects.values_list("earlier_id", "later_id", "status")) == before
