@@ -21,8 +21,8 @@ from taizhang.tasks.origins import Origin, Source
 class Indexed(models.Model):
     origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="similar_entry")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+")
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    unit_path = models.CharField(max_length=255, blank=True)  # indexed with the date, below
     dated = models.DateField()  # the round's feedback date: which of two findings came later
     category = models.CharField(max_length=200, blank=True)  # its name: rounds name categories alike
     norm = models.TextField()

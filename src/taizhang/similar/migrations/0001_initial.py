@@ -5,6 +5,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def create_postings(apps, schema_editor):
+    rowid = " WITHOUT ROWID" if schema_editor.connection.vendor == "sqlite" else ""
+    schema_editor.execute(
+        "CREATE TABLE similar_posting (key bigint NOT NULL, doc_id bigint NOT NULL, "
+        f"PRIMARY KEY (key, doc_id)){rowid}"
+    )
+
+
+def drop_postings(apps, schema_editor):
+    schema_editor.execute("DROP TABLE similar_posting")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -34,21 +46,28 @@ class Migration(migrations.Migration):
             name='Indexed',
             fields=[
                 ('origin', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='similar_entry', serialize=False, to='tasks.origin')),
-                ('unit_path', models.CharField(blank=True, db_index=True, max_length=255)),
+                ('unit_path', models.CharField(blank=True, max_length=255)),
                 ('dated', models.DateField()),
                 ('category', models.CharField(blank=True, max_length=200)),
                 ('norm', models.TextField()),
                 ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tasks.source')),
-                ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.unit')),
+                ('unit', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.unit')),
             ],
         ),
-        migrations.CreateModel(
-            name='Posting',
-            fields=[
-                ('pk', models.CompositePrimaryKey('key', 'doc', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('key', models.BigIntegerField()),
-                ('doc', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='similar.indexed')),
+        # The postings table by hand: on SQLite WITHOUT ROWID, so the table is its primary key's one
+        # B-tree (a rowid table would keep a second, and an import writes hundreds of thousands of rows).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+            migrations.CreateModel(
+                name='Posting',
+                fields=[
+                    ('pk', models.CompositePrimaryKey('key', 'doc', blank=True, editable=False, primary_key=True, serialize=False)),
+                    ('key', models.BigIntegerField()),
+                    ('doc', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='similar.indexed')),
+                ],
+            ),
             ],
+            database_operations=[migrations.RunPython(create_postings, drop_postings)],
         ),
         migrations.CreateModel(
             name='RepeatFlag',
