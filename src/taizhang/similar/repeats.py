@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.db.models import Q
+from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.bulk import insert_rows
 from taizhang.org.models import PATH_STEP
 from taizhang.similar import engine
 from taizhang.similar.index import (
@@ -26,6 +28,7 @@ from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
 
 LINE_LIMIT = 20_000  # findings of one unit's line compared with a batch (newest rounds first)
 RECHECK = 8  # candidates of a new finding scored exactly for a repeat
+FLAGS_PER_FINDING = 3  # the closest earlier findings a repeat is flagged against (the office reads each)
 LINE_KEYS, LINE_PER_KEY = 8, 100  # what a new finding looks up in its line: a repeat shares its rarest words
 
 
@@ -63,18 +66,30 @@ def raise_flags(new: list[Entry], *, by) -> int:
             "earlier_id", "later_id"
         )
     )
-    flags = [
-        RepeatFlag(earlier_id=a, later_id=b, score=s) for (a, b), s in sorted(pairs.items()) if (a, b) not in decided
-    ]
-    RepeatFlag.objects.bulk_create(flags)  # sets each flag's id on both databases
+    best = defaultdict(list)  # a later finding is flagged against its closest earlier ones only
+    for (a, b), score in pairs.items():
+        best[b].append((score, a))
+    flags = sorted(
+        (a, b, score)
+        for b, found in best.items()
+        for score, a in sorted(found, reverse=True)[:FLAGS_PER_FINDING]
+        if (a, b) not in decided
+    )
+    if not flags:
+        return 0
+    now = timezone.now()
+    ids = insert_rows(
+        RepeatFlag,
+        ("earlier_id", "later_id", "score"),
+        flags,
+        returning=True,
+        same={"status": FlagStatus.PENDING, "note": "", "created_at": now, "decided_by_id": None, "decided_at": None},
+    )
     audit.record_many(
         by,
         "repeat.flag",
         RepeatFlag,
-        (
-            (f.pk, f"{f.earlier_id} → {f.later_id}", {"earlier": f.earlier_id, "later": f.later_id, "score": f.score})
-            for f in flags
-        ),
+        ((pk, f"{a} → {b}", {"earlier": a, "later": b, "score": s}) for pk, (a, b, s) in zip(ids, flags, strict=True)),
     )
     return len(flags)
 
