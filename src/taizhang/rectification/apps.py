@@ -36,6 +36,9 @@ class RectificationConfig(AppConfig):
             ),
         )
         kinds.register_record_closed(lessons.closed_by_record)
+        from taizhang.tasks import todo
+
+        todo.register_due(lessons.self_check_due)
         from taizhang.core.timeline import register_phrases
         from taizhang.rectification.actions import EVENT_PHRASES
 

@@ -11,12 +11,14 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit
 from taizhang.core.permissions import require_visible
+from taizhang.notify.actions import supervise
 from taizhang.org.models import selected_units
 from taizhang.rectification.actions import FINDING_FIELDS, SOURCE_FIELDS
 from taizhang.rectification.models import Finding, Lesson, LessonReply, Source
@@ -58,19 +60,24 @@ def push(finding: Finding, data: dict, *, by) -> Lesson:
     lesson = Lesson.objects.create(
         source=source, finding=finding, instructions=(data.get("instructions") or "").strip(), due_on=due, created_by=by
     )
-    for unit in units:  # save_task checks each unit lies in the pushing office's scope
+    checks = [  # save_task checks each unit lies in the pushing office's scope
         task_actions.save_task(
             None,
             {"measure": check_measure(finding.text), "lead_unit": unit, "deadline": due.isoformat()},
             by=by,
             source=source,
         )
+        for unit in units
+    ]
     audit.record(
         by,
         "lesson.push",
         lesson,
         after={"finding": finding.pk, "units": [u.name for u in units], "due_on": due.isoformat()},
     )
+    if by is not None:  # each unit's liaisons are told, with the office's words (a 催办 message, no 督办单)
+        words = f"请对照“{finding.text[:60].rstrip('。')}”举一反三开展自查，于{due.isoformat()}前报告自查结果。"
+        supervise(checks, by=by, level="", text=(lesson.instructions + " " + words).strip())
     return lesson
 
 
@@ -78,6 +85,11 @@ def lesson_of(task: Task) -> Lesson | None:
     if task.source.kind != SourceKind.LESSONS or task.origin_id is not None:
         return None
     return Lesson.objects.filter(source_id=task.source_id).select_related("finding").first()
+
+
+def self_check_due(on) -> Q:
+    """A self-check waits for its unit's report from the day it is pushed (the to-do list's "to report")."""
+    return Q(source__kind=SourceKind.LESSONS, origin__isnull=True)
 
 
 def closed_by_record(task: Task) -> bool:

@@ -77,6 +77,18 @@ def test_nil_result_and_found_problems_close_the_self_check(people, finding):
     assert verify_chain().ok
 
 
+def test_each_unit_is_told_and_finds_the_self_check_in_its_to_do_list(people, finding):
+    from taizhang.notify.models import Delivery
+    from taizhang.tasks import todo
+
+    lesson = lessons.push(finding, {"units": [unit("市委宣传部")], "due_on": DUE}, by=people["office"])
+    task = Task.objects.get(source=lesson.source)
+    told = Delivery.objects.filter(task=task, user=people["liaison"], channel="inbox")
+    assert told.count() == 1 and "举一反三开展自查" in told.get().text
+    waiting = {s.key: s for s in todo.sections(people["liaison"])}["report"]
+    assert task in [t for t, _reason, _anchor in waiting.items]
+
+
 def test_a_self_check_cannot_be_closed_by_the_close_out_steps(people, finding):
     lesson = lessons.push(finding, {"units": [unit("市委宣传部")], "due_on": DUE}, by=people["office"])
     task = Task.objects.get(source=lesson.source)
