@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from taizhang.core.api import validated
+from taizhang.core.filtering import ID_MAX
 from taizhang.duties import actions, bodies, training
 from taizhang.duties.filters import BodyFilter, DutyListFilter, MeetingFilter, TrainingFilter
 from taizhang.duties.models import (
@@ -174,7 +175,7 @@ class MeetingDecisionInput(serializers.Serializer):
 
 
 class CountInput(serializers.Serializer):
-    item = serializers.IntegerField(min_value=1)
+    item = serializers.IntegerField(min_value=1, max_value=ID_MAX)  # a longer number names nothing: a 400
 
 
 class TrainingInput(serializers.Serializer):

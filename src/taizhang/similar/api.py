@@ -1,6 +1,7 @@
 """Repeat flags (屡查屡犯) in the API: read them, decide them, and the appraisal's indicator per unit.
 The similar findings of one finding are `GET /api/findings/{id}/similar/` (rectification.api)."""
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -38,7 +39,7 @@ class RepeatFlagSerializer(serializers.ModelSerializer):
         ]
 
 
-class DecideInput(serializers.Serializer):
+class RepeatDecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[FlagStatus.CONFIRMED.value, FlagStatus.DISMISSED.value])
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
@@ -57,23 +58,30 @@ class RepeatFlagViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return visible_flags(self.request.user).select_related("earlier", "later").order_by("pk")
 
-    @extend_schema(request=DecideInput, responses=RepeatFlagSerializer)
+    @extend_schema(request=RepeatDecisionInput, responses=RepeatFlagSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def decide(self, request, pk=None):
-        flag, data = self.get_object(), validated(DecideInput, request)
+        flag, data = self.get_object(), validated(RepeatDecisionInput, request)
         confirm = data["decision"] == FlagStatus.CONFIRMED
         flag = actions.decide(flag, by=request.user, confirm=confirm, note=data["note"])
         return Response(RepeatFlagSerializer(self.get_queryset().get(pk=flag.pk)).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True)],
+        parameters=[
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                description="the rounds' year (default: this year)",
+            )
+        ],
         responses=IndicatorSerializer(many=True),
         description="The appraisal's indicator: confirmed repeat findings of the year's rounds, by unit.",
     )
     @action(detail=False, filter_backends=[], pagination_class=None)
     def indicator(self, request):
-        year = whole_number(request.query_params.get("year"))
+        given = (request.query_params.get("year") or "").strip()
+        year = whole_number(given) if given else timezone.localdate().year
         if not year or not 1 <= year <= 9999:
-            raise ApiValidationError({"year": ["请给出年份，例如 2026。"]})
+            raise ApiValidationError({"year": ["年份应为 1 至 9999 之间的整数，例如 2026。"]})
         counts = figures.by_unit(year, request.user)
         return Response([{"unit": unit, "repeat_findings": n} for unit, n in sorted(counts.items())])

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.filtering import FilterSet, IdFilter, YearFilter
+from taizhang.core.filtering import NO_MATCH, FilterSet, IdFilter, YearFilter
 from taizhang.core.forms import QuickSelect
 from taizhang.org.models import Unit
 from taizhang.similar.models import FlagStatus, RepeatFlag
@@ -21,13 +21,21 @@ class RepeatFlagFilter(FilterSet):
         field_name="later__source", queryset=Source.objects.all(), label=_("source"), widget=forms.HiddenInput
     )
     year = YearFilter(field_name="later__source__feedback_date", lookup_expr="year", label=_("year"))
-    unit = IdFilter(method="by_unit", queryset=Unit.objects.all(), label=_("unit"), widget=forms.HiddenInput)
+    unit = IdFilter(
+        field_name="later__found_in",  # the schema's type; the filter reads the inspected unit too
+        method="by_unit",
+        queryset=Unit.objects.all(),
+        label=_("unit"),
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = RepeatFlag
         fields = ["status", "source", "year", "unit"]
 
     def by_unit(self, queryset, name, value):
+        if value is NO_MATCH:  # an id that names no unit: no rows, as every id filter answers
+            return queryset.none()
         if not value:
             return queryset
         return queryset.filter(
