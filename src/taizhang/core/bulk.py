@@ -97,6 +97,41 @@ def insert_rows(
     return ids
 
 
+def insert_columns(model, columns: Sequence[str], values: Sequence[list]) -> None:
+    """Insert rows given column by column (`values[i]` holds column i of every row, values the
+    databases take as they are: integers, text): an index's postings, hundreds of thousands of
+    pairs, without a Python tuple per row. PostgreSQL takes each column as one array parameter
+    (unnest), SQLite one flat parameter list sliced into multi-row statements."""
+    count = len(values[0]) if values else 0
+    if not count:
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta, quote = model._meta, conn.ops.quote_name
+    fields = [meta.get_field(name) for name in columns]
+    table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
+            for start in range(0, count, 100_000):
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
+                    [column[start : start + 100_000] for column in values],
+                )
+            return
+        width = len(fields)
+        flat = [None] * (count * width)
+        for i, column in enumerate(values):
+            flat[i::width] = column
+        per_statement = 32_000 // width
+        one = "(" + ",".join(["?"] * width) + ")"
+        head = f"INSERT INTO {table} ({names}) VALUES "
+        full, step = head + ",".join([one] * per_statement), per_statement * width
+        for start in range(0, len(flat), step):
+            part = flat[start : start + step]
+            sql = full if len(part) == step else head + ",".join([one] * (len(part) // width))
+            sqlite3.Cursor.execute(cursor.cursor, sql, part)
+
+
 def _insert_multirow(cursor, head: str, own: int, rows, ids: list[int], shared: list) -> None:
     """SQLite: several hundred rows per statement (one statement per row costs twice as much).
 

@@ -279,7 +279,7 @@ def import_prepared(prepared: Prepared, source: Source, *, by, progress=None) ->
     Each task is written (in batches) as soon as its row is planned, so memory holds a batch, not the
     file; a refused row anywhere rolls everything back and raises `RowsRefused` with the full plan.
     """
-    with transaction.atomic():
+    with transaction.atomic(), similar_actions.batched():
         # One import into a ledger at a time: a second waits here, then matches what the first wrote
         # (on PostgreSQL both would otherwise read the ledger before either wrote, and add rows twice).
         Source.objects.select_for_update().filter(pk=source.pk).first()

@@ -27,11 +27,17 @@ def indexed_new(source, rows) -> None:
     index.add_new(source, rows)
 
 
+def batched():
+    """A block (inside an import's transaction) whose findings' index writes are held and written
+    together at its end: one sorted pass over the postings instead of one per batch."""
+    return index.batched()
+
+
 @transaction.atomic
 def flag_source(source, *, by) -> int:
     """Raise the repeat flags of every finding of `source` (after an import into it: one pass over
     its unit's line for the whole file, not one per batch); decided flags stay as decided."""
-    rows = Indexed.objects.filter(source=source).values_list(
+    rows = Indexed.objects.filter(origin__source=source).values_list(
         "origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm"
     )
     return repeats.raise_flags([index.Entry(*row) for row in rows], by=by)

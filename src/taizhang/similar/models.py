@@ -4,7 +4,7 @@
 re-reads the ledger), the round it belongs to and the unit it was found in (`found_in`, else the unit
 the ledger inspected). `Term` counts, for each feature, in how many findings it occurs: the IDF the
 scorer needs, kept exact by every write. `Posting` lists each finding under its few most telling
-features (`engine.posting_keys`): a lookup reads a bounded number of postings whatever the ledger's
+features (`filing.filed_under`): a lookup reads a bounded number of postings whatever the ledger's
 size. `Corpus` holds how many findings are indexed (a COUNT(*) over a million rows costs more than
 the whole query). All four are written only by `similar.index`, inside the transaction of the write
 that changed the finding.
@@ -20,7 +20,10 @@ from taizhang.tasks.origins import Origin, Source
 
 class Indexed(models.Model):
     origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="similar_entry")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    # No index: a round's entries are found through its findings (the ledger indexes those by
+    # round), and a round's deletion removes them with its findings; one index less per entry an
+    # import writes.
+    source = models.ForeignKey(Source, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
     unit = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     unit_path = models.CharField(max_length=255, blank=True)  # indexed with the date, below
     dated = models.DateField()  # the round's feedback date: which of two findings came later

@@ -14,7 +14,7 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.bulk import insert_rows
 from taizhang.org.models import PATH_STEP
-from taizhang.similar import engine
+from taizhang.similar import engine, filing
 from taizhang.similar.index import (
     FILE_ALL_BELOW,
     POSTING_KEYS,
@@ -29,6 +29,7 @@ from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
 LINE_LIMIT = 20_000  # findings of one unit's line compared with a batch (newest rounds first)
 RECHECK = 8  # candidates of a new finding scored exactly for a repeat
 FLAGS_PER_FINDING = 3  # the closest earlier findings a repeat is flagged against (the office reads each)
+_LINE_CHUNK = 100_000  # findings of the line filed with one array operation
 LINE_KEYS, LINE_PER_KEY = 8, 100  # what a new finding looks up in its line: a repeat shares its rarest words
 
 
@@ -120,10 +121,14 @@ def _pairs(group: list[Entry], line: list[Entry]) -> dict[tuple[int, int], float
     weights = weights_for(keys)
     filed = defaultdict(list)
     limit = None if len(line) < FILE_ALL_BELOW else POSTING_KEYS
-    for e in line:  # newest first
-        for key, _ in engine.top_keys(docs[e.origin_id].vector(weights), weights, limit):
-            if len(filed[key]) < LINE_PER_KEY:
-                filed[key].append(e.origin_id)
+    for start in range(0, len(line), _LINE_CHUNK):  # the line is newest first, and so is each bucket
+        part = line[start : start + _LINE_CHUNK]
+        found = filing.features([e.norm for e in part])
+        position, keys_filed = filing.filed_under(found, weights.df, weights.documents, limit)
+        for at, key in zip(position.tolist(), keys_filed.tolist(), strict=True):
+            bucket = filed[key]
+            if len(bucket) < LINE_PER_KEY:
+                bucket.append(part[at].origin_id)
     out = {}
     for e in group:
         query = docs[e.origin_id]

@@ -104,9 +104,30 @@ GENRE = [
     "有关",
 ]
 
-_ENTRIES = sorted({**SAME, **{g: "" for g in GENRE}}.items(), key=lambda kv: -len(kv[0]))
-_PATTERN = re.compile("|".join(re.escape(k) for k, _ in _ENTRIES))
-_REPLACE = dict(_ENTRIES)
+_REPLACE = {**SAME, **{g: "" for g in GENRE}}  # a word in both lists is removed
+
+
+def _trie(words) -> str:
+    """One pattern for all the words, branching on each next character (a flat alternation tries
+    every word at every position): a longer word is tried before its prefix, so the longest wins."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict) -> str:
+        alternatives = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(tree)
+
+
+_PATTERN = re.compile(_trie(_REPLACE))
 
 
 def fold(text: str) -> str:

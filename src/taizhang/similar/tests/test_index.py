@@ -6,9 +6,10 @@ import pytest
 
 from taizhang.core.audit import verify_chain
 from taizhang.rectification import actions as ledger_actions
+from taizhang.rectification.models import Finding
 from taizhang.similar import index
 from taizhang.similar.actions import decide
-from taizhang.similar.models import Corpus, FlagStatus, Indexed, RepeatFlag, Term
+from taizhang.similar.models import Corpus, FlagStatus, Indexed, Posting, RepeatFlag, Term
 from taizhang.tasks import actions as task_actions
 from taizhang.testing import unit
 
@@ -150,3 +151,41 @@ def test_only_an_office_managing_the_later_ledger_decides(people, rounds):
     decide(flag, by=people["office"], confirm=True)
     flag.refresh_from_db()
     assert (flag.status, flag.decided_by) == (FlagStatus.CONFIRMED, people["office"])
+
+
+def _index_state():
+    texts = dict(Indexed.objects.values_list("origin_id", "norm"))
+    postings = sorted((key, texts[doc]) for key, doc in Posting.objects.values_list("key", "doc_id"))
+    terms = {k: df for k, df in Term.objects.values_list("key", "df") if df}
+    return postings, terms, Corpus.objects.get(pk=1).documents
+
+
+def test_an_import_holding_its_index_writes_leaves_the_index_it_would_have_written_at_once(rounds):
+    """An import holds its postings and frequencies until its end (`batched`): what it leaves is
+    exactly what writing every batch at once leaves, also when a finding is rewritten meanwhile."""
+    from django.db import transaction
+
+    from taizhang.scale_similar import finding_texts
+
+    early, late, _ = rounds
+    texts = finding_texts(2600, seed=11)
+
+    def run():
+        made = []
+        for part in (texts[:2100], texts[2100:2300], texts[2300:]):  # past FILE_ALL_BELOW: filed under a few
+            items = [{"number": str(i), "text": t, "position": i, "category_id": None} for i, t in enumerate(part)]
+            made += ledger_actions.create_findings(late, items, by=None)
+        ledger_actions.save_finding(Finding.objects.get(pk=made[2200]), {"text": CARS_AGAIN}, by=None)
+
+    finding(early, CARS)
+    with transaction.atomic():
+        point = transaction.savepoint()
+        run()
+        at_once = _index_state()
+        transaction.savepoint_rollback(point)
+        with index.batched():
+            run()
+            assert Posting.objects.count() < 2000  # held: only the edited finding's postings written yet
+        held = _index_state()
+    assert held == at_once
+    assert held[2] == 2601
