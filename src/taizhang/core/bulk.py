@@ -97,32 +97,36 @@ def insert_rows(
     return ids
 
 
-def insert_columns(model, columns: Sequence[str], values: Sequence[list]) -> None:
-    """Insert rows given column by column (`values[i]` holds column i of every row, values the
-    databases take as they are: integers, text): an index's postings, hundreds of thousands of
-    pairs, without a Python tuple per row. PostgreSQL takes each column as one array parameter
-    (unnest), SQLite one flat parameter list sliced into multi-row statements."""
-    count = len(values[0]) if values else 0
+def insert_integer_columns(model, columns: Sequence[str], values: Sequence) -> None:
+    """Insert rows of integer (bigint) columns given column by column as numpy arrays: an index's
+    postings, hundreds of thousands of pairs, without a Python tuple per row. PostgreSQL takes them
+    as one binary COPY built by numpy (an unnest of array parameters took four times as long),
+    SQLite as one flat parameter list sliced into multi-row statements."""
+    import numpy as np  # only the similarity index writes this way
+
+    count = len(values[0]) if len(values) else 0
     if not count:
         return
     conn = connections[DEFAULT_DB_ALIAS]
     meta, quote = model._meta, conn.ops.quote_name
-    fields = [meta.get_field(name) for name in columns]
-    table, names = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    names = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    table, width = quote(meta.db_table), len(columns)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
-            for start in range(0, count, 100_000):
-                cursor.execute(
-                    f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
-                    [column[start : start + 100_000] for column in values],
-                )
+            # Binary COPY: a signature and two empty header words, then per row the number of fields
+            # and each field as (length, big-endian value); -1 ends the data.
+            layout = [("fields", ">i2")] + [item for i in range(width) for item in ((f"n{i}", ">i4"), (f"v{i}", ">i8"))]
+            rows = np.empty(count, dtype=layout)
+            rows["fields"] = width
+            for i, column in enumerate(values):
+                rows[f"n{i}"], rows[f"v{i}"] = 8, column
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT binary)") as copy:
+                copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff")
             return
-        width = len(fields)
         flat = [None] * (count * width)
         for i, column in enumerate(values):
-            flat[i::width] = column
-        per_statement = 32_000 // width
+            flat[i::width] = column.tolist()
+        per_statement = min(500, 32_000 // width)  # longer statements measured no faster
         one = "(" + ",".join(["?"] * width) + ")"
         head = f"INSERT INTO {table} ({names}) VALUES "
         full, step = head + ",".join([one] * per_statement), per_statement * width

@@ -58,18 +58,36 @@ def features(norms: Sequence[str]) -> Features:
     return Features(pairs >> _DOC_SHIFT, pairs & _KEY_MASK, counts)
 
 
-def frequencies(found: Features) -> dict[int, int]:
+@dataclass(frozen=True)
+class Frequencies:
+    """The batch's distinct features (`keys`, sorted), in how many of its findings each occurs
+    (`findings`), and which of them each (finding, feature) pair is (`where`)."""
+
+    keys: np.ndarray
+    findings: np.ndarray
+    where: np.ndarray
+
+    def as_dict(self) -> dict[int, int]:
+        return dict(zip(self.keys.tolist(), self.findings.tolist(), strict=True))
+
+    def looked_up(self, df: Mapping[int, int]) -> np.ndarray:
+        """`df`'s frequency of each of `keys` (0 where it has none)."""
+        return np.array([df.get(k, 0) for k in self.keys.tolist()], dtype=np.int64)
+
+
+def frequencies(found: Features) -> Frequencies:
     """How many findings of the batch carry each feature: what it adds to the document frequencies."""
-    keys, counts = _runs(np.sort(found.key))
-    return dict(zip(keys.tolist(), counts.tolist(), strict=True))
+    keys, where, findings = np.unique(found.key, return_inverse=True, return_counts=True)
+    return Frequencies(keys, findings, where)
 
 
 def filed_under(
-    found: Features, df: Mapping[int, int], documents: int, limit: int | None
+    found: Features, freq: Frequencies, dfs: np.ndarray, documents: int, limit: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The features each finding is filed under, as (position in the batch, key) arrays: all of
     them with `limit` None, else its `limit` heaviest (TF-IDF, ties by the smaller key) among those
-    another finding already carries (`df` counts this batch), the heaviest of the others after them.
+    another finding already carries (`dfs`: the frequency of each of `freq.keys`, this batch
+    counted), the heaviest of the others after them.
 
     The heaviest features of a finding are its rarest, and a feature no other finding has is mostly
     its own wording (a name, a turn of phrase) that the next round's inspector will not repeat:
@@ -78,8 +96,7 @@ def filed_under(
     it to 95 % of the scan on the tuning set, 82 % on the holdout (docs/similarity.md)."""
     if limit is None or not len(found.key):
         return found.doc, found.key
-    keys, where = np.unique(found.key, return_inverse=True)
-    dfs = np.array([df.get(k, 0) for k in keys.tolist()], dtype=np.float64)
+    where = freq.where
     idf = (np.log((documents + 1) / (dfs + 1)) + 1.0) ** engine.IDF_POWER
     weight = np.where(found.count > 1, 1.0 + np.log(found.count), 1.0) * idf[where]
     # Pairs arrive by finding, then key: one stable sort by finding, then shared before not, then

@@ -24,7 +24,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import F
 
-from taizhang.core.bulk import insert_columns, insert_rows
+from taizhang.core.bulk import insert_integer_columns, insert_rows
 from taizhang.core.permissions import unrestricted
 from taizhang.org.models import PATH_STEP
 from taizhang.similar import engine, filing
@@ -68,17 +68,11 @@ def entries(origin_ids) -> list[Entry]:
         "category__name",
         "text",
     )
+    rows = list(rows)
+    norms = engine.normalise_many([row[-1] for row in rows])
     return [
-        Entry(
-            pk,
-            src,
-            found or inspected,
-            (found_path if found else inspected_path) or "",
-            day,
-            cat or "",
-            engine.normalise(text),
-        )
-        for pk, src, found, found_path, inspected, inspected_path, day, cat, text in rows
+        Entry(pk, src, found or inspected, (found_path if found else inspected_path) or "", day, cat or "", norm)
+        for (pk, src, found, found_path, inspected, inspected_path, day, cat, _), norm in zip(rows, norms, strict=True)
     ]
 
 
@@ -103,19 +97,11 @@ def add_new(source, rows) -> list[Entry]:
     """Index findings just inserted into `source` (an import's batch): `rows` are (id, text, category
     name); nothing is read back from the ledger."""
     unit = source.inspected_unit
+    unit_id, path = (unit.pk, unit.path) if unit else (None, "")
+    norms = engine.normalise_many([text for _, text, _ in rows])
+    day = source.feedback_date
     return _add(
-        [
-            Entry(
-                pk,
-                source.pk,
-                unit.pk if unit else None,
-                unit.path if unit else "",
-                source.feedback_date,
-                cat,
-                engine.normalise(text),
-            )
-            for pk, text, cat in rows
-        ]
+        [Entry(pk, source.pk, unit_id, path, day, cat, norm) for (pk, _, cat), norm in zip(rows, norms, strict=True)]
     )
 
 
@@ -123,15 +109,16 @@ def _add(new: list[Entry]) -> list[Entry]:
     if not new:
         return []
     found = filing.features([e.norm for e in new])
+    freq = filing.frequencies(found)
     pending = _pending.get()
     if pending is None:
-        df = _add_df(filing.frequencies(found))
+        dfs = freq.looked_up(_add_df(freq.as_dict()))
         before = _count_documents(len(new))
     else:
-        df, before = pending.frequencies(filing.frequencies(found)), pending.documents(len(new))
+        dfs, before = pending.frequencies(freq), pending.documents(len(new))
     _write_indexed(new)
     filed = None if before < FILE_ALL_BELOW else POSTING_KEYS
-    position, keys = filing.filed_under(found, df, before + len(new), filed)
+    position, keys = filing.filed_under(found, freq, dfs, before + len(new), filed)
     docs = np.array([e.origin_id for e in new], dtype=np.int64)[position]
     if pending is None:
         _write_postings(keys, docs)
@@ -158,7 +145,7 @@ def _count_documents(added: int) -> int:
 
 def _write_postings(keys: np.ndarray, docs: np.ndarray) -> None:
     order = np.lexsort((docs, keys))  # the primary key's order: each page of its index is written once
-    insert_columns(Posting, ("key", "doc_id"), [keys[order].tolist(), docs[order].tolist()])
+    insert_integer_columns(Posting, ("key", "doc_id"), [keys[order], docs[order]])
 
 
 class _Pending:
@@ -180,17 +167,20 @@ class _Pending:
         self.docs: list[np.ndarray] = []
         self.held = 0
 
-    def frequencies(self, batch: dict[int, int]) -> dict[int, int]:
-        unseen = [k for k in batch if k not in self.df]
+    def frequencies(self, freq: filing.Frequencies) -> np.ndarray:
+        """Each of the batch's features' frequency with the batch counted (as `filed_under` takes it)."""
+        keys = freq.keys.tolist()
+        unseen = [k for k in keys if k not in self.df]
         for i in range(0, len(unseen), _CHUNK):
             part = unseen[i : i + _CHUNK]
             read = dict.fromkeys(part, 0) | dict(Term.objects.filter(key__in=part).values_list("key", "df"))
             self.df.update(read)
             self.stored.update(read)
-        df = self.df
-        for k, n in batch.items():
-            df[k] += n
-        return df
+        df, after = self.df, []
+        for k, n in zip(keys, freq.findings.tolist(), strict=True):
+            df[k] = value = df[k] + n
+            after.append(value)
+        return np.array(after, dtype=np.int64)
 
     def documents(self, added: int) -> int:
         if self.stored_documents is None:

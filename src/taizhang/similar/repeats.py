@@ -124,7 +124,8 @@ def _pairs(group: list[Entry], line: list[Entry]) -> dict[tuple[int, int], float
     for start in range(0, len(line), _LINE_CHUNK):  # the line is newest first, and so is each bucket
         part = line[start : start + _LINE_CHUNK]
         found = filing.features([e.norm for e in part])
-        position, keys_filed = filing.filed_under(found, weights.df, weights.documents, limit)
+        freq = filing.frequencies(found)
+        position, keys_filed = filing.filed_under(found, freq, freq.looked_up(weights.df), weights.documents, limit)
         for at, key in zip(position.tolist(), keys_filed.tolist(), strict=True):
             bucket = filed[key]
             if len(bucket) < LINE_PER_KEY:

@@ -27,15 +27,16 @@ def refile(apps, schema_editor):
         for start in range(0, len(ids), BATCH):
             part = ids[start : start + BATCH]
             texts = dict(Origin.objects.filter(pk__in=part).values_list("pk", "text"))
-            norms = [engine.normalise(texts.get(pk, "")) for pk in part]
+            norms = engine.normalise_many([texts.get(pk, "") for pk in part])
             stored = dict(Indexed.objects.filter(pk__in=part).values_list("pk", "norm"))
             for pk, norm in zip(part, norms, strict=True):
                 if stored[pk] != norm:  # the order of normalising changed with the keys
                     Indexed.objects.filter(pk=pk).update(norm=norm)
             found = filing.features(norms)
-            df.update(filing.frequencies(found))
+            freq = filing.frequencies(found)
+            df.update(freq.as_dict())
             limit = None if start < FILE_ALL_BELOW else POSTING_KEYS
-            position, keys = filing.filed_under(found, df, start + len(part), limit)
+            position, keys = filing.filed_under(found, freq, freq.looked_up(df), start + len(part), limit)
             docs = [part[i] for i in position.tolist()]
             cursor.executemany(
                 f"INSERT INTO {Posting._meta.db_table} (key, doc_id) VALUES (%s, %s)",

@@ -39,7 +39,7 @@ def test_the_batch_features_are_each_texts_features(raw):
     expected_df = Counter()
     for n in norms:
         expected_df.update(set(engine.grams_of(n)))
-    assert filing.frequencies(found) == dict(expected_df)
+    assert filing.frequencies(found).as_dict() == dict(expected_df)
 
 
 @settings(max_examples=200, deadline=None)
@@ -47,12 +47,20 @@ def test_the_batch_features_are_each_texts_features(raw):
 def test_each_finding_is_filed_under_its_heaviest_shared_features(raw, limit):
     norms = [engine.normalise(t) for t in raw]
     found = filing.features(norms)
-    df = filing.frequencies(found)
-    position, keys = filing.filed_under(found, df, len(norms), limit)
+    freq = filing.frequencies(found)
+    position, keys = filing.filed_under(found, freq, freq.findings, len(norms), limit)
     got = [[] for _ in norms]
     for at, key in zip(position.tolist(), keys.tolist(), strict=True):
         got[at].append(key)
     assert [sorted(g) for g in got] == filed_by_reference(norms, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30) | st.text(alphabet=ALPHABET + "\0①⑴ΣΑσς一二", max_size=30), max_size=8))
+def test_a_text_normalises_alike_alone_and_among_others(raw):
+    alone = [engine.normalise(t) for t in raw]
+    assert engine.normalise_many(raw) == alone
+    assert all("\0" not in n for n in alone)
 
 
 def test_full_and_half_width_forms_give_the_same_text():
