@@ -13,7 +13,6 @@ from taizhang.core.filtering import whole_number
 from taizhang.similar import actions, figures
 from taizhang.similar.filters import RepeatFlagFilter
 from taizhang.similar.models import FlagStatus, RepeatFlag
-from taizhang.similar.views import visible_flags
 
 
 class RepeatFlagSerializer(serializers.ModelSerializer):
@@ -56,7 +55,7 @@ class RepeatFlagViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = RepeatFlag.objects.all()
 
     def get_queryset(self):
-        return visible_flags(self.request.user).select_related("earlier", "later").order_by("pk")
+        return RepeatFlag.objects.restrict(self.request.user).select_related("earlier", "later").order_by("pk")
 
     @extend_schema(request=RepeatDecisionInput, responses=RepeatFlagSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])

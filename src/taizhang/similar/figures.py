@@ -5,18 +5,12 @@ repeat list they link to filters with the same condition."""
 
 from django.db.models import Count, Q
 
-from taizhang.core.permissions import unrestricted
 from taizhang.similar.models import FlagStatus, RepeatFlag
-from taizhang.tasks.origins import Origin
 
 
 def confirmed(user=None):
     """Confirmed flags whose two findings `user` may see (None: everything)."""
-    flags = RepeatFlag.objects.filter(status=FlagStatus.CONFIRMED)
-    if user is not None and not unrestricted(user):
-        visible = Origin.objects.restrict(user).values("pk")
-        flags = flags.filter(later__in=visible, earlier__in=visible)
-    return flags
+    return RepeatFlag.objects.restrict(user).filter(status=FlagStatus.CONFIRMED)
 
 
 def findings_in(flags) -> int:
@@ -33,9 +27,7 @@ def home_figures(user, source=None) -> dict | None:
     linked to the repeat list that counts them (None when there is nothing to show)."""
     from django.urls import reverse
 
-    from taizhang.similar.views import visible_flags
-
-    flags = visible_flags(user)
+    flags = RepeatFlag.objects.restrict(user)
     query = ""
     if source is not None:
         flags = flags.filter(later__source=source)

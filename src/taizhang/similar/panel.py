@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
-from taizhang.core.permissions import unrestricted
 from taizhang.similar import index
 from taizhang.similar.models import RepeatFlag
 from taizhang.similar.repeats import in_line
@@ -96,8 +95,5 @@ def _unit_path(origin: Origin) -> str:
 
 def flags_of(origin: Origin, user) -> list[RepeatFlag]:
     """The repeat flags naming this finding, as the later or the earlier one, both ends visible to `user`."""
-    flags = RepeatFlag.objects.filter(Q(later=origin) | Q(earlier=origin))
-    if user is not None and not unrestricted(user):
-        visible = Origin.objects.restrict(user).values("pk")
-        flags = flags.filter(earlier__in=visible, later__in=visible)
+    flags = RepeatFlag.objects.restrict(user).filter(Q(later=origin) | Q(earlier=origin))
     return list(flags.select_related("earlier__source", "later__source", "decided_by").order_by("-score", "pk"))

@@ -17,21 +17,10 @@ from taizhang.similar.forms import DecideForm
 from taizhang.similar.models import RepeatFlag
 
 
-def visible_flags(user):
-    """Every flag whose two findings `user` may see: what the list shows and the API serves."""
-    from taizhang.core.permissions import unrestricted
-    from taizhang.tasks.origins import Origin
-
-    flags = RepeatFlag.objects.all()
-    if not unrestricted(user):
-        visible = Origin.objects.restrict(user).values("pk")
-        flags = flags.filter(earlier__in=visible, later__in=visible)
-    return flags
-
-
 @login_required
 def repeat_list(request):
-    filterset = RepeatFlagFilter(request.GET or None, queryset=visible_flags(request.user), request=request)
+    flags = RepeatFlag.objects.restrict(request.user)
+    filterset = RepeatFlagFilter(request.GET or None, queryset=flags, request=request)
     rows = (
         filtered_page(filterset)
         .select_related(
@@ -55,7 +44,7 @@ def repeat_list(request):
 @login_required
 @require_POST
 def repeat_decide(request, pk):
-    flag = get_object_or_404(visible_flags(request.user).select_related("earlier", "later"), pk=pk)
+    flag = get_object_or_404(RepeatFlag.objects.restrict(request.user).select_related("earlier", "later"), pk=pk)
     form = DecideForm(request.POST)
     confirm = request.POST.get("decision") == "confirm"
     try:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from taizhang.core.permissions import Role, Scope
 from taizhang.org.models import PATH_STEP, Unit, User, unit_in_scope
-from taizhang.tasks import signals
+from taizhang.tasks import kinds, signals
 from taizhang.tasks.actions import may_manage, may_sign_off
 from taizhang.tasks.models import Status, Step, TaskStep
 
@@ -120,6 +120,8 @@ def names(people: list[User], most: int = 3) -> str:
 def stage(task) -> str:
     """当前环节: what the task waits for now, and from whom."""
     if task.status in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        if kinds.closed_by_record(task):  # a self-check's reply, a campaign's return: no close-out steps
+            return _("waiting for %(unit)s to submit what the task asks for") % {"unit": task.lead_unit.name}
         return _("waiting for %(unit)s to report progress or apply for close-out") % {"unit": task.lead_unit.name}
     if task.status == Status.APPLIED:
         people = sign_off_people(task)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from taizhang.core.audit import verify_chain
 from taizhang.core.errors import OutOfScope
@@ -12,6 +13,7 @@ from taizhang.rectification import actions, lessons
 from taizhang.rectification.models import Finding, LessonReply
 from taizhang.similar import index
 from taizhang.tasks import actions as task_actions
+from taizhang.tasks import assignees
 from taizhang.tasks.models import Status, Step, Task
 from taizhang.testing import unit
 
@@ -96,6 +98,8 @@ def test_a_self_check_cannot_be_closed_by_the_close_out_steps(people, finding):
     for name in ("liaison", "office", "admin"):
         assert not closing & set(task_actions.allowed_steps(people[name], task))
     assert lessons.closed_by_record(task)
+    with translation.override("zh-hans"):  # 当前环节 names what the unit owes, not a close-out it cannot ask for
+        assert assignees.stage(task) == "待市委宣传部报送本任务要求的内容"
 
 
 def test_pages_push_list_and_reply(clients, people, finding):
