@@ -19,11 +19,16 @@ from taizhang.tasks.origins import Origin, Source
 
 
 class Indexed(models.Model):
-    origin = models.OneToOneField(Origin, primary_key=True, on_delete=models.CASCADE, related_name="similar_entry")
+    # Derived like a search index (`taizhang similar rebuild --check` finds an entry without its
+    # finding): no database constraint, whose check at commit PostgreSQL made per entry; the ORM
+    # deletes the entry with its finding.
+    origin = models.OneToOneField(
+        Origin, primary_key=True, on_delete=models.CASCADE, related_name="similar_entry", db_constraint=False
+    )
     # Copies of what the finding's round says, kept by `index`: no index (a round's entries are found
-    # through its findings, which the ledger indexes by round) and no database constraint (a
-    # round's deletion removes them with its findings, a unit's is followed by the ORM). PostgreSQL
-    # checked each constraint of each row at commit: a third of what indexing added to an import.
+    # through its findings, which the ledger indexes by round) and no constraint (a round's deletion
+    # removes them with its findings, a unit's is followed by the ORM). With the three constraints,
+    # PostgreSQL's checks at commit were a third of what indexing added to an import.
     source = models.ForeignKey(
         Source, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
     )
