@@ -12,7 +12,7 @@ from taizhang.core.permissions import require_visible
 from taizhang.similar import index, repeats
 from taizhang.similar.models import FlagStatus, Indexed, RepeatFlag
 from taizhang.tasks.actions import require_ledger_manager
-from taizhang.tasks.origins import Source
+from taizhang.tasks.origins import Origin, Source
 
 
 def indexed(origin_ids, *, by) -> int:
@@ -37,10 +37,11 @@ def batched():
 def flag_source(source, *, by) -> int:
     """Raise the repeat flags of every finding of `source` (after an import into it: one pass over
     its unit's line for the whole file, not one per batch); decided flags stay as decided."""
-    rows = Indexed.objects.filter(origin__source=source).values_list(
-        "origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm"
-    )
-    return repeats.raise_flags([index.Entry(*row) for row in rows], by=by)
+    # Only findings placed in a unit can repeat (a round without an inspected unit has no line).
+    rows = Indexed.objects.filter(origin__source=source).exclude(unit_path="")
+    rows = rows.values_list("origin_id", "source_id", "unit_id", "unit_path", "dated", "category", "norm")
+    among = Origin.objects.filter(source=source).values("pk")
+    return repeats.raise_flags([index.Entry(*row) for row in rows], by=by, among=among)
 
 
 def forgotten(origin_ids) -> None:

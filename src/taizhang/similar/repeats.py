@@ -44,12 +44,17 @@ def in_line(unit_path: str, other_path: str) -> bool:
     return other_path.startswith(unit_path)
 
 
-def raise_flags(new: list[Entry], *, by) -> int:
-    """Flag each new finding against the findings of other rounds of its unit's line; returns how many."""
-    if not new:
-        return 0
-    new_ids = {e.origin_id for e in new}
-    RepeatFlag.objects.filter(Q(earlier_id__in=new_ids) | Q(later_id__in=new_ids), status=FlagStatus.PENDING).delete()
+def raise_flags(new: list[Entry], *, by, among=None) -> int:
+    """Flag each new finding against the findings of other rounds of its unit's line; returns how many.
+
+    The pending flags of `among` (the new findings by default; a subquery for a whole source, whose
+    ids an import would otherwise pass back by the ten thousand) are withdrawn first, and its decided
+    flags stand."""
+    if among is None:
+        if not new:
+            return 0
+        among = {e.origin_id for e in new}
+    RepeatFlag.objects.filter(Q(earlier_id__in=among) | Q(later_id__in=among), status=FlagStatus.PENDING).delete()
     pairs: dict[tuple[int, int], float] = {}
     groups = defaultdict(list)
     for e in new:
@@ -63,9 +68,7 @@ def raise_flags(new: list[Entry], *, by) -> int:
     if not pairs:
         return 0
     decided = set(
-        RepeatFlag.objects.filter(Q(earlier_id__in=new_ids) | Q(later_id__in=new_ids)).values_list(
-            "earlier_id", "later_id"
-        )
+        RepeatFlag.objects.filter(Q(earlier_id__in=among) | Q(later_id__in=among)).values_list("earlier_id", "later_id")
     )
     best = defaultdict(list)  # a later finding is flagged against its closest earlier ones only
     for (a, b), score in pairs.items():
