@@ -26,8 +26,9 @@ build/uv/bin/uv:
 run: install
 	$(BIN)/taizhang migrate --noinput -v 0
 	$(BIN)/taizhang demo
-	@echo "Taizhang is at http://127.0.0.1:8000/  (Ctrl-C stops it and the reminder loop)"
-	$(BIN)/taizhang remind --loop 600 & REMIND=$$!; trap 'kill $$REMIND 2>/dev/null' EXIT INT TERM; \
+	@echo "Taizhang is at http://127.0.0.1:8000/  (Ctrl-C stops it, the job worker and the reminder loop)"
+	$(BIN)/taizhang remind --loop 600 & REMIND=$$!; $(BIN)/taizhang worker & WORKER=$$!; \
+	trap 'kill $$REMIND $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/taizhang runserver 127.0.0.1:8000 --noreload
 
 test: install

@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")
 # The project's var/ (secret key, static files), wherever the script is started from: bench_http's
 # server runs from the project root and must read the sessions this process signs.
 os.environ.setdefault("TAIZHANG_HOME", str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("TAIZHANG_IMPORT_IN_THREAD", "false")
+os.environ.setdefault("TAIZHANG_JOBS", "immediate")  # an import runs where the benchmark calls it
 # Static files collected by `make install`, whichever database (TAIZHANG_VAR_DIR / DATABASE_URL) is measured.
 os.environ.setdefault("TAIZHANG_STATIC_ROOT", str(Path(__file__).resolve().parent.parent / "build" / "static"))
 os.environ.setdefault("TAIZHANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

@@ -57,6 +57,13 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    raw = env(name, default).strip().lower()
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}.")
+    return raw
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -118,6 +125,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "taizhang.core",
     "taizhang.org",
     "taizhang.rectification",
@@ -132,6 +141,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "taizhang.core.middleware.ProbeMiddleware",  # /healthz and /readyz: no host check, no session
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -412,8 +422,21 @@ TAIZHANG_IMPORT_KEEP_HOURS = env_int("TAIZHANG_IMPORT_KEEP_HOURS", 72, minimum=1
 TAIZHANG_UPLOAD_REQUEST_MB = env_int("TAIZHANG_UPLOAD_REQUEST_MB", 100, minimum=1)
 TAIZHANG_UPLOAD_DAY_MB = env_int("TAIZHANG_UPLOAD_DAY_MB", 1000, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("TAIZHANG_UPLOAD_MAX_FILES", 20, minimum=1)  # files in one submission
-# Imports from the web run in a thread while the page shows progress; tests run them inline.
-TAIZHANG_IMPORT_IN_THREAD = env_bool("TAIZHANG_IMPORT_IN_THREAD", not _testing)
+
+# --- Jobs ----------------------------------------------------------------------------------------------
+# Long work (an import confirmed on the web, …) is a job in the database, run by `taizhang worker`
+# (`make run` starts one); "immediate" runs each job inside the call that enqueues it (tests, benchmarks).
+TAIZHANG_JOBS = env_choice("TAIZHANG_JOBS", "immediate" if _testing else "queue", ["queue", "immediate"])
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TAIZHANG_JOBS == "queue"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+    }
+}
+# A worker is alive while it holds its lock (an advisory lock on PostgreSQL, a file lock beside SQLite's
+# database): the kernel or the server releases it when the process dies, however it dies.
+TAIZHANG_WORKER_POLL_SECONDS = env_int("TAIZHANG_WORKER_POLL_SECONDS", 1, minimum=1)
 
 # --- Reminders -------------------------------------------------------------------------------------
 TAIZHANG_BASE_URL = env("TAIZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in messages

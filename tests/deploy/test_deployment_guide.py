@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deployment.md"
-LONG_RUNNING = ("gunicorn", "--loop")
+LONG_RUNNING = ("gunicorn", "--loop", "taizhang worker")
 
 
 def guide_steps() -> list[str]:
@@ -69,7 +69,7 @@ def served(tmp_path):
             done = subprocess.run(["bash", "-c", step], cwd=ROOT, env=env, capture_output=True, text=True)
             assert done.returncode == 0, f"{step}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
         base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/login/")
+        wait_for(base + "/readyz")  # the database, migrations, storage and a worker: all there
         yield base, password, data_dir
     finally:
         for process in background:

@@ -97,6 +97,8 @@ class Server:
     install: Install
     url: str
     process: subprocess.Popen
+    log_dir: Path
+    jobs: list = field(default_factory=list)  # `taizhang worker` processes running the job queue
 
     def token(self, username: str, password: str = "taizhang-demo") -> str:
         body = json.dumps({"username": username, "password": password}).encode()
@@ -106,11 +108,28 @@ class Server:
         return json.loads(urllib.request.urlopen(request).read())["token"]
 
     def worker_pids(self) -> list[int]:
+        """gunicorn's web workers."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         return [int(pid) for pid in children]
 
+    def start_jobs(self) -> subprocess.Popen:
+        """A `taizhang worker` for the job queue, as the deployment runs one beside gunicorn."""
+        log = (self.log_dir / f"worker-{len(self.jobs)}.log").open("w")
+        child = subprocess.Popen(
+            [*TAIZHANG, "worker", "--interval", "0.2"], cwd=ROOT, env=self.install.env, stdout=log, stderr=log
+        )
+        self.jobs.append(child)
+        return child
 
-def start_server(install: Install, tmp_path: Path, workers: int = 2) -> Server:
+    def stop(self) -> None:
+        for child in [self.process, *self.jobs]:
+            if child.poll() is None:
+                child.terminate()
+        for child in [self.process, *self.jobs]:
+            child.wait(timeout=30)
+
+
+def start_server(install: Install, tmp_path: Path, workers: int = 2, *, jobs: bool = True) -> Server:
     port = free_port()
     env = install.env | {"GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers {workers}"}
     log = (tmp_path / "gunicorn.log").open("w")
@@ -122,21 +141,23 @@ def start_server(install: Install, tmp_path: Path, workers: int = 2) -> Server:
         stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
+    running = Server(install, url, process, tmp_path)
+    if jobs:
+        running.start_jobs()
     deadline = time.monotonic() + 60
-    while True:
+    while True:  # ready: the database, its migrations, the storage, and (with jobs) a worker
         try:
-            urllib.request.urlopen(url + "/login/", timeout=2)
+            urllib.request.urlopen(url + ("/readyz" if jobs else "/healthz"), timeout=2)
             break
         except OSError:
             assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "gunicorn did not answer"
+            assert time.monotonic() < deadline, "gunicorn did not answer, or not ready"
             time.sleep(0.3)
-    return Server(install, url, process)
+    return running
 
 
 @pytest.fixture
 def server(install, tmp_path):
     running = start_server(install, tmp_path)
     yield running
-    running.process.terminate()
-    running.process.wait(timeout=30)
+    running.stop()

@@ -53,14 +53,18 @@ def test_remind_killed_while_sending_is_retried_by_the_next_run(people, robots, 
     assert verify_chain().ok
 
 
-def test_web_worker_killed_mid_import_leaves_nothing_and_is_recovered(server, tmp_path):
-    """The office confirms an import in the browser; the worker running it is killed with -9."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    base = server.url
+class Browser:
+    """The office in a browser: forms with their CSRF token, uploads, pages."""
 
-    def form(path, fields, files=None):
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', opener.open(base + path).read().decode())
+    def __init__(self, base: str):
+        self.base, self.opener = base, urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def page(self, path: str) -> str:
+        return self.opener.open(self.base + path).read().decode()
+
+    def form(self, path, fields, files=None, *, on=None):
+        """Post `fields` to `path` as the form on page `on` (by default `path` itself) would."""
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.page(on or path))
         fields = {"csrfmiddlewaretoken": token.group(1), **fields}
         if files:
             boundary = "----taizhang"
@@ -69,61 +73,98 @@ def test_web_worker_killed_mid_import_leaves_nothing_and_is_recovered(server, tm
             ]
             body = "".join(parts).encode()
             for name, (filename, data) in files.items():
-                body += (
-                    (
-                        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n\r\n'
-                    ).encode()
-                    + data
-                    + b"\r\n"
-                )
+                head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n\r\n'
+                body += head.encode() + data + b"\r\n"
             body += f"--{boundary}--\r\n".encode()
             headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         else:
             body, headers = urllib.parse.urlencode(fields).encode(), {}
-        request = urllib.request.Request(base + path, body, headers={"Referer": base + "/", **headers})
-        return opener.open(request)
+        request = urllib.request.Request(self.base + path, body, headers={"Referer": self.base + "/", **headers})
+        return self.opener.open(request)
 
-    form("/login/", {"username": "office", "password": "taizhang-demo"})
-    rows = "\n".join(f"{i},问题{i},措施{i},市委办公室,2030年底前" for i in range(1, 40_001))
-    data = ("序号,问题描述,整改措施,牵头单位,整改时限\n" + rows).encode()
-    done = form(
-        "/sheets/import/",
-        {"kind": "tour", "title": "中断的网页导入", "feedback_date": "2026-01-05"},
-        {"file": ("大台账.csv", data)},
-    )
-    preview = urllib.parse.urlparse(done.url).path
-    assert re.fullmatch(r"/sheets/import/\d+/", preview), done.url
-    form(preview, {"do": "confirm"})
-    deadline = time.monotonic() + 120
-    while 'id="import-done"' not in (page := opener.open(base + preview + "progress/").read().decode()):
-        done_rows = re.search(r"(\d+) / (\d+)", page)
-        if done_rows and int(done_rows.group(1)) >= 2000:
-            break
-        assert time.monotonic() < deadline, "the import never got going"
-        time.sleep(0.1)
-    else:
+    def confirm_import(self, title: str, rows: int) -> str:
+        """Upload a ledger of `rows` measures and confirm it; returns the preview's path."""
+        self.form("/login/", {"username": "office", "password": "taizhang-demo"})
+        lines = "\n".join(f"{i},问题{i},措施{i},市委办公室,2030年底前" for i in range(1, rows + 1))
+        data = ("序号,问题描述,整改措施,牵头单位,整改时限\n" + lines).encode()
+        done = self.form(
+            "/sheets/import/",
+            {"kind": "tour", "title": title, "feedback_date": "2026-01-05"},
+            {"file": ("大台账.csv", data)},
+        )
+        preview = urllib.parse.urlparse(done.url).path
+        assert re.fullmatch(r"/sheets/import/\d+/", preview), done.url
+        self.form(preview, {"do": "confirm"})
+        return preview
+
+    def wait_until_writing(self, preview: str) -> None:
+        deadline = time.monotonic() + 120
+        while 'id="import-done"' not in (page := self.page(preview + "progress/")):
+            done_rows = re.search(r"(\d+) / (\d+)", page)
+            if done_rows and int(done_rows.group(1)) >= 2000:
+                return
+            assert time.monotonic() < deadline, "the import never got going"
+            time.sleep(0.1)
         pytest.fail("the import finished before it could be interrupted; give it more rows")
-    for pid in server.worker_pids():
-        os.kill(pid, signal.SIGKILL)  # gunicorn's master starts new workers
-    time.sleep(2)
+
+
+def ledger_state(server, title: str) -> list[str]:
     shell = server.install.run(
         "shell",
         "--verbosity",
         "0",
         "-c",
         "from taizhang.rectification.models import Source; from taizhang.sheets.models import ImportJob; "
-        "job = ImportJob.objects.get(title='中断的网页导入'); "
-        "print(job.status, Source.objects.filter(title='中断的网页导入').count())",
+        f"job = ImportJob.objects.get(title='{title}'); "
+        f"print(job.status, Source.objects.filter(title='{title}').count())",
     )
-    assert shell.stdout.split() == ["running", "0"]  # nothing of the ledger was committed
-    later = "2100-01-01T00:00:00+08:00"  # far past TAIZHANG_IMPORT_STALE_MINUTES
-    server.install.run("cleanup", "--now", later)
-    page = opener.open(base + preview + "progress/").read().decode()
+    return shell.stdout.split()
+
+
+def test_an_import_job_survives_a_web_restart(server):
+    """The office confirms an import; every web worker is killed while the job worker writes it."""
+    browser = Browser(server.url)
+    preview = browser.confirm_import("网页重启时的导入", 40_000)
+    browser.wait_until_writing(preview)
+    for pid in server.worker_pids():
+        os.kill(pid, signal.SIGKILL)  # gunicorn's master starts new web workers; the job runs elsewhere
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            if 'id="import-done"' in browser.page(preview + "progress/"):
+                break
+        except OSError:
+            pass  # the new web workers are still starting
+        assert time.monotonic() < deadline, "the import did not finish after the web restart"
+        time.sleep(0.3)
+    assert ledger_state(server, "网页重启时的导入") == ["done", "1"]
+
+
+def test_job_worker_killed_mid_import_leaves_nothing_and_is_recovered(server):
+    """The office confirms an import in the browser; the job worker running it is killed with -9."""
+    browser = Browser(server.url)
+    preview = browser.confirm_import("中断的网页导入", 40_000)
+    browser.wait_until_writing(preview)
+    (worker,) = server.jobs
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    assert ledger_state(server, "中断的网页导入") == ["running", "0"]  # nothing of the ledger was committed
+    assert 'id="import-stale"' in browser.page(preview + "progress/")  # its worker's lock is gone: said at once
+    server.install.run("cleanup")  # (the reminder loop and every other worker do the same)
+    page = browser.page(preview + "progress/")
     assert (
         'id="import-failed"' in page
         and "导入已中断" in page
         and "未导入任何数据" in page
         and 'id="retry-import"' in page
     )
+    browser.form(preview + "retry/", {}, on=preview + "progress/")
+    server.start_jobs()
+    browser.form(preview, {"do": "confirm"})
+    deadline = time.monotonic() + 300
+    while 'id="import-done"' not in browser.page(preview + "progress/"):
+        assert time.monotonic() < deadline, "the retried import did not finish"
+        time.sleep(0.3)
+    assert ledger_state(server, "中断的网页导入") == ["done", "1"]
     check = server.install.run("verify_audit", "--objects")
     assert "Objects match their audit history" in check.stdout

@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from taizhang.core import maintenance, startup  # noqa: F401 - startup registers the static files check
+        from taizhang.core import maintenance, startup, workers  # noqa: F401 - startup registers the static files check
         from taizhang.core.audit import anchor_if_due
         from taizhang.core.models import StoredFile
 
         maintenance.register_task("audit_anchor", anchor_if_due)
+        maintenance.register_task("jobs_lost", workers.reap)  # (every worker reaps too, every few seconds)
         maintenance.register_files("files", lambda: set(StoredFile.objects.values_list("storage_name", flat=True)))

@@ -1,4 +1,4 @@
-"""Request id for the audit chain, and the interface language."""
+"""Health probes, the request id for the audit chain, and the interface language."""
 
 import contextvars
 import ipaddress
@@ -15,6 +15,21 @@ _request_id = contextvars.ContextVar("taizhang_request_id", default="")
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+class ProbeMiddleware:
+    """`/healthz` and `/readyz` (core/views.py), answered before anything else: a load balancer probes
+    a server by its address (not an allowed host name), over plain HTTP, with no session or cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info not in ("/healthz", "/readyz"):
+            return self.get_response(request)
+        from taizhang.core import views
+
+        return views.healthz(request) if request.path_info == "/healthz" else views.readyz(request)
 
 
 class RequestIdMiddleware:

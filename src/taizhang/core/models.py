@@ -114,3 +114,22 @@ class WorkDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'班' if self.is_workday else '休'}"
+
+
+class Worker(models.Model):
+    """A `taizhang worker` process as it announced itself (core/workers.py). Whether it still lives is
+    not stored: it is alive while it holds its lock. Process bookkeeping, like a delivery row: not in
+    the audit chain (the jobs it runs record their own events)."""
+
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)  # a clean stop, or found dead
+
+    def __str__(self):
+        return f"worker {self.pk} ({self.host}:{self.pid})"
+
+    @property
+    def worker_id(self) -> str:
+        """The id it claims jobs under (the queue keeps it on each job it ran)."""
+        return f"{self.pk}@{self.host}:{self.pid}"

@@ -10,19 +10,19 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, transaction
+from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from taizhang.core import audit
+from taizhang.core import audit, workers
 from taizhang.core.bulk import paused_gc
 from taizhang.core.files import charge_uploads
 from taizhang.core.permissions import MANAGE_LEDGER, grants
@@ -200,17 +200,36 @@ def read_progress(job: ImportJob) -> dict:
         return {"done": 0, "total": 0, "stage": ""}
 
 
-def run_import(job: ImportJob, *, by, background: bool | None = None) -> ImportJob:
-    """Claim the job and import it, in a thread (the page polls its progress) or inline."""
+def run_import(job: ImportJob, *, by, background: bool = True) -> ImportJob:
+    """Claim the job and import it: as a job of the queue, which a worker runs while the page polls
+    its progress (`TAIZHANG_JOBS=queue`), or here and now (`immediate`, or `background=False`)."""
     _require(by)
-    job = _claim(job, by)
-    write_progress(job, 0, 0, "reading")
-    if background if background is not None else settings.TAIZHANG_IMPORT_IN_THREAD:
-        thread = threading.Thread(target=_run_in_thread, args=(job.pk, by.pk), daemon=True)
-        thread.start()
-    else:
+    queued = background and settings.TAIZHANG_JOBS == "queue"
+    with transaction.atomic():  # the claim and the queued job together: never one without the other
+        job = _claim(job, by)
+        if queued:
+            from taizhang.sheets.jobs import import_job
+
+            job.task_id = import_job.enqueue(job.pk, by.pk).id
+            job.save(update_fields=["task_id"])
+    write_progress(job, 0, 0, "queued" if queued else "reading")
+    if not queued:
         _run(job, by)
     return job
+
+
+def run_queued(job_pk: int, user_pk: int) -> None:
+    """The queued import, in the worker that claimed it."""
+    from taizhang.org.models import User
+
+    job, by = ImportJob.objects.get(pk=job_pk), User.objects.get(pk=user_pk)
+    write_progress(job, 0, 0, "reading")
+    try:
+        _run(job, by)
+    except BaseException:  # a worker told twice to stop ends the job here: its transaction rolled back
+        if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).exists():  # (not failed already)
+            _interrupted(job, _("The import was stopped with its worker. Nothing was imported; import the file again."))
+        raise
 
 
 @transaction.atomic
@@ -224,16 +243,6 @@ def _claim(job: ImportJob, by) -> ImportJob:
     job = ImportJob.objects.get(pk=job.pk)
     audit.record(by, "import.start", job, before={"status": ImportStatus.UPLOADED}, after={"status": job.status})
     return job
-
-
-def _run_in_thread(job_pk, user_pk):
-    from taizhang.org.models import User
-
-    close_old_connections()
-    try:
-        _run(ImportJob.objects.get(pk=job_pk), User.objects.get(pk=user_pk))
-    finally:
-        close_old_connections()
 
 
 def _run(job: ImportJob, by) -> None:
@@ -304,37 +313,57 @@ def last_sign_of_life(job: ImportJob) -> dt.datetime:
 
 
 def is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
-    """Running, with no sign of life for TAIZHANG_IMPORT_STALE_MINUTES: its worker died."""
+    """Running, and its worker gone: the queue's worker died (read from its lock), or, for an import
+    run outside the queue, no sign of life for TAIZHANG_IMPORT_STALE_MINUTES."""
     if job.status != ImportStatus.RUNNING:
         return False
+    state = workers.job_state(job.task_id) if job.task_id else None
+    if state is not None:
+        return state in ("lost", "ended")  # queued or running: its worker lives (or none has taken it yet)
     limit = dt.timedelta(minutes=settings.TAIZHANG_IMPORT_STALE_MINUTES)
     return (now or timezone.now()) - last_sign_of_life(job) > limit
+
+
+def is_queued(job: ImportJob) -> bool:
+    """Waiting in the queue for a worker to take it."""
+    return job.status == ImportStatus.RUNNING and bool(job.task_id) and workers.job_state(job.task_id) == "queued"
 
 
 def recover_stale_imports(now: dt.datetime | None = None, *, dry_run: bool = False) -> int:
     """Imports whose worker died (killed, out of memory, restarted) are failed with a message; their
     transaction died with them, so nothing was written, and they can be retried."""
     now = now or timezone.now()
-    recovered = 0
-    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING):
-        if not is_stale(job, now):
-            continue
-        if dry_run:
-            recovered += 1
-            continue
-        minutes = settings.TAIZHANG_IMPORT_STALE_MINUTES
-        message = _(
-            "The import stopped (no progress for %(minutes)s minutes: the server process ended). Import the file again."
-        ) % {"minutes": minutes}
-        with transaction.atomic():
-            if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.FAILED, result={"error": message, "interrupted": True}
-            ):
-                continue  # it finished (or was recovered) meanwhile
-            audit.record(None, "import.interrupted", job, before={"status": job.status}, after={"status": "failed"})
-        write_progress(job, 0, 0, "failed")
-        recovered += 1
-    return recovered
+    stale = [job for job in ImportJob.objects.filter(status=ImportStatus.RUNNING) if is_stale(job, now)]
+    if not dry_run:
+        for job in stale:
+            _interrupted(job)
+    return len(stale)
+
+
+def _interrupted(job: ImportJob, message: str | None = None) -> None:
+    message = message or _("The import stopped (the server process that ran it ended). Import the file again.")
+    with transaction.atomic():
+        if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, result={"error": message, "interrupted": True}
+        ):
+            return  # it finished (or was recovered) meanwhile
+        audit.record(None, "import.interrupted", job, before={"status": job.status}, after={"status": "failed"})
+    write_progress(job, 0, 0, "failed")
+
+
+@receiver(workers.job_lost)
+def _import_lost(sender, *, task_path, args, kwargs, message, **extra):
+    """The queue's worker died while it ran this import (core/workers.py `reap`)."""
+    from taizhang.sheets.jobs import import_job
+
+    if task_path == import_job.module_path and args:
+        job = ImportJob.objects.filter(pk=args[0]).first()
+        if job is not None:
+            message = _(
+                "The import stopped: the background worker running it ended. "
+                "Nothing was imported; import the file again."
+            )
+            _interrupted(job, message)
 
 
 @transaction.atomic

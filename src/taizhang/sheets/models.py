@@ -35,6 +35,7 @@ class ImportJob(models.Model):
     result = models.JSONField(default=dict, blank=True)
     size = models.PositiveBigIntegerField(default=0)  # bytes uploaded (counted in the daily quota)
     started_at = models.DateTimeField(null=True, blank=True)  # claimed by a worker
+    task_id = models.CharField(max_length=64, blank=True)  # its job in the queue (core/workers.py), if queued
     file_removed = models.BooleanField(default=False)  # the upload was deleted (done, or abandoned)
 
     class Meta:

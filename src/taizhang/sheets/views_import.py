@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
+from taizhang.core import workers
 from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.sheets import actions
@@ -165,7 +166,9 @@ def refused_rows(request, pk):
 @login_required
 def progress_page(request, pk):
     job = _job(request, pk)
-    context = {"job": job, "progress": actions.read_progress(job), "stale": actions.is_stale(job)}
+    queued = actions.is_queued(job)
+    context = {"job": job, "progress": actions.read_progress(job), "stale": actions.is_stale(job), "queued": queued}
+    context["workers"] = bool(workers.live_workers()) if queued else True
     template = "sheets/_progress.html" if request.htmx else "sheets/progress.html"
     return render(request, template, context)
 

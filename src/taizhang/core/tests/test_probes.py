@@ -1,0 +1,65 @@
+"""/healthz and /readyz as a load balancer or systemd sees them: any host, no session, no data."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+
+from taizhang.core import views, workers
+
+
+def probe(client, path, **extra):
+    return client.get(path, HTTP_HOST="10.20.30.40:8000", **extra)  # a backend's address, not a host name
+
+
+@pytest.mark.django_db
+def test_healthz_answers_any_host_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = probe(client, "/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert "Set-Cookie" not in response.headers and "no-store" in response["Cache-Control"]
+    assert client.post("/healthz", HTTP_HOST="10.20.30.40").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_database_migrations_and_storage(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = probe(client, "/readyz")
+    writes = [q["sql"] for q in queries.captured_queries if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.I)]
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "storage": "ok"},  # jobs run inline here: no worker needed
+    }
+    assert writes == []  # a probe writes nothing to the database
+
+
+@pytest.mark.django_db
+def test_readyz_names_what_is_wrong(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(views.default_storage, "save", refuse)
+    response = probe(client, "/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["storage"] == "not writable"
+    monkeypatch.undo()
+
+    monkeypatch.setattr(views, "_migrated", False)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("app", "0002_new")])
+    response = probe(client, "/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["migrations"] == "1 not applied"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_wants_a_running_worker_when_jobs_go_to_the_queue(client, settings):
+    settings.TAIZHANG_JOBS = "queue"
+    response = probe(client, "/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["worker"] == "no worker running"
+    with workers.started() as worker:  # this process announces itself and holds the worker's lock
+        assert [w.pk for w in workers.live_workers()] == [worker.pk]
+        response = probe(client, "/readyz")
+        assert response.status_code == 200 and response.json()["checks"]["worker"] == "ok"
+    assert workers.live_workers() == []  # stopped: the lock is free again
+    assert probe(client, "/readyz").status_code == 503
