@@ -129,6 +129,19 @@ def set_options(job: ImportJob, options: Options, *, by) -> None:
         audit.record(by, "import.mapping", job, before=before, after={"columns": job.columns, "options": job.options})
 
 
+@transaction.atomic
+def set_feedback_date(job: ImportJob, day: dt.date, *, by) -> None:
+    """The feedback date the file does not give (relative deadlines such as 年底前 count from it)."""
+    _require(by)
+    job = _locked_job(job, by)
+    if job.status != ImportStatus.UPLOADED:
+        raise ValidationError(_("This file is already being imported or was imported."))
+    before = {"feedback_date": job.feedback_date.isoformat() if job.feedback_date else None}
+    job.feedback_date = day
+    job.save(update_fields=["feedback_date"])
+    audit.record(by, "import.feedback_date", job, before=before, after={"feedback_date": day.isoformat()})
+
+
 def _locked_job(job: ImportJob, by) -> ImportJob:
     """The job re-read under a lock; only its uploader works on it."""
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -413,6 +426,7 @@ def expire_uploads(now: dt.datetime | None = None, *, dry_run: bool = False) -> 
 EVENT_PHRASES = {
     "import.upload": gettext_lazy("uploaded a ledger file"),
     "import.mapping": gettext_lazy("changed how the file is read"),
+    "import.feedback_date": gettext_lazy("set the ledger's feedback date"),
     "import.start": gettext_lazy("started the import"),
     "import.done": gettext_lazy("finished the import"),
     "import.failed": gettext_lazy("the import failed"),

@@ -2,6 +2,7 @@
 
 import io
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -92,6 +93,16 @@ def _post(request, job):
         template = actions.matching_template(header_cells(prepared))
         if template:
             actions.apply_template(job, template, by=request.user)
+    elif action == "feedback_date":
+        field = forms.DateField(error_messages={"invalid": _("Enter a date such as 2024-01-15.")})
+        try:
+            day = field.clean(request.POST.get("feedback_date", "").strip() or None)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        if day is None:
+            raise ValidationError(_("Give the feedback date (反馈日期) of this ledger."))
+        actions.set_feedback_date(job, day, by=request.user)
+        messages.success(request, _("Feedback date set."))
     elif action == "confirm":
         if actions.load(job)[1].errors:
             raise ValidationError(_("Fix the problems listed before importing."))
@@ -150,6 +161,7 @@ def preview(request, pk):
         "hidden": options.hidden,
         "has_hidden_rows": any(item.sheet.hidden_rows for item in prepared.located),
         "mapped": bool(job.columns or job.options),
+        "needs_feedback_date": any(e["code"] == "no_feedback_date" for e in plan.errors),
     }
     return render(request, "sheets/preview.html", context)
 

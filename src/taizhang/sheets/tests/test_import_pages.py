@@ -101,3 +101,25 @@ def test_messages_name_the_file_as_uploaded_never_as_stored(clients):
 @pytest.mark.parametrize("persona", ["liaison", "viewer", "leader"])
 def test_only_the_office_imports(clients, persona):
     assert clients[persona].get("/sheets/import/").status_code == 403
+
+
+def test_a_file_without_a_feedback_date_asks_for_it_on_the_preview(clients):
+    """The sample ledger names no 填报日期 and none was typed: the preview asks, and one step fixes it."""
+    office = clients["office"]
+    preview_url = upload(office, SAMPLE.read_bytes(), title="没有日期的台账")
+    page = office.get(preview_url).content.decode()
+    assert "请填写该台账的反馈日期" in page and 'id="feedback-date-form"' in page
+    assert 'id="confirm" disabled' in page
+    response = office.post(preview_url, {"do": "feedback_date", "feedback_date": "2024年1月"}, follow=True)
+    assert "请输入日期" in response.content.decode()  # refused with a message
+    assert ImportJob.objects.get().feedback_date is None  # and nothing else lost: the mapping, the file
+    response = office.post(preview_url, {"do": "feedback_date", "feedback_date": "2024-01-15"})
+    assert response.status_code == 302
+    page = office.get(preview_url).content.decode()
+    assert 'id="feedback-date-form"' not in page and 'id="task-count">19<' in page and "2024-01-15" in page
+    job = ImportJob.objects.get()
+    assert job.feedback_date.isoformat() == "2024-01-15"
+    from taizhang.core.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="import.feedback_date")
+    assert event.after == {"feedback_date": "2024-01-15"} and event.before == {"feedback_date": None}
