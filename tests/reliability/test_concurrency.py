@@ -2,6 +2,7 @@
 version), and the audit chain and every object's history intact afterwards."""
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -122,3 +123,72 @@ def test_two_imports_into_one_ledger_at_once_add_each_row_once(people, ledger, s
     assert Task.objects.filter(source=ledger).count() == 20
     assert Task.objects.filter(source=ledger, measure="新的整改措施").count() == 1
     assert verify_chain().ok and verify_objects().ok
+
+
+def test_the_core_loop_through_two_servers_on_one_database(install, tmp_path):
+    """Two app servers on one database and one data directory, as behind a load balancer: the liaison
+    works on one, the unit head and the office on the other; each sees the other's writes at once, a
+    file uploaded through one downloads through the other, the stale writer gets 409 on either, and
+    both serve the same page."""
+    from tests.reliability.conftest import start_server
+
+    for name in "ab":
+        (tmp_path / name).mkdir()
+    first = start_server(install, tmp_path / "a", workers=1)
+    second = start_server(install, tmp_path / "b", workers=1, jobs=False)
+    try:
+        liaison, head, office = first.token("liaison"), second.token("unithead"), second.token("office")
+        _status, page = call(first, liaison, "GET", "/api/tasks/?status=in_progress&page_size=50")
+        task = next(t for t in page["results"] if t["lead_unit_name"] == "市委宣传部")
+        path, version = f"/api/tasks/{task['id']}", task["version"]
+
+        code, reported = _progress(first, liaison, path, "两台服务器上的进展", version, [("证明.txt", "材料".encode())])
+        assert code == 200, reported
+        _code, seen = call(second, office, "GET", f"{path}/")  # the other server, at once
+        assert seen["version"] == version + 1 and seen["latest_progress"] == "两台服务器上的进展"
+        stale = _progress(second, office, path, "过期的写入", version)  # the version read before the report
+        assert stale[0] == 409 and stale[1]["current_version"] == version + 1
+
+        steps = [
+            (first, liaison, "apply_close"),
+            (second, head, "confirm"),
+            (second, office, "verify"),
+        ]
+        current = version + 1
+        for server, token, action in steps:
+            code, body = call(server, token, "POST", f"{path}/transition/", {"action": action, "version": current})
+            assert code == 200, (action, body)
+            current = body["version"]
+        _code, closed = call(first, liaison, "GET", f"{path}/")
+        assert closed["status"] == "closed" and closed["version"] == current
+
+        browsers = [(_signed_in(server, "office"), server) for server in (first, second)]
+        pages = [_page(opener, server, f"/ledger/tasks/{task['id']}/") for opener, server in browsers]
+        assert pages[0] == pages[1] and "两台服务器上的进展" in pages[0]
+        link = re.search(r'href="(/ledger/evidence/\d+/)">证明\.txt<', pages[0]).group(1)
+        opener, server = browsers[1]
+        assert opener.open(server.url + link).read() == "材料".encode()  # uploaded through the first server
+        check = install.run("verify_audit", "--objects")
+        assert "Objects match their audit history" in check.stdout
+    finally:
+        first.stop()
+        second.stop()
+
+
+def _signed_in(server, username):
+    """A browser session of `username` on `server` (an opener keeping its cookies)."""
+    import urllib.parse
+    from http.cookiejar import CookieJar
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    login = opener.open(server.url + "/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": "taizhang-demo"})
+    opener.open(urllib.request.Request(server.url + "/login/", body.encode(), headers={"Referer": server.url + "/"}))
+    return opener
+
+
+def _page(opener, server, path) -> str:
+    """A page with the per-request CSRF tokens taken out."""
+    page = opener.open(server.url + path).read().decode()
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', r"\1…", page)
