@@ -3,7 +3,6 @@ for a worker and says so, a worker runs it, a worker killed with -9 leaves its j
 message and nothing of it written, and two workers never run the same job twice."""
 
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -11,7 +10,6 @@ import sys
 import time
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
@@ -58,13 +56,6 @@ def upload(office, rows: int, title: str) -> ImportJob:
     return actions.start_import(data, by=office, title=title, feedback_date=dt.date(2026, 1, 5))
 
 
-def progress(job) -> dict:
-    try:
-        with default_storage.open(actions.progress_name(job)) as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
-        return {}
-
 
 def wait_for(condition, what: str, seconds: float = 120, child=None):
     deadline = time.monotonic() + seconds
@@ -108,7 +99,7 @@ def test_a_worker_killed_mid_import_leaves_the_job_failed_with_a_message_and_not
     job = actions.run_import(upload(office, 30_000, "被中断的导入"), by=office)
     events = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     child = queue()
-    wait_for(lambda: progress(job).get("done", 0) >= 2000, "the import never got going", child=child)
+    wait_for(lambda: actions.read_progress(job)["done"] >= 2000, "the import never got going", child=child)
     assert workers.job_state(job.task_id) == "running" and not actions.is_stale(job)
     os.kill(child.pid, signal.SIGKILL)
     child.wait()

@@ -2,7 +2,6 @@
 are removed once imported or abandoned; `cleanup` removes files nothing references."""
 
 import datetime as dt
-import json
 import os
 import signal
 import time
@@ -31,13 +30,6 @@ def ledger_csv(rows: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("大台账.csv", text.encode("utf-8"))
 
 
-def progress(job) -> dict:
-    try:
-        with default_storage.open(actions.progress_name(job)) as handle:
-            return json.loads(handle.read())
-    except (OSError, ValueError):
-        return {}
-
 
 @pytest.mark.django_db(transaction=True)
 def test_killed_import_writes_nothing_is_marked_failed_and_can_be_imported_again(people, settings):
@@ -46,7 +38,7 @@ def test_killed_import_writes_nothing_is_marked_failed_and_can_be_imported_again
     tasks, sources, events = Task.objects.count(), Source.objects.count(), AuditEvent.objects.count()
     child = import_in_child(job, office, settings)
     deadline = time.monotonic() + 120
-    while progress(job).get("done", 0) < 2000:  # a first batch written inside the import's transaction
+    while actions.read_progress(job)["done"] < 2000:  # a first batch written inside the import's transaction
         assert child.poll() is None, child.communicate()
         assert time.monotonic() < deadline, "the import never got going"
         time.sleep(0.05)
