@@ -385,10 +385,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Every line names its request (or job) by the id its audit events carry (core/logs.py).
+TAIZHANG_LOG_FORMAT = env_choice("TAIZHANG_LOG_FORMAT", "text", ["text", "json"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "taizhang.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "taizhang.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": TAIZHANG_LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env("TAIZHANG_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -40,6 +40,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        request.request_id = request_id  # for the lines Django logs after the response (core/logs.py)
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)

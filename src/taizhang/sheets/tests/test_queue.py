@@ -56,7 +56,6 @@ def upload(office, rows: int, title: str) -> ImportJob:
     return actions.start_import(data, by=office, title=title, feedback_date=dt.date(2026, 1, 5))
 
 
-
 def wait_for(condition, what: str, seconds: float = 120, child=None):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -86,6 +85,8 @@ def test_a_confirmed_import_waits_for_a_worker_and_says_so_then_a_worker_runs_it
     assert workers.job_state(job.task_id) == "ended"
     (me,) = workers.live_workers()
     assert DBTaskResult.objects.get(pk=job.task_id).worker_ids == [me.worker_id]
+    done = AuditEvent.objects.get(object_type="sheets.importjob", object_id=str(job.pk), action="import.done")
+    assert done.request_id == f"job-{DBTaskResult.objects.get(pk=job.task_id).pk}"  # the job's events name it
 
     child.send_signal(signal.SIGTERM)  # a clean stop: it says so and lets go of its lock
     assert child.wait(timeout=30) == 0

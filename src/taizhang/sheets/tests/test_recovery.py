@@ -30,7 +30,6 @@ def ledger_csv(rows: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("大台账.csv", text.encode("utf-8"))
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_killed_import_writes_nothing_is_marked_failed_and_can_be_imported_again(people, settings):
     office = people["office"]

@@ -7,6 +7,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from taizhang.core import workers
+from taizhang.core.logs import acting_as
 
 REAP_EVERY = 10  # seconds between looks for jobs whose worker died (each look reads one lock per job)
 
@@ -57,7 +58,8 @@ class Loop(QueueWorker):
                 self.reaped_at = time.monotonic()
             claimed = self.claim()
             if claimed is not None:
-                self.run_task(claimed)
+                with acting_as(f"job-{claimed.pk}"):  # its log lines and audit events name the job
+                    self.run_task(claimed)
                 close_old_connections()
             elif self.batch:
                 return
