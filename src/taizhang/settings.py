@@ -317,8 +317,42 @@ STATICFILES_DIRS = [("vendor", VENDOR_DIR)] if VENDOR_DIR.is_dir() else []
 MEDIA_ROOT = Path(env("TAIZHANG_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
 _testing = "pytest" in sys.modules
+# Files (evidence, imports, generated reports) on the local disk under MEDIA_ROOT, or in an S3-compatible
+# object store (华为 OBS, 阿里 OSS, 腾讯 COS, Ceph, MinIO). Never public: every download goes through a
+# permission-checked view that streams the file, so the bucket needs no public access and no URL leaks.
+TAIZHANG_STORAGE = env_choice("TAIZHANG_STORAGE", "local", ["local", "s3"])
+
+
+def _file_storage() -> dict:
+    if TAIZHANG_STORAGE == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    from botocore.config import Config
+
+    bucket = env("TAIZHANG_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("TAIZHANG_STORAGE=s3 needs TAIZHANG_S3_BUCKET (and the endpoint and keys).")
+    addressing = env_choice("TAIZHANG_S3_ADDRESSING", "path", ["path", "virtual"])
+    # Providers other than AWS reject or mis-sign the checksums newer botocore adds to every request.
+    checksums = {"request_checksum_calculation": "when_required", "response_checksum_validation": "when_required"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env("TAIZHANG_S3_ENDPOINT") or None,
+            "access_key": env("TAIZHANG_S3_ACCESS_KEY") or None,
+            "secret_key": env("TAIZHANG_S3_SECRET_KEY") or None,
+            "region_name": env("TAIZHANG_S3_REGION") or None,
+            "location": env("TAIZHANG_S3_PREFIX", "").strip("/"),
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,
+            "file_overwrite": False,  # as on disk: a second file of the same name gets a name of its own
+            "client_config": Config(s3={"addressing_style": addressing}, signature_version="s3v4", **checksums),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

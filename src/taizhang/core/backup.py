@@ -15,9 +15,12 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from taizhang.core.audit import anchor_head
+from taizhang.core.maintenance import walk
 
 MANIFEST = "MANIFEST.json"
 KEY_FILES = ("secret_key", "audit_key")  # the embedded defaults; keys set by environment stay out
@@ -62,6 +65,26 @@ def _sqlite_copy(source_path, target_path) -> None:
         target.close()
 
 
+def _save_files(folder: Path) -> None:
+    """The stored files, through the storage API: the same for the disk and for object storage."""
+    for name in walk():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as stored, target.open("wb") as copy:
+            shutil.copyfileobj(stored, copy)
+
+
+def _restore_files(folder: Path) -> None:
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if default_storage.exists(name):
+            default_storage.delete(name)  # the backup's bytes replace what is there
+        with path.open("rb") as handle:
+            saved = default_storage.save(name, File(handle))
+        if saved != name:
+            raise BackupError(f"The storage stored {name} as {saved}; the restore is incomplete.")
+
+
 def backup(dest: Path) -> dict:
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -73,9 +96,7 @@ def backup(dest: Path) -> dict:
         _sqlite_copy(settings.DATABASES["default"]["NAME"], dest / "taizhang.sqlite3")
     else:
         _run(["pg_dump", "-Fc", "--no-owner", f"--dbname={_postgres_url()}", "-f", str(dest / "taizhang.dump")])
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir():
-        shutil.copytree(media, dest / "media")
+    _save_files(dest / "media")
     for name in KEY_FILES:
         if (settings.VAR_DIR / name).is_file():
             (dest / "keys").mkdir(exist_ok=True)
@@ -113,9 +134,8 @@ def restore(src: Path) -> dict:
     else:
         dump = str(src / "taizhang.dump")
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={_postgres_url()}", dump])
-    media = Path(settings.MEDIA_ROOT)
     if (src / "media").is_dir():
-        shutil.copytree(src / "media", media, dirs_exist_ok=True)
+        _restore_files(src / "media")
     for name in KEY_FILES:
         # The restored database was sealed with the backup's key: it replaces whatever this data
         # directory generated (a fresh one generates its own at first start).

@@ -4,10 +4,14 @@ The type is decided from the bytes, not from the name: a program renamed to .pdf
 The original name is kept for display and download only; storage paths come from the SHA-256.
 """
 
+import contextlib
 import hashlib
 import io
 import os
+import shutil
+import tempfile
 import zipfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -130,6 +134,24 @@ def display_name(name: str) -> str:
     """The file's own name without any directory part; never used to build a path."""
     base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")
     return base[:200] or "file"
+
+
+@contextlib.contextmanager
+def local_copy(name: str):
+    """A path on this machine holding the stored file `name` (readers such as calamine need one): the
+    file itself on local storage, a temporary copy, removed afterwards, from object storage."""
+    try:
+        path = Path(default_storage.path(name))
+    except NotImplementedError:  # object storage has no local path
+        path = None
+    if path is not None:
+        yield path
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as handle:
+        with default_storage.open(name, "rb") as stored:
+            shutil.copyfileobj(stored, handle)
+        handle.flush()
+        yield Path(handle.name)
 
 
 def open_stored(stored: StoredFile):

@@ -26,16 +26,18 @@ def run_tasks(now, *, dry_run: bool = False) -> dict:
     return {name: task(now, dry_run=dry_run) for name, task in sorted(_TASKS.items())}
 
 
-def walk(prefix: str):
-    """Every stored name under `prefix` (a folder of the default storage)."""
+def walk(prefix: str = ""):
+    """Every stored name under `prefix` (a folder of the default storage; all of it when empty), on the
+    local disk or in object storage alike."""
     try:
         folders, names = default_storage.listdir(prefix)
     except (FileNotFoundError, NotImplementedError):
         return
+    join = (lambda n: f"{prefix.rstrip('/')}/{n}") if prefix else (lambda n: n)
     for name in names:
-        yield f"{prefix.rstrip('/')}/{name}"
+        yield join(name)
     for folder in folders:
-        yield from walk(f"{prefix.rstrip('/')}/{folder}")
+        yield from walk(join(folder))
 
 
 def orphaned_files() -> list[str]:

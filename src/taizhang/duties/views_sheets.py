@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from taizhang.core import maintenance
 from taizhang.core.downloads import XLSX, attachment
+from taizhang.core.files import local_copy
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import EXPORT, grants
 from taizhang.duties import sheets
@@ -71,7 +72,8 @@ def list_import(request, pk):
 
 def _plan(duty_list, data) -> sheets.Plan:
     try:
-        return sheets.plan_file(Path(default_storage.path(data["name"])), duty_list, name=data["file"])
+        with local_copy(data["name"]) as path:
+            return sheets.plan_file(path, duty_list, name=data["file"])
     except UnreadableFile as exc:
         plan = sheets.Plan()
         plan.errors.append({"where": "", "message": str(exc), "code": "unreadable"})
@@ -105,9 +107,9 @@ def _confirm(request, duty_list):
     if data is None or data.get("list") != duty_list.pk or not default_storage.exists(data["name"]):
         messages.error(request, _("The preview has expired; choose the file again."))
         return redirect("duties:list_import", pk=duty_list.pk)
-    path = Path(default_storage.path(data["name"]))
     try:
-        plan = sheets.import_file(path, duty_list, by=request.user, name=data["file"])
+        with local_copy(data["name"]) as path:
+            plan = sheets.import_file(path, duty_list, by=request.user, name=data["file"])
     except sheets.ListRefused as exc:
         return _preview(request, duty_list, data, plan=exc.plan)
     default_storage.delete(data["name"])

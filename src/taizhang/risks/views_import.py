@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from taizhang.core import maintenance
+from taizhang.core.files import local_copy
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
 from taizhang.org.forms import UnitChoiceField
@@ -66,8 +67,8 @@ def register_import(request):
 
 def _plan(data: dict, unit) -> sheets.Plan:
     try:
-        path = Path(default_storage.path(data["name"]))
-        return sheets.plan_file(path, name=data["file"], default_unit=unit, columns=data["columns"])
+        with local_copy(data["name"]) as path:
+            return sheets.plan_file(path, name=data["file"], default_unit=unit, columns=data["columns"])
     except UnreadableFile as exc:
         plan = sheets.Plan()
         plan.errors.append({"where": "", "message": str(exc), "code": "unreadable"})
@@ -129,9 +130,11 @@ def _step(request):
 
 def _confirm(request, form, data: dict):
     unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
-    path = Path(default_storage.path(data["name"]))
     try:
-        plan = sheets.import_file(path, by=request.user, name=data["file"], default_unit=unit, columns=data["columns"])
+        with local_copy(data["name"]) as path:
+            plan = sheets.import_file(
+                path, by=request.user, name=data["file"], default_unit=unit, columns=data["columns"]
+            )
     except sheets.RegisterRefused as exc:
         return _preview(request, form, data, plan=exc.plan)
     default_storage.delete(data["name"])

@@ -8,8 +8,6 @@ click or two workers never import the same file twice.
 import contextlib
 import datetime as dt
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from taizhang.core import audit, workers
 from taizhang.core.bulk import paused_gc
-from taizhang.core.files import charge_uploads
+from taizhang.core.files import charge_uploads, local_copy
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.rectification import actions as ledger_actions
 from taizhang.sheets.importer import RowsRefused, count_prepared, import_prepared
@@ -79,17 +77,9 @@ def _job_state(job: ImportJob) -> dict:
     return audit.snapshot(job, JOB_FIELDS)
 
 
-@contextlib.contextmanager
 def local_path(job: ImportJob):
     """A local file for the reader, whatever the storage backend."""
-    try:
-        yield Path(default_storage.path(job.storage_name))
-    except NotImplementedError:
-        with tempfile.NamedTemporaryFile(suffix=Path(job.storage_name).suffix) as handle:
-            with default_storage.open(job.storage_name, "rb") as stored:
-                shutil.copyfileobj(stored, handle)
-            handle.flush()
-            yield Path(handle.name)
+    return local_copy(job.storage_name)
 
 
 def job_options(job: ImportJob) -> Options:

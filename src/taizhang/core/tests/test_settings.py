@@ -26,6 +26,10 @@ def run_check(tmp_path, *args, **env):
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL"),
         ({"TAIZHANG_SECRET_KEY": "short"}, "at least 32 characters"),
         ({"TAIZHANG_SECRET_KEY_FILE": "/nonexistent/key"}, "TAIZHANG_SECRET_KEY_FILE"),
+        ({"TAIZHANG_JOBS": "threads"}, "TAIZHANG_JOBS='threads' is not one of queue, immediate"),
+        ({"TAIZHANG_STORAGE": "s3"}, "TAIZHANG_STORAGE=s3 needs TAIZHANG_S3_BUCKET"),
+        ({"TAIZHANG_STORAGE": "ftp"}, "TAIZHANG_STORAGE='ftp' is not one of local, s3"),
+        ({"TAIZHANG_LOG_FORMAT": "xml"}, "TAIZHANG_LOG_FORMAT='xml' is not one of text, json"),
     ],
 )
 def test_bad_values_fail_at_start_naming_the_variable(tmp_path, env, message):
@@ -60,3 +64,35 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         TAIZHANG_ALLOWED_HOSTS="taizhang.example.gov.cn",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_object_storage_by_configuration(tmp_path):
+    """The S3 settings as a provider other than AWS needs them: its endpoint, path-style addresses, the
+    checksums only when required, nothing public."""
+    show = (
+        "from django.conf import settings; o = settings.STORAGES['default']['OPTIONS']; c = o['client_config']; "
+        "print(settings.STORAGES['default']['BACKEND'], o['bucket_name'], o['endpoint_url'], o['default_acl'], "
+        "c.s3['addressing_style'], c.request_checksum_calculation, c.response_checksum_validation)"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TAIZHANG_", "DATABASE_URL"))}
+    environment |= {"TAIZHANG_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "taizhang.settings"}
+    environment |= {
+        "TAIZHANG_STORAGE": "s3",
+        "TAIZHANG_S3_BUCKET": "taizhang",
+        "TAIZHANG_S3_ENDPOINT": "https://obs.example",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "taizhang", "shell", "--no-imports", "-c", show],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "taizhang",
+        "https://obs.example",
+        "None",
+        "path",
+        "when_required",
+        "when_required",
+    ], done.stderr[-2000:]
