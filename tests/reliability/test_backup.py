@@ -67,3 +67,5 @@ def test_backup_restore_verify_as_the_readme_says(server, installs, tmp_path):
     assert re.search(r"(\d+) events verified", outputs[-1]).group(1) == re.search(r"(\d+) events", old).group(1)
     media_old, media_new = files_of(server.install.data_dir / "media"), files_of(new.data_dir / "media")
     assert media_old and media_new == media_old  # every stored file, byte for byte
+    stored = [name for name in media_old if name.startswith("files/")]
+    assert f"Files match their checksums: {len(stored)} checked" in outputs[-1] and len(stored) >= 2
