@@ -49,7 +49,7 @@ def _lock_file(pk: int) -> Path:
 
 
 class Liveness:
-    """The lock a worker holds while it lives (taken by `start`, released by `stop` or by its death)."""
+    """The lock a worker holds while it lives (taken by `take`, released by `release` or by its death)."""
 
     def __init__(self, worker: Worker):
         self.worker, self._held = worker, None
@@ -67,6 +67,19 @@ class Liveness:
             handle = path.open("w")
             fcntl.flock(handle, fcntl.LOCK_EX)
             self._held = handle
+
+    def ensure(self) -> None:
+        """Before each claim: on PostgreSQL the lock lives with its connection, which a database restart
+        ends; a worker that lost it takes it again (else others would fail the jobs it runs)."""
+        if connection.vendor != "postgresql" or self._held is None:
+            return
+        try:
+            self._held.execute("SELECT 1")
+        except Exception:  # the connection is gone, and the lock with it
+            with contextlib.suppress(Exception):
+                self._held.close()
+            self._held = None
+            self.take()
 
     def release(self) -> None:
         if self._held is not None:
@@ -125,6 +138,7 @@ def started():
     worker = Worker.objects.create(host=socket.gethostname()[:200], pid=os.getpid(), started_at=timezone.now())
     lock = Liveness(worker)
     lock.take()
+    worker.liveness = lock
     try:
         yield worker
     finally:

@@ -239,7 +239,9 @@ def run_queued(job_pk: int, user_pk: int) -> None:
 def _claim(job: ImportJob, by) -> ImportJob:
     """A conditional UPDATE: a double click or two workers never import the same file twice."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED, file_removed=False).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        task_id="",  # (a retry's earlier job is done with)
     )
     if not claimed:
         raise ValidationError(_("This file is already being imported or was imported."))

@@ -1,6 +1,7 @@
 """/healthz and /readyz as a load balancer or systemd sees them: any host, no session, no data."""
 
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -63,3 +64,20 @@ def test_readyz_wants_a_running_worker_when_jobs_go_to_the_queue(client, setting
         assert response.status_code == 200 and response.json()["checks"]["worker"] == "ok"
     assert workers.live_workers() == []  # stopped: the lock is free again
     assert probe(client, "/readyz").status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_lost_its_lock_with_the_database_connection_takes_it_again():
+    """PostgreSQL ends the lock's connection on a restart (or an administrator's pg_terminate_backend):
+    the worker takes its lock again before its next claim, so no one fails the jobs it runs."""
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the lock is a file lock held by the process itself")
+    with workers.started() as worker:
+        pid = worker.liveness._held.info.backend_pid
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 10
+        while workers.alive(worker.pk):
+            assert time.monotonic() < deadline, "the lock outlived its connection"
+        worker.liveness.ensure()
+        assert workers.alive(worker.pk) and worker.liveness._held.info.backend_pid != pid

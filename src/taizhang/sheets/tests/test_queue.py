@@ -123,6 +123,7 @@ def test_a_worker_killed_mid_import_leaves_the_job_failed_with_a_message_and_not
     assert 'id="import-failed"' in page and 'id="retry-import"' in page
     actions.retry_import(job, by=office)
     job = actions.run_import(ImportJob.objects.get(pk=job.pk), by=office)
+    assert workers.job_state(job.task_id) == "queued" and not actions.is_stale(job)  # its own new job
     assert queue("--batch").wait(timeout=300) == 0
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and Task.objects.count() == tasks + 30_000

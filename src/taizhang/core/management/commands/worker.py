@@ -26,7 +26,7 @@ class Command(BaseCommand):
         with workers.started() as me:
             self.stdout.write(f"worker {me.worker_id} started", ending="\n")
             self.stdout.flush()
-            loop = Loop(me.worker_id, interval, batch)
+            loop = Loop(me.worker_id, interval, batch, me.liveness)
             loop.configure_signals()
             try:
                 loop.run()
@@ -38,7 +38,7 @@ class Loop(QueueWorker):
     """django-tasks-db's worker (its claim, its way of running a job and recording the outcome, its
     signal handling), in a loop that also fails the jobs of workers that died."""
 
-    def __init__(self, worker_id: str, interval: float, batch: bool):
+    def __init__(self, worker_id: str, interval: float, batch: bool, liveness: workers.Liveness):
         super().__init__(
             queue_names=["*"],
             interval=interval,
@@ -48,7 +48,7 @@ class Loop(QueueWorker):
             max_tasks=None,
             worker_id=worker_id,
         )
-        self.reaped_at = 0.0
+        self.reaped_at, self.liveness = 0.0, liveness
 
     def run(self) -> None:
         while self.running:
@@ -56,6 +56,7 @@ class Loop(QueueWorker):
             if time.monotonic() - self.reaped_at >= REAP_EVERY:
                 workers.reap()
                 self.reaped_at = time.monotonic()
+            self.liveness.ensure()
             claimed = self.claim()
             if claimed is not None:
                 with acting_as(f"job-{claimed.pk}"):  # its log lines and audit events name the job
