@@ -7,7 +7,6 @@ anchor file, and a manifest with every file's SHA-256 (so a restore proves it re
 The chain's head is anchored first, so the backup's own anchor names its last event.
 """
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -20,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from taizhang.core.audit import anchor_head
+from taizhang.core.files import sha256_of_stream
 from taizhang.core.maintenance import walk
 
 MANIFEST = "MANIFEST.json"
@@ -31,11 +31,8 @@ class BackupError(Exception):
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of_stream(handle)
 
 
 def _postgres_url() -> str:

@@ -154,6 +154,14 @@ def local_copy(name: str):
         yield Path(handle.name)
 
 
+def sha256_of_stream(handle) -> str:
+    """The SHA-256 of what an open binary file holds, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_files() -> tuple[int, list[str]]:
     """Every stored file read back and hashed (after a restore, or at any time): how many were checked,
     and a line for each missing or changed one. Files are kept under their SHA-256, so a file whose
@@ -161,15 +169,13 @@ def verify_files() -> tuple[int, list[str]]:
     checked, problems = 0, []
     for stored in StoredFile.objects.order_by("pk").iterator():
         checked += 1
-        digest = hashlib.sha256()
         try:
             with default_storage.open(stored.storage_name, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-        except (OSError, FileNotFoundError):
+                digest = sha256_of_stream(handle)
+        except OSError:
             problems.append(f"{stored.storage_name}: missing")
             continue
-        if digest.hexdigest() != stored.sha256:
+        if digest != stored.sha256:
             problems.append(f"{stored.storage_name}: changed (its bytes no longer hash to {stored.sha256[:12]}…)")
     return checked, problems
 

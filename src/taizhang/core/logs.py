@@ -5,11 +5,10 @@ serving it carries too, so a line in the log and an event in the chain find each
 a plain line with the id in brackets.
 """
 
-import contextlib
 import json
 import logging
 
-from taizhang.core.middleware import _request_id, current_request_id
+from taizhang.core.middleware import current_request_id
 
 
 class RequestIdFilter(logging.Filter):
@@ -31,13 +30,3 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
-
-
-@contextlib.contextmanager
-def acting_as(request_id: str):
-    """Work outside a request (a job of the queue) under an id of its own, in its log lines and events."""
-    token = _request_id.set(request_id)
-    try:
-        yield
-    finally:
-        _request_id.reset(token)

@@ -1,5 +1,6 @@
 """Health probes, the request id for the audit chain, and the interface language."""
 
+import contextlib
 import contextvars
 import ipaddress
 import uuid
@@ -15,6 +16,16 @@ _request_id = contextvars.ContextVar("taizhang_request_id", default="")
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+@contextlib.contextmanager
+def acting_as(request_id: str):
+    """Work outside a request (a job of the queue) under an id of its own, in its log lines and events."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 class ProbeMiddleware:

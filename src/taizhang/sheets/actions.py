@@ -77,18 +77,13 @@ def _job_state(job: ImportJob) -> dict:
     return audit.snapshot(job, JOB_FIELDS)
 
 
-def local_path(job: ImportJob):
-    """A local file for the reader, whatever the storage backend."""
-    return local_copy(job.storage_name)
-
-
 def job_options(job: ImportJob) -> Options:
     return Options.from_json(job.options | {"columns": job.columns})
 
 
 def prepared_for(job: ImportJob) -> Prepared:
     """The pipeline's first stages on the job's file, with the user's decisions."""
-    with local_path(job) as path:
+    with local_copy(job.storage_name) as path:  # a temporary copy when the files are in object storage
         try:
             return prepare(path, job_options(job), name=job.file_name)
         except BadOption as exc:
@@ -317,21 +312,22 @@ def last_sign_of_life(job: ImportJob) -> dt.datetime:
     return seen
 
 
-def is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
-    """Running, and its worker gone: the queue's worker died (read from its lock), or, for an import
-    run outside the queue, no sign of life for TAIZHANG_IMPORT_STALE_MINUTES."""
+def running_state(job: ImportJob, now: dt.datetime | None = None) -> str:
+    """How a running import stands, for its page and for recovery: "queued" (no worker has taken it
+    yet), "running", or "stale" — its worker gone: the queue's worker died (read from its lock), or,
+    for an import run outside the queue, no sign of life for TAIZHANG_IMPORT_STALE_MINUTES. Empty when
+    the import is not running."""
     if job.status != ImportStatus.RUNNING:
-        return False
+        return ""
     state = workers.job_state(job.task_id) if job.task_id else None
     if state is not None:
-        return state in ("lost", "ended")  # queued or running: its worker lives (or none has taken it yet)
+        return "stale" if state in ("lost", "ended") else state
     limit = dt.timedelta(minutes=settings.TAIZHANG_IMPORT_STALE_MINUTES)
-    return (now or timezone.now()) - last_sign_of_life(job) > limit
+    return "stale" if (now or timezone.now()) - last_sign_of_life(job) > limit else "running"
 
 
-def is_queued(job: ImportJob) -> bool:
-    """Waiting in the queue for a worker to take it."""
-    return job.status == ImportStatus.RUNNING and bool(job.task_id) and workers.job_state(job.task_id) == "queued"
+def is_stale(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    return running_state(job, now) == "stale"
 
 
 def recover_stale_imports(now: dt.datetime | None = None, *, dry_run: bool = False) -> int:

@@ -94,11 +94,8 @@ def _post(request, job):
         if template:
             actions.apply_template(job, template, by=request.user)
     elif action == "feedback_date":
-        field = forms.DateField(error_messages={"invalid": _("Enter a date such as 2024-01-15.")})
-        try:
-            day = field.clean(request.POST.get("feedback_date", "").strip() or None)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from None
+        field = forms.DateField(required=False, error_messages={"invalid": _("Enter a date such as 2024-01-15.")})
+        day = field.clean(request.POST.get("feedback_date", "").strip())  # a bad date: told by the caller
         if day is None:
             raise ValidationError(_("Give the feedback date (反馈日期) of this ledger."))
         actions.set_feedback_date(job, day, by=request.user)
@@ -178,8 +175,9 @@ def refused_rows(request, pk):
 @login_required
 def progress_page(request, pk):
     job = _job(request, pk)
-    queued = actions.is_queued(job)
-    context = {"job": job, "progress": actions.read_progress(job), "stale": actions.is_stale(job), "queued": queued}
+    state = actions.running_state(job)
+    queued = state == "queued"
+    context = {"job": job, "progress": actions.read_progress(job), "stale": state == "stale", "queued": queued}
     context["workers"] = bool(workers.live_workers()) if queued else True
     template = "sheets/_progress.html" if request.htmx else "sheets/progress.html"
     return render(request, template, context)

@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from taizhang.core.logs import JsonFormatter, RequestIdFilter, acting_as
+from taizhang.core.logs import JsonFormatter, RequestIdFilter
+from taizhang.core.middleware import acting_as
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import OperationalError, close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker as QueueWorker
@@ -7,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from taizhang.core import workers
-from taizhang.core.logs import acting_as
+from taizhang.core.middleware import acting_as
 
 REAP_EVERY = 10  # seconds between looks for jobs whose worker died (each look reads one lock per job)
 
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=None, help="seconds between looks at an empty queue")
 
     def handle(self, *args, batch, interval, **options):
-        from django.conf import settings
-
         interval = interval if interval is not None else settings.TAIZHANG_WORKER_POLL_SECONDS
         with workers.started() as me:
             self.stdout.write(f"worker {me.worker_id} started", ending="\n")
