@@ -5,6 +5,7 @@ under ./var/. Bad values stop the process at start with a message naming the var
 """
 
 import ipaddress
+import json
 import os
 import secrets
 import sys
@@ -221,6 +222,46 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+
+def env_json(name: str, default: str) -> dict:
+    """A mapping given as JSON in NAME (the sign-in platforms' attribute and role mappings)."""
+    raw = env(name, default) or "{}"
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw!r}")
+    return value
+
+
+# Single sign-on (统一身份认证), each off until its server is named; the password form stays for the
+# administrator. Attribute mappings name where each of username, name, unit_code and groups is read:
+# an attribute, or "attribute.key" inside an attribute that carries JSON (docs/deployment.md).
+TAIZHANG_CAS_SERVER_URL = env("TAIZHANG_CAS_SERVER_URL", "")
+TAIZHANG_CAS_VERSION = env_choice("TAIZHANG_CAS_VERSION", "3", ["2", "3"])
+TAIZHANG_CAS_ATTRIBUTES = env_json("TAIZHANG_CAS_ATTRIBUTES", "")
+TAIZHANG_OIDC_CLAIMS = env_json("TAIZHANG_OIDC_CLAIMS", "")
+# Groups (CAS attribute, OIDC claim, LDAP group) to "role/scope", in order: the first group a person
+# is in gives the role of an account created at first sign-in. Without a match, TAIZHANG_SSO_DEFAULT_ROLE
+# ("" = no account: the person is asked to see an administrator).
+TAIZHANG_SSO_ROLES = env_json("TAIZHANG_SSO_ROLES", "")
+TAIZHANG_SSO_DEFAULT_ROLE = env("TAIZHANG_SSO_DEFAULT_ROLE", "")
+OIDC_RP_CLIENT_ID = env("TAIZHANG_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("TAIZHANG_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("TAIZHANG_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("TAIZHANG_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("TAIZHANG_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("TAIZHANG_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_choice("TAIZHANG_OIDC_SIGN_ALGO", "rs256", ["rs256", "es256", "hs256"]).upper()
+OIDC_RP_SCOPES = env("TAIZHANG_OIDC_SCOPES", "openid profile")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "sso-refused"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("taizhang.org.sso.OIDCBackend")
 
 # Lockout: after this many failures for one username from one address, sign-in is refused for a while;
 # after TAIZHANG_LOGIN_USERNAME_LIMIT failures from any addresses, the username alone is locked.

@@ -10,7 +10,7 @@ from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.dashboard import views as dashboard_views
 from taizhang.duties import api as duty_api
 from taizhang.org import api as org_api
-from taizhang.org import views_account
+from taizhang.org import views_account, views_sso
 from taizhang.rectification import api as ledger_api
 from taizhang.risks import api as risk_api
 from taizhang.similar import api as similar_api
@@ -34,8 +34,12 @@ router.register("repeat-flags", similar_api.RepeatFlagViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
+    path("login/", views_sso.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/cas/", views_sso.cas_login, name="sso-cas"),
+    path("sso/oidc/", views_sso.OIDCRequest.as_view(), name="sso-oidc"),
+    path("sso/oidc/callback/", views_sso.OIDCCallback.as_view(), name="sso-oidc-callback"),
+    path("sso/refused/", views_sso.refused, name="sso-refused"),
     path("password/", views_account.password_change, name="password_change"),
     path("tokens/", views_account.tokens, name="tokens"),
     path("language/", set_language, name="set_language"),

@@ -4,7 +4,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 from taizhang.core import audit
 from taizhang.core.errors import OutOfScope
 from taizhang.core.names import clean_names
-from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Scope, grants, unrestricted
+from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, Role, Scope, grants, unrestricted
 from taizhang.core.writes import apply_fields, check_state
 from taizhang.org.auth import key_hash
 from taizhang.org.models import ApiToken, Person, Unit, UnitGroup, User, path_segment, subtree_q
 
-UNIT_FIELDS = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
+UNIT_FIELDS = ["name", "short_name", "code", "aliases", "kind", "parent", "sort_order", "is_active"]
 GROUP_FIELDS = ["name", "description", "members"]
 PERSON_FIELDS = ["name", "post", "unit", "phone", "email", "is_active"]
 ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "role", "scope", "unit", "person", "is_active"]
@@ -51,7 +51,7 @@ def save_unit(unit: Unit | None, data: dict, *, by, version: str | None = None) 
         check_state(unit, UNIT_FIELDS, version)
     old_parent_id = unit.parent_id
     apply_fields(unit, data, UNIT_FIELDS)
-    clean_names(unit, ["name", "short_name", "aliases"], multiline=("aliases",))
+    clean_names(unit, ["name", "short_name", "code", "aliases"], multiline=("aliases",))
     parent = unit.parent
     _require_unit_in_scope(by, parent if (creating or parent is not None) else None)
     if not creating and parent is not None and parent.path.startswith(unit.path):
@@ -254,6 +254,96 @@ def record_sign_in(user: User, *, event: str, detail: dict | None = None) -> Non
     audit.record(user if user.pk else None, f"auth.{event}", user, after=detail or {})
 
 
+# --- single sign-on ---------------------------------------------------------------------------------
+class SignInRefused(Exception):
+    """A provider vouched for someone Taizhang will not let in; `reason` picks the page's words."""
+
+    def __init__(self, reason: str, identity):
+        super().__init__(reason)
+        self.reason = reason
+        self.identity = identity
+
+
+def sso_role(groups: list[str]) -> tuple[str, str] | None:
+    """The role and scope an account created at first sign-in gets: the first configured group the person
+    is in, else the default; None when neither applies. An administrator is never made this way."""
+    for group, grant in settings.TAIZHANG_SSO_ROLES.items():
+        if group in groups:
+            return _grant(grant, "TAIZHANG_SSO_ROLES")
+    if settings.TAIZHANG_SSO_DEFAULT_ROLE:
+        return _grant(settings.TAIZHANG_SSO_DEFAULT_ROLE, "TAIZHANG_SSO_DEFAULT_ROLE")
+    return None
+
+
+def _grant(text: str, setting: str) -> tuple[str, str]:
+    role, _sep, scope = str(text).partition("/")
+    scope = scope or Scope.UNIT
+    if role not in Role.values or role == Role.ADMIN or scope not in Scope.values:
+        raise ImproperlyConfigured(
+            f"{setting}: {text!r} is not role/scope (roles: office, leader, liaison, viewer; scopes: "
+            "all, subtree, unit, own); administrators are made locally, never by single sign-on."
+        )
+    return role, scope
+
+
+def sso_sign_in(identity) -> User:
+    """The account a provider's verified identity signs in as, created at the first sign-in when the
+    mapping gives a role (and a unit for a scoped one). A disabled account stays disabled, and an account
+    with its own password (the local administrator's, say) is never taken over by a provider. A refusal
+    is recorded in the audit chain (its own transaction: nothing else is written) and raised as
+    `SignInRefused`; the sign-in itself is recorded by the login signal."""
+    detail = {"provider": identity.provider, "username": identity.username, "unit_code": identity.unit_code}
+    if not identity.username:
+        raise _refused("no_username", identity, detail)
+    account = User.objects.filter(username=identity.username).first()
+    if account is not None:
+        if account.has_usable_password():
+            raise _refused("local_account", identity, detail, account)
+        if not account.is_active:
+            raise _refused("disabled", identity, detail, account)
+        return account
+    grant = sso_role(identity.groups)
+    if grant is None:
+        raise _refused("no_account", identity, detail)
+    role, scope = grant
+    unit = Unit.objects.filter(code=identity.unit_code, is_active=True).first() if identity.unit_code else None
+    if unit is None and scope != Scope.ALL:
+        raise _refused("unknown_unit", identity, detail)
+    return _provision(identity, detail, role, scope, unit)
+
+
+@transaction.atomic
+def _provision(identity, detail: dict, role: str, scope: str, unit: Unit | None) -> User:
+    person = None
+    if identity.name and unit is not None:
+        person = Person.objects.filter(unit=unit, name=identity.name, account__isnull=True, is_active=True).first()
+        person = person or save_person(None, {"name": identity.name, "unit": unit}, by=None)
+    account = save_account(
+        None,
+        {
+            "username": identity.username,
+            "role": role,
+            "scope": scope,
+            "unit": unit,
+            "person": person,
+            "last_name": identity.name if person is None else "",
+            "is_active": True,
+        },
+        by=None,
+    )
+    audit.record(
+        None, "auth.sso_provision", account, after={**detail, "groups": identity.groups, "role": role, "scope": scope}
+    )
+    return account
+
+
+def _refused(reason: str, identity, detail: dict, account: User | None = None) -> SignInRefused:
+    record_sign_in(
+        account or User(username=identity.username[:150]), event="sso_refused", detail={**detail, "reason": reason}
+    )
+    return SignInRefused(reason, identity)
+
+
 # The audit timeline's words for this module's events (core/timeline.py).
 EVENT_PHRASES = {
     "unit.create": gettext_lazy("created the unit"),
@@ -272,4 +362,6 @@ EVENT_PHRASES = {
     "auth.sign_in_failed": gettext_lazy("failed to sign in"),
     "auth.locked_out": gettext_lazy("locked out after failed sign-ins"),
     "auth.password_change_failed": gettext_lazy("gave a wrong old password"),
+    "auth.sso_provision": gettext_lazy("was given an account at a first single sign-on"),
+    "auth.sso_refused": gettext_lazy("was refused by single sign-on"),
 }

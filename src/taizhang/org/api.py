@@ -12,7 +12,7 @@ from taizhang.org.models import Person, Unit, UnitGroup
 class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
-        fields = ["id", "name", "short_name", "aliases", "kind", "parent", "path", "depth", "is_active"]
+        fields = ["id", "name", "short_name", "code", "aliases", "kind", "parent", "path", "depth", "is_active"]
 
 
 class GroupSerializer(serializers.ModelSerializer):

@@ -24,7 +24,9 @@ class UnitFilter(FilterSet):
     parent = IdFilter(queryset=units_in_scope, label=_("parent unit"))
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(aliases__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code=value) | Q(aliases__icontains=value)
+        )
 
 
 class GroupFilter(FilterSet):

@@ -31,7 +31,7 @@ class UnitForm(ScopedForm):
 
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "aliases", "kind", "parent", "sort_order", "is_active"]
+        fields = ["name", "short_name", "code", "aliases", "kind", "parent", "sort_order", "is_active"]
         widgets = {"aliases": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -74,6 +74,14 @@ class Unit(models.Model):
     aliases = models.TextField(
         _("other names"), blank=True, help_text=_("One per line; used to match imported ledgers.")
     )
+    code = models.CharField(
+        _("unit code"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The code the directory or the sign-in platform gives this unit (组织机构代码 or a department id)."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -89,6 +97,14 @@ class Unit(models.Model):
         ordering = ["path"]
         verbose_name = _("unit")
         verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="unit_code_unique",
+                violation_error_message=_("Another unit already has this code."),
+            ),
+        ]
 
     def __str__(self):
         return self.name

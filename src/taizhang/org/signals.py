@@ -24,7 +24,10 @@ def _account(username: str | None) -> User:
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    record_sign_in(user, event="sign_in", detail=_detail(request, user.username))
+    detail = _detail(request, user.username)
+    if getattr(request, "sso_provider", ""):
+        detail["provider"] = request.sso_provider  # signed in through CAS or OIDC, not the password form
+    record_sign_in(user, event="sign_in", detail=detail)
 
 
 @receiver(user_logged_out)

@@ -50,6 +50,7 @@ KINDS = {
         [
             (gettext_lazy("name"), "indented_name"),
             (gettext_lazy("short name"), "short_name"),
+            (gettext_lazy("unit code"), "code"),
             (gettext_lazy("kind"), "get_kind_display"),
             (gettext_lazy("active"), "is_active"),
         ],

@@ -1,0 +1,84 @@
+"""The sign-in platforms' doors: CAS (a redirect out, a ticket back), OIDC (mozilla-django-oidc's
+request and callback views), and the page that says why a verified person was not let in.
+
+These GETs sign in and may create an account: the protocols hand the ticket or code back on a redirect,
+so this is the one place a GET writes (like the password form's POST, through the actions layer)."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from mozilla_django_oidc import views as oidc_views
+
+from taizhang.org import sso
+from taizhang.org.actions import SignInRefused, sso_sign_in
+
+REFUSAL = sso.REFUSAL
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _local_next(request) -> str:
+    target = request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+class LoginView(auth_views.LoginView):
+    """The password form, with a button for each sign-in platform this installation is configured for."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sso_providers=sso.enabled(), **kwargs)
+
+
+def cas_login(request):
+    """Out to the CAS server without a ticket; back with one, validated by the server, then signed in."""
+    if "cas" not in sso.enabled():
+        raise Http404
+    following = _local_next(request)
+    service = request.build_absolute_uri(reverse("sso-cas"))
+    if following:
+        service += "?" + urlencode({"next": following})
+    ticket = request.GET.get("ticket", "")
+    if not ticket:
+        return redirect(sso.cas_client(service).get_login_url())
+    identity = sso.cas_identity(ticket, service)
+    if identity is None:
+        request.session[REFUSAL] = {"reason": "bad_ticket", "provider": "cas"}
+        return redirect("sso-refused")
+    try:
+        account = sso_sign_in(identity)
+    except SignInRefused as refused:
+        sso.remember_refusal(request, refused)
+        return redirect("sso-refused")
+    request.sso_provider = "cas"
+    login(request, account, backend=MODEL_BACKEND)
+    return redirect(following or settings.LOGIN_REDIRECT_URL)
+
+
+class OIDCRequest(oidc_views.OIDCAuthenticationRequestView):
+    def dispatch(self, request, *args, **kwargs):
+        if "oidc" not in sso.enabled():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OIDCCallback(oidc_views.OIDCAuthenticationCallbackView):
+    def dispatch(self, request, *args, **kwargs):
+        if "oidc" not in sso.enabled():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def login_failure(self):
+        self.request.session.setdefault(REFUSAL, {"reason": "bad_token", "provider": "oidc"})
+        return redirect("sso-refused")
+
+
+def refused(request):
+    """Why the platform's sign-in did not let this person in, and whom to ask."""
+    return render(request, "registration/sso_refused.html", {"refusal": request.session.get(REFUSAL) or {}})
