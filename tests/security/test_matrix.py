@@ -131,6 +131,11 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 },
             ),
         ],
+        # Single sign-on is off in the matrix's settings: its doors answer 404 (tests/sso drives them on).
+        "sso-cas": [Cell("get", "/sso/cas/", who(LOGGED_IN, 404), anon=(404, False))],
+        "sso-oidc": [Cell("get", "/sso/oidc/", who(LOGGED_IN, 404), anon=(404, False))],
+        "sso-oidc-callback": [Cell("get", "/sso/oidc/callback/", who(LOGGED_IN, 404), anon=(404, False))],
+        "sso-refused": [Cell("get", "/sso/refused/", who(LOGGED_IN, 200), anon=(200, False))],
         "tokens": [read("/tokens/"), Cell("post", "/tokens/", who(LOGGED_IN, 200, True), {"label": "脚本"})],
         "set_language": [
             Cell("get", "/language/", everyone_302, anon=(302, False)),

@@ -32,7 +32,10 @@ PEOPLE = {
         "attributes": {"cn": "李四", "deptCode": "XC-001", "memberOf": ["jw-office"], "employee_no": "E20031"},
     },
     "wangwu": {"password": "pw-wangwu", "attributes": {"cn": "王五", "deptCode": "XC-001", "memberOf": []}},
-    "zhaoliu": {"password": "pw-zhaoliu", "attributes": {"cn": "赵六", "deptCode": "NO-SUCH", "memberOf": ["jw-office"]}},
+    "zhaoliu": {
+        "password": "pw-zhaoliu",
+        "attributes": {"cn": "赵六", "deptCode": "NO-SUCH", "memberOf": ["jw-office"]},
+    },
     "admin": {"password": "pw-admin", "attributes": {"cn": "冒名", "memberOf": ["jw-office"], "employee_no": "admin"}},
     "sunqi": {"password": "pw-sunqi", "attributes": {"cn": "孙七", "memberOf": ["jw-office"], "employee_no": "E20077"}},
 }
@@ -63,7 +66,10 @@ def provider(tmp_path_factory):
     log = open(data / "gunicorn.log", "wb")  # noqa: SIM115 - kept open for the server's life
     server = subprocess.Popen(
         [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "tests.sso.provider.wsgi"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
