@@ -392,6 +392,22 @@ def _file_storage() -> dict:
     }
 
 
+def _cache() -> dict:
+    """TAIZHANG_CACHE: "local" (one process: the embedded default), "database" (a table every app
+    server shares; `taizhang createcachetable` once), or a redis:// URL. Nothing the servers must agree on
+    (sessions, locks, progress) lives in this cache; it is there for what may be recomputed."""
+    value = env("TAIZHANG_CACHE", "local").strip()
+    if value == "local":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if value == "database":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "taizhang_cache"}
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}
+    raise ImproperlyConfigured(f"TAIZHANG_CACHE={value!r} is not local, database or a redis:// URL.")
+
+
+CACHES = {"default": _cache()}
+
 STORAGES = {
     "default": _file_storage(),
     "staticfiles": {

@@ -30,6 +30,8 @@ def run_check(tmp_path, *args, **env):
         ({"TAIZHANG_STORAGE": "s3"}, "TAIZHANG_STORAGE=s3 needs TAIZHANG_S3_BUCKET"),
         ({"TAIZHANG_STORAGE": "ftp"}, "TAIZHANG_STORAGE='ftp' is not one of local, s3"),
         ({"TAIZHANG_LOG_FORMAT": "xml"}, "TAIZHANG_LOG_FORMAT='xml' is not one of text, json"),
+        ({"TAIZHANG_CACHE": "memcached://x"}, "TAIZHANG_CACHE='memcached://x' is not local, database"),
+        ({"TAIZHANG_CAS_ATTRIBUTES": "{name: cn}"}, "TAIZHANG_CAS_ATTRIBUTES is not valid JSON"),
     ],
 )
 def test_bad_values_fail_at_start_naming_the_variable(tmp_path, env, message):
