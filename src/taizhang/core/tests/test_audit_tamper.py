@@ -161,8 +161,8 @@ def test_a_unit_renamed_in_sql_and_a_row_inserted_in_sql_are_named(people):
     problems = "\n".join(verify_objects().problems)
     assert f"org.unit #{unit.pk}" in problems and "name is '改名的部门' as stored" in problems
     sql(
-        f"INSERT INTO {Unit._meta.db_table} (name, short_name, aliases, kind, path, depth, sort_order, is_active)"
-        " VALUES ('暗中添加', '', '', 'department', '99999999', 1, 0, %s)",
+        f"INSERT INTO {Unit._meta.db_table} (name, short_name, code, aliases, kind, path, depth, sort_order,"
+        " is_active) VALUES ('暗中添加', '', '', '', 'department', '99999999', 1, 0, %s)",
         [True],
     )
     assert any("has no audit history" in p for p in verify_objects().problems)
