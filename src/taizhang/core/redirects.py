@@ -4,10 +4,15 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def safe_next(request, default: str, *, field: str = "next"):
-    """Redirect to the posted `next` if it is a local URL of this site, else to `default`."""
+def local_next(request, field: str = "next") -> str:
+    """The posted or asked-for `next` if it is a local URL of this site, else ""."""
     target = request.POST.get(field) or request.GET.get(field) or ""
     local = target.startswith("/") and not target.startswith(("//", "/\\"))
     if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return redirect(target)
-    return redirect(default)
+        return target
+    return ""
+
+
+def safe_next(request, default: str, *, field: str = "next"):
+    """Redirect to the posted `next` if it is a local URL of this site, else to `default`."""
+    return redirect(local_next(request, field) or default)

@@ -61,7 +61,7 @@ def _groups(value) -> list[str]:
         try:
             decoded = json.loads(value)
         except ValueError:
-            decoded = [part for part in value.replace("；", ",").replace(";", ",").split(",")]
+            decoded = value.replace("；", ",").replace(";", ",").split(",")
         value = decoded if isinstance(decoded, list) else [decoded]
     if not isinstance(value, list):
         value = [value]

@@ -12,21 +12,14 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from mozilla_django_oidc import views as oidc_views
 
+from taizhang.core.redirects import local_next
 from taizhang.org import sso
 from taizhang.org.actions import SignInRefused, sso_sign_in
 
 REFUSAL = sso.REFUSAL
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _local_next(request) -> str:
-    target = request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
 
 
 class LoginView(auth_views.LoginView):
@@ -40,7 +33,7 @@ def cas_login(request):
     """Out to the CAS server without a ticket; back with one, validated by the server, then signed in."""
     if "cas" not in sso.enabled():
         raise Http404
-    following = _local_next(request)
+    following = local_next(request)
     service = request.build_absolute_uri(reverse("sso-cas"))
     if following:
         service += "?" + urlencode({"next": following})
