@@ -8,8 +8,11 @@ VENDOR := build/vendor
 
 .PHONY: install run test lint messages clean
 
+# LDAP sign-in needs python-ldap, which builds against libldap: the `ldap` extra goes in where its headers are.
+LDAP_EXTRA := $(if $(wildcard /usr/include/ldap.h),--extra ldap,)
+
 install: $(UV)
-	$(UV) sync --locked
+	$(UV) sync --locked $(LDAP_EXTRA)
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/echarts
 	cp -r node_modules/bootstrap/dist/css node_modules/bootstrap/dist/js $(VENDOR)/bootstrap/

@@ -4,6 +4,7 @@ The embedded default needs no configuration: SQLite in WAL mode and a generated 
 under ./var/. Bad values stop the process at start with a message naming the variable.
 """
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -262,6 +263,32 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "sso-oidc-callback"
 LOGIN_REDIRECT_URL_FAILURE = "sso-refused"
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("taizhang.org.sso.OIDCBackend")
+
+# LDAP (a directory's password on the password form): off until its server is named. The person's entry
+# is found by the service account's search (TAIZHANG_LDAP_USER_FILTER, %(user)s the name typed, escaped),
+# the password checked by a bind as that entry; groups (for TAIZHANG_SSO_ROLES) from TAIZHANG_LDAP_GROUP_BASE.
+TAIZHANG_LDAP_SERVER_URI = env("TAIZHANG_LDAP_SERVER_URI", "")
+TAIZHANG_LDAP_BIND_DN = env("TAIZHANG_LDAP_BIND_DN", "")
+TAIZHANG_LDAP_BIND_PASSWORD = env("TAIZHANG_LDAP_BIND_PASSWORD", "")
+TAIZHANG_LDAP_START_TLS = env_bool("TAIZHANG_LDAP_START_TLS", False)
+TAIZHANG_LDAP_USER_BASE = env("TAIZHANG_LDAP_USER_BASE", "")
+TAIZHANG_LDAP_USER_FILTER = env("TAIZHANG_LDAP_USER_FILTER", "(uid=%(user)s)")
+TAIZHANG_LDAP_GROUP_BASE = env("TAIZHANG_LDAP_GROUP_BASE", "")
+TAIZHANG_LDAP_GROUP_TYPE = env_choice(  # the object class of the directory's groups (case does not matter)
+    "TAIZHANG_LDAP_GROUP_TYPE", "groupofnames", ["groupofnames", "groupofuniquenames", "posixgroup"]
+)
+TAIZHANG_LDAP_ATTRIBUTES = env_json("TAIZHANG_LDAP_ATTRIBUTES", "")
+if TAIZHANG_LDAP_SERVER_URI:
+    if not TAIZHANG_LDAP_USER_BASE:
+        raise ImproperlyConfigured("TAIZHANG_LDAP_USER_BASE is needed with TAIZHANG_LDAP_SERVER_URI")
+    if "%(user)s" not in TAIZHANG_LDAP_USER_FILTER:
+        raise ImproperlyConfigured("TAIZHANG_LDAP_USER_FILTER must contain %(user)s")
+    if importlib.util.find_spec("django_auth_ldap") is None or importlib.util.find_spec("ldap") is None:
+        raise ImproperlyConfigured(
+            "TAIZHANG_LDAP_SERVER_URI is set but python-ldap is not installed: "
+            "install libldap2-dev and libsasl2-dev, then `uv sync --locked --extra ldap`"
+        )
+    AUTHENTICATION_BACKENDS.append("taizhang.org.ldap_backend.LDAPBackend")
 
 # Lockout: after this many failures for one username from one address, sign-in is refused for a while;
 # after TAIZHANG_LOGIN_USERNAME_LIMIT failures from any addresses, the username alone is locked.

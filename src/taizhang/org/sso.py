@@ -1,10 +1,11 @@
-"""Single sign-on (统一身份认证): what a CAS ticket or an OIDC token says about a person, read through the
-configured mapping into one `Identity`, handed to `actions.sso_sign_in`.
+"""Single sign-on (统一身份认证): what a CAS ticket, an OIDC token or an LDAP directory says about a person,
+read through the configured mapping into one `Identity`, handed to `actions.sso_sign_in`.
 
 The protocol is verified here and only here: a CAS ticket by the CAS server's validation endpoint (single
 use, so a replayed ticket is refused there), an OIDC code by the token endpoint with the PKCE verifier, its
-ID token by the provider's keys and the nonce kept in the session (mozilla-django-oidc). What the account
-may then do is decided by the actions layer alone.
+ID token by the provider's keys and the nonce kept in the session (mozilla-django-oidc), an LDAP password
+by a bind as the person's own entry (django-auth-ldap, `ldap_backend.py`). What the account may then do is
+decided by the actions layer alone.
 """
 
 import json
@@ -90,6 +91,14 @@ def enabled() -> list[str]:
     if settings.OIDC_RP_CLIENT_ID and "taizhang.org.sso.OIDCBackend" in settings.AUTHENTICATION_BACKENDS:
         on.append("oidc")
     return on
+
+
+def ldap_enabled() -> bool:
+    """The password form also signs people in with their directory (LDAP) password."""
+    return bool(settings.TAIZHANG_LDAP_SERVER_URI) and LDAP_BACKEND in settings.AUTHENTICATION_BACKENDS
+
+
+LDAP_BACKEND = "taizhang.org.ldap_backend.LDAPBackend"
 
 
 def cas_client(service_url: str) -> CASClient:

@@ -23,10 +23,21 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class LoginView(auth_views.LoginView):
-    """The password form, with a button for each sign-in platform this installation is configured for."""
+    """The password form, with a button for each sign-in platform this installation is configured for;
+    with LDAP configured, the same form also takes a directory password."""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(sso_providers=sso.enabled(), **kwargs)
+        return super().get_context_data(sso_providers=sso.enabled(), ldap=sso.ldap_enabled(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        request.session.pop(REFUSAL, None)  # a refusal shown is about this attempt, never an earlier one
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if getattr(self.request, "sso_refused", False):
+            # The directory checked the password, and the account rules refused: say why, not "wrong password".
+            return redirect("sso-refused")
+        return super().form_invalid(form)
 
 
 def cas_login(request):
@@ -39,6 +50,7 @@ def cas_login(request):
         service += "?" + urlencode({"next": following})
     ticket = request.GET.get("ticket", "")
     if not ticket:
+        request.session.pop(REFUSAL, None)  # a new attempt: an earlier refusal is not this one's
         return redirect(sso.cas_client(service).get_login_url())
     identity = sso.cas_identity(ticket, service)
     if identity is None:
@@ -58,6 +70,7 @@ class OIDCRequest(oidc_views.OIDCAuthenticationRequestView):
     def dispatch(self, request, *args, **kwargs):
         if "oidc" not in sso.enabled():
             raise Http404
+        request.session.pop(REFUSAL, None)  # a new attempt: an earlier refusal is not this one's
         return super().dispatch(request, *args, **kwargs)
 
 
