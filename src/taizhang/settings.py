@@ -278,6 +278,11 @@ TAIZHANG_LDAP_GROUP_TYPE = env_choice(  # the object class of the directory's gr
     "TAIZHANG_LDAP_GROUP_TYPE", "groupofnames", ["groupofnames", "groupofuniquenames", "posixgroup"]
 )
 TAIZHANG_LDAP_ATTRIBUTES = env_json("TAIZHANG_LDAP_ATTRIBUTES", "")
+# Organisation sync (`taizhang sync_org --from ldap`): units are the entries under TAIZHANG_LDAP_UNIT_BASE
+# (their parent the entry above), read through TAIZHANG_LDAP_UNIT_ATTRIBUTES (code, name).
+TAIZHANG_LDAP_UNIT_BASE = env("TAIZHANG_LDAP_UNIT_BASE", "")
+TAIZHANG_LDAP_UNIT_FILTER = env("TAIZHANG_LDAP_UNIT_FILTER", "(objectClass=organizationalUnit)")
+TAIZHANG_LDAP_UNIT_ATTRIBUTES = env_json("TAIZHANG_LDAP_UNIT_ATTRIBUTES", "")
 if TAIZHANG_LDAP_SERVER_URI:
     if not TAIZHANG_LDAP_USER_BASE:
         raise ImproperlyConfigured("TAIZHANG_LDAP_USER_BASE is needed with TAIZHANG_LDAP_SERVER_URI")

@@ -143,6 +143,11 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         ],
         "org:list": [read(f"/org/{k}/") for k in ("units", "groups", "people")]
         + [read("/org/accounts/", CAN["manage_accounts"], lack=403)],
+        "org:sync": [
+            read("/org/sync/", {"admin"}, lack=403),  # only an administrator over every unit
+            # a confirmation whose preview this server never signed: back to the page, nothing changed
+            Cell("post", "/org/sync/", who(LOGGED_IN, 403) | who({"admin"}, 302), {"confirm": "1", "token": "forged"}),
+        ],
         "org:create": [],
         "org:detail": [],
         "org:edit": [],

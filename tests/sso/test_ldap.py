@@ -6,11 +6,13 @@ injected through the user name let nobody in, and each step is in the audit chai
 import os
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+from taizhang.core.audit import verify_chain
 from taizhang.core.models import AuditEvent
 from taizhang.org import actions
-from taizhang.org.models import Unit, User
+from taizhang.org.models import Person, Unit, User
 from taizhang.org.sso import LDAP_BACKEND
 
 if os.environ.get("TAIZHANG_REQUIRE_LDAP") != "1":
@@ -34,6 +36,10 @@ def directory_ldif() -> str:
         f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: taizhang\no: Taizhang test",
         f"dn: ou=people,{SUFFIX}\nobjectClass: organizationalUnit\nou: people",
         f"dn: ou=groups,{SUFFIX}\nobjectClass: organizationalUnit\nou: groups",
+        f"dn: ou=units,{SUFFIX}\nobjectClass: organizationalUnit\nou: units",
+        f"dn: ou=SW,ou=units,{SUFFIX}\nobjectClass: organizationalUnit\nou: SW\ndescription: 中共示范市委员会",
+        f"dn: ou=XC-001,ou=SW,ou=units,{SUFFIX}\nobjectClass: organizationalUnit\nou: XC-001\ndescription: 市委宣传部",
+        f"dn: ou=XB,ou=SW,ou=units,{SUFFIX}\nobjectClass: organizationalUnit\nou: XB\ndescription: 市委新成立办公室",
     ]
     for uid, (cn, dept, _groups) in PEOPLE.items():
         entry = f"dn: uid={uid},ou=people,{SUFFIX}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {cn}\nsn: {cn[0]}"
@@ -155,3 +161,26 @@ def test_the_sign_in_page_mentions_the_directory_only_when_configured(ldap_on, s
     assert 'id="ldap-hint"' not in Client().get("/login/").content.decode()
     client, response = sign_in("lisi", "pw-lisi")
     assert response.status_code == 200 and not User.objects.filter(username="lisi").exists()
+
+
+def test_the_organisation_syncs_from_the_directory(ldap_on, settings, capsys):
+    settings.TAIZHANG_LDAP_UNIT_BASE = f"ou=units,{SUFFIX}"
+    actions.save_unit(Unit.objects.get(parent=None), {"code": "SW"}, by=None)
+    call_command("sync_org", "--from", "ldap", "--dry-run")
+    out, err = capsys.readouterr()
+    assert "新增单位  市委新成立办公室（上级：中共示范市委员会）" in out
+    assert "新增人员  李四（lisi）" in out and "开通账号  李四（lisi）：office/subtree" in out
+    assert "NO-SUCH" in err  # 赵六's unit code names no unit: a warning, not a guess
+    assert not Unit.objects.filter(code="XB").exists() and not User.objects.filter(username="lisi").exists()
+    call_command("sync_org", "--from", "ldap")
+    capsys.readouterr()
+    assert Unit.objects.get(code="XB").parent.code == "SW"
+    li = Person.objects.get(code="lisi")
+    assert (li.name, li.unit.code) == ("李四", "XC-001")
+    account = User.objects.get(username="lisi")
+    assert (account.role, account.scope, account.person) == ("office", "subtree", li)
+    client, response = sign_in("lisi", "pw-lisi")  # the synchronised account signs in with the directory
+    assert response.status_code == 302 and client.get("/").wsgi_request.user == account
+    assert verify_chain().ok
+    call_command("sync_org", "--from", "ldap", "--dry-run")
+    assert "没有变化" in capsys.readouterr().out

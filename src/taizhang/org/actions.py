@@ -22,7 +22,7 @@ from taizhang.org.models import ApiToken, Person, Unit, UnitGroup, User, path_se
 
 UNIT_FIELDS = ["name", "short_name", "code", "aliases", "kind", "parent", "sort_order", "is_active"]
 GROUP_FIELDS = ["name", "description", "members"]
-PERSON_FIELDS = ["name", "post", "unit", "phone", "email", "is_active"]
+PERSON_FIELDS = ["name", "code", "post", "unit", "phone", "email", "is_active"]
 ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "role", "scope", "unit", "person", "is_active"]
 
 
@@ -120,7 +120,7 @@ def save_person(person: Person | None, data: dict, *, by, version: str | None = 
         _require_unit_in_scope(by, person.unit)
         check_state(person, PERSON_FIELDS, version)
     apply_fields(person, data, PERSON_FIELDS)
-    clean_names(person, ["name", "post"])
+    clean_names(person, ["name", "code", "post"])
     _require_unit_in_scope(by, person.unit)
     if not person.name and not person.post:
         raise ValidationError({"name": _("Give a name or a post.")})
@@ -342,6 +342,100 @@ def _refused(reason: str, identity, detail: dict, account: User | None = None) -
         account or User(username=identity.username[:150]), event="sso_refused", detail={**detail, "reason": reason}
     )
     return SignInRefused(reason, identity)
+
+
+@transaction.atomic
+def sync_directory(directory, *, by, digest: str | None = None):
+    """Bring units, people and accounts in line with `directory` (org/sync.py), all or nothing: every
+    change through the actions above (each audited as usual), nothing deleted. Only an administrator over
+    every unit (or the system, by=None) may; with `digest`, only if the plan is still the one previewed.
+    Returns the plan applied."""
+    from taizhang.org import sync
+
+    if by is not None and not (grants(by, MANAGE_ACCOUNTS) and unrestricted(by)):
+        raise PermissionDenied(_("Only an administrator over every unit may synchronise the organisation."))
+    plan = sync.plan(directory)
+    if digest is not None and plan.digest != digest:
+        raise ValidationError(_("The directory changed after the preview. Preview it again."))
+    units = {u.code: u for u in Unit.objects.exclude(code="")}
+    for change in plan.changes:
+        _SYNC_STEPS[change.kind](change, units, by)
+    return plan
+
+
+def _sync_unit_new(change, units, by):
+    data = {"name": change.data["name"], "code": change.code, "parent": units.get(change.data["parent_code"])}
+    units[change.code] = save_unit(None, data, by=by)
+
+
+def _sync_unit_rename(change, units, by):
+    unit = units[change.code]
+    aliases = "\n".join(dict.fromkeys([*unit.alias_list(), unit.name]))  # the old name still matches imports
+    units[change.code] = save_unit(unit, {"name": change.data["name"], "aliases": aliases}, by=by)
+
+
+def _sync_unit_move(change, units, by):
+    parent = units.get(change.data["parent_code"])
+    units[change.code] = save_unit(units[change.code], {"parent": parent}, by=by)
+
+
+def _sync_unit_active(active: bool):
+    def step(change, units, by):
+        units[change.code] = save_unit(units[change.code], {"is_active": active}, by=by)
+
+    return step
+
+
+def _sync_person(change, units, by):
+    person = Person.objects.filter(code=change.code).first() or _sync_adopted(change)
+    data = {
+        "name": change.data["name"],
+        "code": change.code,
+        "unit": units[change.data["unit_code"]],
+        "is_active": True,
+    }
+    if change.data["post"]:
+        data["post"] = change.data["post"]
+    old_unit = person.unit_id if person else None
+    person = save_person(person, data, by=by)
+    account = User.objects.filter(person=person).first()
+    if account is not None and old_unit and account.unit_id == old_unit and old_unit != person.unit_id:
+        save_account(account, {"unit": person.unit}, by=by)  # the account's scope follows its person
+
+
+def _sync_adopted(change):
+    from taizhang.org import sync
+
+    person = sync.DirPerson(change.code, change.data["name"], change.data["unit_code"])
+    return sync.adoptable(person, {a.username: a for a in User.objects.filter(username=change.code)})
+
+
+def _sync_person_deactivate(change, units, by):
+    person = Person.objects.get(code=change.code)
+    save_person(person, {"is_active": False}, by=by)
+    account = User.objects.filter(person=person, is_active=True).first()
+    if account is not None:
+        save_account(account, {"is_active": False}, by=by)
+
+
+def _sync_account_new(change, units, by):
+    person = Person.objects.get(code=change.code)
+    data = {"username": change.code, "role": change.data["role"], "scope": change.data["scope"]}
+    data |= {"unit": person.unit, "person": person, "is_active": True}
+    save_account(None, data, by=by)
+
+
+_SYNC_STEPS = {
+    "unit.new": _sync_unit_new,
+    "unit.rename": _sync_unit_rename,
+    "unit.move": _sync_unit_move,
+    "unit.deactivate": _sync_unit_active(False),
+    "unit.reactivate": _sync_unit_active(True),
+    "person.new": _sync_person,
+    "person.update": _sync_person,
+    "person.deactivate": _sync_person_deactivate,
+    "account.new": _sync_account_new,
+}
 
 
 # The audit timeline's words for this module's events (core/timeline.py).

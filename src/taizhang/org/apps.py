@@ -24,3 +24,8 @@ class OrgConfig(AppConfig):
         register_state(models.UnitGroup, actions.GROUP_FIELDS)
         register_state(models.Person, actions.PERSON_FIELDS)
         register_state(models.User, actions.ACCOUNT_FIELDS)
+        from taizhang.core import maintenance
+        from taizhang.org import views_sync
+
+        maintenance.register_task("expire_sync_uploads", views_sync.expire_uploads)
+        maintenance.register_files(views_sync.PREFIX, set)  # a preview's upload: referenced by no record

@@ -50,7 +50,7 @@ class PersonForm(ScopedForm):
 
     class Meta:
         model = Person
-        fields = ["name", "post", "unit", "phone", "email", "is_active"]
+        fields = ["name", "code", "post", "unit", "phone", "email", "is_active"]
 
 
 class AccountForm(ScopedForm):

@@ -151,6 +151,12 @@ class Person(models.Model):
     """Someone named in a ledger. May have no account; a leader may be recorded by post alone."""
 
     name = models.CharField(_("name"), max_length=100, blank=True)
+    code = models.CharField(
+        _("staff number"),
+        max_length=64,
+        blank=True,
+        help_text=_("The staff number (工号) the directory gives this person; also their sign-in user name."),
+    )
     post = models.CharField(_("post"), max_length=200, blank=True)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
@@ -170,6 +176,12 @@ class Person(models.Model):
                 condition=~Q(name="") | ~Q(post=""),
                 name="person_has_name_or_post",
                 violation_error_message=_("Give a name or a post."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="person_code_unique",
+                violation_error_message=_("Another person already has this staff number."),
             ),
         ]
 

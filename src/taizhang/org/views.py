@@ -24,6 +24,7 @@ from taizhang.core.filtering import filtered
 from taizhang.core.permissions import MANAGE_ACCOUNTS, MANAGE_ORG, VIEW, grants
 from taizhang.org import actions, filters, forms
 from taizhang.org.models import Person, Unit, UnitGroup, User
+from taizhang.org.views_sync import may_sync
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def object_list(request, kind):
         "page": page,
         "rows": rows,
         "can_manage": grants(request.user, kind.manage_action),
+        "can_sync": may_sync(request.user),
     }
     template = "org/_table.html" if request.htmx else "org/list.html"
     return render(request, template, context)
