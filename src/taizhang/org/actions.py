@@ -363,6 +363,10 @@ def sync_directory(directory, *, by, digest: str | None = None):
     return plan
 
 
+def _sync_unit_adopt(change, units, by):
+    units[change.code] = save_unit(Unit.objects.get(pk=change.data["pk"]), {"code": change.code}, by=by)
+
+
 def _sync_unit_new(change, units, by):
     data = {"name": change.data["name"], "code": change.code, "parent": units.get(change.data["parent_code"])}
     units[change.code] = save_unit(None, data, by=by)
@@ -387,7 +391,9 @@ def _sync_unit_active(active: bool):
 
 
 def _sync_person(change, units, by):
-    person = Person.objects.filter(code=change.code).first() or _sync_adopted(change)
+    person = Person.objects.filter(code=change.code).first()
+    if person is None and "pk" in change.data:  # adopted: entered before the directory was synchronised
+        person = Person.objects.get(pk=change.data["pk"])
     data = {
         "name": change.data["name"],
         "code": change.code,
@@ -401,13 +407,6 @@ def _sync_person(change, units, by):
     account = User.objects.filter(person=person).first()
     if account is not None and old_unit and account.unit_id == old_unit and old_unit != person.unit_id:
         save_account(account, {"unit": person.unit}, by=by)  # the account's scope follows its person
-
-
-def _sync_adopted(change):
-    from taizhang.org import sync
-
-    person = sync.DirPerson(change.code, change.data["name"], change.data["unit_code"])
-    return sync.adoptable(person, {a.username: a for a in User.objects.filter(username=change.code)})
 
 
 def _sync_person_deactivate(change, units, by):
@@ -426,6 +425,7 @@ def _sync_account_new(change, units, by):
 
 
 _SYNC_STEPS = {
+    "unit.adopt": _sync_unit_adopt,
     "unit.new": _sync_unit_new,
     "unit.rename": _sync_unit_rename,
     "unit.move": _sync_unit_move,

@@ -243,6 +243,7 @@ class Plan:
 
 
 KIND_LABELS = {
+    "unit.adopt": gettext_lazy("Unit code recorded"),
     "unit.new": gettext_lazy("New unit"),
     "unit.rename": gettext_lazy("Unit renamed"),
     "unit.move": gettext_lazy("Unit moved"),
@@ -262,7 +263,7 @@ def plan(directory: Directory) -> Plan:
     listed = {u.code: u for u in directory.units}
     changes = _unit_changes(listed, units, warnings)
     names = {code: u.name for code, u in units.items()} | {code: d.name for code, d in listed.items()}
-    changes += _person_changes(directory.people, names, warnings)
+    changes += _person_changes(directory.people, names, {code: u.pk for code, u in units.items()}, warnings)
     return Plan(directory, changes, warnings, Unit.objects.filter(code="").count())
 
 
@@ -278,32 +279,48 @@ def _duplicates(directory: Directory) -> list[str]:
 
 def _unit_changes(listed: dict[str, DirUnit], units: dict[str, Unit], warnings: list) -> list[Change]:
     changes = []
+    unnamed = _units_without_code()
+    code_of = {u.pk: code for code, u in units.items()}  # a unit's code, adopted ones included
     for d in _parents_first(listed, warnings):
         unit = units.get(d.code)
         parent_code = d.parent_code if d.parent_code in listed or d.parent_code in units else ""
+        if unit is None and len(unnamed.get(d.name, ())) == 1:
+            # In Taizhang before the directory was: its code recorded, then it is the directory's.
+            unit = units[d.code] = unnamed[d.name][0]
+            code_of[unit.pk] = d.code
+            text = _("%(name)s: unit code %(code)s recorded") % {"name": unit.name, "code": d.code}
+            changes.append(Change("unit.adopt", d.code, text, {"pk": unit.pk}))
         if unit is None:
             text = d.name
             if parent_code:
-                text = _("%(name)s (under %(parent)s)") % {
-                    "name": d.name,
-                    "parent": _unit_name(parent_code, listed, units),
-                }
+                text = _("%(name)s (under %(parent)s)") % {"name": d.name, "parent": _unit_name(parent_code, listed)}
             changes.append(Change("unit.new", d.code, text, {"name": d.name, "parent_code": parent_code}))
             continue
         if not unit.is_active:
             changes.append(Change("unit.reactivate", d.code, unit.name, {}))
         if unit.name != d.name:
             changes.append(Change("unit.rename", d.code, f"{unit.name} → {d.name}", {"name": d.name}))
-        current_parent = unit.parent.code if unit.parent_id else ""
-        if current_parent != parent_code and (parent_code or unit.parent is None or unit.parent.code):
+        current = code_of.get(unit.parent_id, "")
+        # A unit under one the directory does not know stays there unless the directory names its parent.
+        if current != parent_code and (parent_code or unit.parent_id is None or current):
             old = unit.parent.name if unit.parent_id else _("(top)")
-            new = _unit_name(parent_code, listed, units) if parent_code else _("(top)")
+            new = _unit_name(parent_code, listed) if parent_code else _("(top)")
             text = _("%(name)s: %(old)s → %(new)s") % {"name": d.name, "old": old, "new": new}
             changes.append(Change("unit.move", d.code, text, {"parent_code": parent_code}))
     for code, unit in units.items():
         if code not in listed and unit.is_active:
             changes.append(Change("unit.deactivate", code, unit.name, {}))
     return changes
+
+
+def _units_without_code() -> dict[str, list[Unit]]:
+    """Units without a code by each of their names (name, short name, other names)."""
+    found: dict[str, list[Unit]] = {}
+    for unit in Unit.objects.filter(code="").select_related("parent"):
+        for name in dict.fromkeys([unit.name, unit.short_name, *unit.alias_list()]):
+            if name:
+                found.setdefault(name, []).append(unit)
+    return found
 
 
 def _parents_first(listed: dict[str, DirUnit], warnings: list) -> list[DirUnit]:
@@ -330,11 +347,11 @@ def _parents_first(listed: dict[str, DirUnit], warnings: list) -> list[DirUnit]:
     return ordered
 
 
-def _unit_name(code: str, listed: dict, units: dict) -> str:
-    return listed[code].name if code in listed else units[code].name
+def _unit_name(code: str, listed: dict) -> str:
+    return listed[code].name if code in listed else Unit.objects.get(code=code).name
 
 
-def _person_changes(people: list[DirPerson], unit_names: dict[str, str], warnings: list) -> list[Change]:
+def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, warnings: list) -> list[Change]:
     from taizhang.org.actions import sso_role  # the role mapping of single sign-on: one rule for both
 
     stored = {p.code: p for p in Person.objects.exclude(code="").select_related("unit")}
@@ -349,13 +366,14 @@ def _person_changes(people: list[DirPerson], unit_names: dict[str, str], warning
                 % {"name": d.name, "code": d.code, "unit": d.unit_code or "—"}
             )
             continue
-        person = stored.get(d.code) or adoptable(d, accounts)
+        person = stored.get(d.code) or adoptable(d, accounts, unit_pks.get(d.unit_code))
         if person is None:
             changes.append(Change("person.new", d.code, f"{d.name}（{d.code}）", _person_data(d)))
         elif not person.code:  # already in Taizhang without a staff number: the directory's from now on
             text = _("%(name)s: staff number %(code)s recorded") % {"name": person.name, "code": d.code}
             diff = _person_diff(person, d, unit_names)
-            changes.append(Change("person.update", d.code, _joined([text, diff]), _person_data(d)))
+            data = _person_data(d) | {"pk": person.pk}
+            changes.append(Change("person.update", d.code, _joined([text, diff]), data))
         else:
             diff = _person_diff(person, d, unit_names)
             if diff:
@@ -375,14 +393,14 @@ def _person_changes(people: list[DirPerson], unit_names: dict[str, str], warning
     return changes
 
 
-def adoptable(d: DirPerson, accounts: dict) -> Person | None:
+def adoptable(d: DirPerson, accounts: dict, unit_pk: int | None) -> Person | None:
     """A person entered before the directory was synchronised: the one linked to the account of that
     user name, or the only one of that name in that unit, without a staff number yet."""
     account = accounts.get(d.code)
     if account is not None and account.person_id and not account.person.code:
         return account.person
-    same = list(Person.objects.filter(code="", unit__code=d.unit_code, name=d.name).select_related("unit")[:2])
-    return same[0] if len(same) == 1 else None
+    same = list(Person.objects.filter(code="", unit_id=unit_pk, name=d.name).select_related("unit")[:2])
+    return same[0] if unit_pk and len(same) == 1 else None
 
 
 def _joined(parts: list[str]) -> str:

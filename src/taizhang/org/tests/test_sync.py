@@ -74,7 +74,7 @@ def test_the_dry_run_names_every_change_and_writes_nothing(coded, tmp_path):
 def test_the_real_run_applies_the_directory_and_deletes_nothing(coded, tmp_path):
     units, persons = Unit.objects.count(), Person.objects.count()
     plan = actions.sync_directory(sync.read_file(export_file(tmp_path), "directory.csv"), by=coded["admin"])
-    assert {c.kind for c in plan.changes} == set(sync.KIND_LABELS) - {"unit.reactivate"}
+    assert {c.kind for c in plan.changes} == set(sync.KIND_LABELS) - {"unit.reactivate", "unit.adopt"}
     renamed = Unit.objects.get(code="XC")
     assert renamed.name == "中共市委宣传部" and "市委宣传部" in renamed.alias_list()  # old ledgers still match
     education, east = Unit.objects.get(code="JY"), Unit.objects.get(code="DC")
@@ -167,3 +167,25 @@ def test_the_page_says_what_is_wrong_with_a_file(coded, clients):
     upload = SimpleUploadedFile("通讯录.csv", "名称\n市委\n".encode(), "text/csv")
     response = clients["admin"].post("/org/sync/", {"file": upload})
     assert response.status_code == 400 and "没有找到含“类型”“编码”“名称”的标题行" in response.content.decode()
+
+
+def test_a_first_sync_adopts_the_units_and_people_already_entered(people, tmp_path):
+    """An installation whose units and people were typed in before the directory was connected: the
+    first sync records their codes instead of creating a second 市委宣传部 beside the first."""
+    export = """类型,编码,名称,上级编码,单位编码,职务
+单位,SW,中共示范市委员会,,,
+单位,XC,市委宣传部,SW,,
+单位,ZF,示范市人民政府,SW,,
+单位,JY,市教育局,ZF,,
+人员,E1001,赵磊,,XC,宣传部办公室主任
+人员,E4004,钱进,,JY,市教育局局长
+"""
+    units = Unit.objects.count()
+    directory = sync.read_file(export_file(tmp_path, export), "directory.csv")
+    preview = sync.plan(directory)
+    assert [c.kind for c in preview.changes] == ["unit.adopt"] * 4 + ["person.update"] * 2
+    assert preview.changes[1].text == "市委宣传部：登记单位编码 XC"
+    actions.sync_directory(directory, by=people["admin"], digest=preview.digest)
+    assert Unit.objects.count() == units and unit("市委宣传部").code == "XC"
+    assert Person.objects.get(name="钱进").code == "E4004" and Person.objects.get(name="赵磊").code == "E1001"
+    assert sync.plan(directory).changes == []
