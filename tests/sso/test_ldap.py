@@ -169,7 +169,7 @@ def test_the_organisation_syncs_from_the_directory(ldap_on, settings, capsys):
     call_command("sync_org", "--from", "ldap", "--dry-run")
     out, err = capsys.readouterr()
     assert "新增单位  市委新成立办公室（上级：中共示范市委员会）" in out
-    assert "新增人员  李四（lisi）" in out and "开通账号  李四（lisi）：office/subtree" in out
+    assert "新增人员  李四（lisi）" in out and "开通账号  李四（lisi）：督查室 · 本单位及下级" in out
     assert "NO-SUCH" in err  # 赵六's unit code names no unit: a warning, not a guess
     assert not Unit.objects.filter(code="XB").exists() and not User.objects.filter(username="lisi").exists()
     call_command("sync_org", "--from", "ldap")

@@ -24,7 +24,7 @@ class GroupSerializer(serializers.ModelSerializer):
 class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = ["id", "name", "post", "unit", "is_active"]
+        fields = ["id", "name", "code", "post", "unit", "is_active"]
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):

@@ -47,7 +47,7 @@ class PersonFilter(FilterSet):
     unit = IdFilter(queryset=units_in_scope, label=_("unit"))
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(post__icontains=value))
+        return queryset.filter(Q(name__icontains=value) | Q(post__icontains=value) | Q(code=value))
 
 
 class AccountFilter(FilterSet):

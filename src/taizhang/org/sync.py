@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from taizhang.core.names import normalise_name
+from taizhang.core.permissions import Role, Scope
 from taizhang.org.models import Person, Unit, User
 
 
@@ -371,11 +372,11 @@ def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, w
             changes.append(Change("person.new", d.code, f"{d.name}（{d.code}）", _person_data(d)))
         elif not person.code:  # already in Taizhang without a staff number: the directory's from now on
             text = _("%(name)s: staff number %(code)s recorded") % {"name": person.name, "code": d.code}
-            diff = _person_diff(person, d, unit_names)
+            diff = _person_diff(person, d, unit_names, unit_pks)
             data = _person_data(d) | {"pk": person.pk}
             changes.append(Change("person.update", d.code, _joined([text, diff]), data))
         else:
-            diff = _person_diff(person, d, unit_names)
+            diff = _person_diff(person, d, unit_names, unit_pks)
             if diff:
                 who = f"{person.name}（{d.code}）"
                 text = _("%(name)s: %(changes)s") % {"name": who, "changes": diff}
@@ -383,9 +384,8 @@ def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, w
         grant = sso_role(list(d.groups))
         if d.code not in accounts and grant is not None:
             role, scope = grant
-            changes.append(
-                Change("account.new", d.code, f"{d.name}（{d.code}）：{role}/{scope}", {"role": role, "scope": scope})
-            )
+            text = f"{d.name}（{d.code}）：{Role(role).label} · {Scope(scope).label}"
+            changes.append(Change("account.new", d.code, text, {"role": role, "scope": scope}))
     listed = {d.code for d in people}
     for code, person in stored.items():
         if code not in listed and person.is_active:
@@ -411,13 +411,13 @@ def _person_data(d: DirPerson) -> dict:
     return {"name": d.name, "unit_code": d.unit_code, "post": d.post}
 
 
-def _person_diff(person: Person, d: DirPerson, unit_names: dict[str, str]) -> str:
+def _person_diff(person: Person, d: DirPerson, unit_names: dict[str, str], unit_pks: dict) -> str:
     parts = []
     if not person.is_active:
         parts.append(_("active again"))
     if person.name != d.name:
         parts.append(_("name %(old)s → %(new)s") % {"old": person.name, "new": d.name})
-    if (person.unit.code if person.unit_id else "") != d.unit_code:
+    if person.unit_id is None or person.unit_id != unit_pks.get(d.unit_code):  # a new unit has no pk yet
         old = person.unit.name if person.unit_id else "—"
         parts.append(_("unit %(old)s → %(new)s") % {"old": old, "new": unit_names[d.unit_code]})
     if person.post != d.post and d.post:

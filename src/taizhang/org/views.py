@@ -77,6 +77,7 @@ KINDS = {
         [
             (gettext_lazy("name"), "name"),
             (gettext_lazy("post"), "post"),
+            (gettext_lazy("staff number"), "code"),
             (gettext_lazy("unit"), "unit"),
             (gettext_lazy("active"), "is_active"),
         ],

@@ -63,7 +63,7 @@ def test_the_dry_run_names_every_change_and_writes_nothing(coded, tmp_path):
     assert "单位调整隶属  市教育局：示范市人民政府 → 东城区委" in text
     assert "新增单位  市委新成立办公室（上级：中共示范市委员会）" in text
     assert "单位停用  市档案馆" in text
-    assert "新增人员  吴新（E3003）" in text and "开通账号  吴新（E3003）：liaison/unit" in text
+    assert "新增人员  吴新（E3003）" in text and "开通账号  吴新（E3003）：单位联络员 · 本单位" in text
     assert "钱进：登记工号 E4004" in text
     assert "人员停用  冯敏（E2002）" in text
     assert "赵磊" not in text  # unchanged
