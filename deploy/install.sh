@@ -26,11 +26,19 @@ say() { echo "== $*"; }
 systemd_runs() { [ -d /run/systemd/system ]; }
 
 stop_direct() {
+  local pids=()
   for pidfile in "$DATA"/run/*.pid; do
     [ -e "$pidfile" ] || continue
-    kill "$(cat "$pidfile")" 2>/dev/null || true
+    pids+=("$(cat "$pidfile")")
     rm -f "$pidfile"
   done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 60); do  # gunicorn finishes the requests in hand first (its graceful timeout is 30 s)
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 1
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
 }
 if [ "${1:-}" = "--stop" ]; then
   if systemd_runs; then systemctl stop "${SERVICES[@]}"; else stop_direct; fi
