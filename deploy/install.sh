@@ -35,7 +35,9 @@ stop_direct() {
   [ ${#pids[@]} -gt 0 ] || return 0
   kill "${pids[@]}" 2>/dev/null || true
   for _ in $(seq 1 60); do  # gunicorn finishes the requests in hand first (its graceful timeout is 30 s)
-    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || return 0
     sleep 1
   done
   kill -9 "${pids[@]}" 2>/dev/null || true
