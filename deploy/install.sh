@@ -49,6 +49,7 @@ fi
 
 say "system packages"
 export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || echo "apt-get update failed; trying with the cached package lists"
 apt-get install -y -qq --no-install-recommends postgresql nginx make python3-venv python3-dev gcc gettext curl >/dev/null
 # Node.js may come from NodeSource (npm bundled, conflicting with Debian's npm): Debian's only if absent.
 command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
