@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from taizhang.core import views_jobs
 from taizhang.core.api import api_not_found
 from taizhang.core.forms import StyledAuthenticationForm
 from taizhang.dashboard import views as dashboard_views
@@ -43,6 +44,8 @@ urlpatterns = [
     path("password/", views_account.password_change, name="password_change"),
     path("tokens/", views_account.tokens, name="tokens"),
     path("language/", set_language, name="set_language"),
+    path("jobs/<uuid:uid>/", views_jobs.job_page, name="job"),
+    path("jobs/<uuid:uid>/file/", views_jobs.job_file, name="job-file"),
     path("org/", include("taizhang.org.urls")),
     path("ledger/", include("taizhang.tasks.urls")),
     path("ledger/sources/", include("taizhang.rectification.urls")),

@@ -410,7 +410,24 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         "documents:report": [
             read(f"/documents/sources/{city.pk}/report/", SEES["source_in"]),
             read(f"/documents/sources/{west.pk}/report/", SEES["source_out"]),
+            write(  # asking for the report starts a job (made at once here) and opens its page
+                f"/documents/sources/{west.pk}/report/",
+                {
+                    "title": "报告",
+                    "opening": "o",
+                    "closing": "c",
+                    "issuer": "i",
+                    "date": "2024-07-01",
+                    "format": "docx",
+                },
+                allowed=SEES["source_out"],
+                sees=SEES["source_out"],
+                can=LOGGED_IN,
+            ),
         ],
+        # a made file is its asker's alone (the office's report of the city ledger)
+        "job": [read(f"/jobs/{w.job_file.uid}/", {"office"})],
+        "job-file": [read(f"/jobs/{w.job_file.uid}/file/", {"office"})],
         "documents:monthly": [
             read(f"/documents/sources/{city.pk}/monthly.xlsx", SEES["source_in"]),
             read(f"/documents/sources/{west.pk}/monthly.xlsx", SEES["source_out"]),

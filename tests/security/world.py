@@ -69,6 +69,7 @@ class World:
     risks: object = None  # risk_world.RiskWorld
     duties: object = None  # duty_world.DutyWorld
     similar: object = None  # similar_world.SimilarWorld
+    job_file: object = None  # a report the office asked for (core.Job)
 
 
 def _task(source, measure, lead, **extra):
@@ -139,7 +140,16 @@ def build_world(people, ledger) -> World:
         risks=_risk_world(people),
         duties=_duty_world(people),
         similar=_similar_world(people, ledger, west_source, task_in),
+        job_file=_report_job(people, ledger),
     )
+
+
+def _report_job(people, ledger):
+    from taizhang.core import jobs
+
+    params = {"title": "报告", "opening": "o", "closing": "c", "issuer": "i", "date": "2024-07-01"}
+    params |= {"format": "docx", "source": ledger.pk, "on": "2026-06-01"}
+    return jobs.start("documents.report", by=people["office"], title="报告.docx", params=params)
 
 
 def _duty_world(people):

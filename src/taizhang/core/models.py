@@ -133,3 +133,38 @@ class Worker(models.Model):
     def worker_id(self) -> str:
         """The id it claims jobs under (the queue keeps it on each job it ran)."""
         return f"{self.pk}@{self.host}:{self.pid}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A file made in the background for the person who asked (a report, a large export): the queue's
+    worker writes it to the media storage, the job's page shows progress and offers the download
+    (core/jobs.py). Its creation and its end are in the audit chain; its progress is not (noise)."""
+
+    uid = models.UUIDField(unique=True, editable=False)
+    kind = models.CharField(max_length=60)  # the registered maker (core/jobs.py)
+    title = models.CharField(_("title"), max_length=300)  # the file's name as the user downloads it
+    params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("org.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)  # progress: steps done of `total`
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # why it failed, for a person
+    storage_name = models.CharField(max_length=200, blank=True)  # the file made
+    content_type = models.CharField(max_length=100, blank=True)
+    back_url = models.CharField(max_length=300, blank=True)  # the page it was asked from
+    task_id = models.CharField(max_length=64, blank=True)  # its job in the queue (core/workers.py)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title

@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core import jobs
 from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import EXPORT
@@ -36,24 +38,20 @@ def rectification_report(request, pk):
     form = ReportForm(request.POST or None, initial=defaults.__dict__ | {"format": "docx"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = report.ReportOptions(
-            title=data["title"],
-            opening=data["opening"],
-            closing=data["closing"],
-            issuer=data["issuer"],
-            date=data["date"],
+        if data["format"] == "pdf" and not pdf.converter():
+            messages.error(
+                request, gettext("PDF needs LibreOffice on the server: choose Word (.docx), or ask the administrator.")
+            )
+            return redirect("documents:report", pk=source.pk)
+        params = {k: str(v) for k, v in data.items()} | {"source": source.pk, "on": today.isoformat()}
+        job = jobs.start(
+            "documents.report",
+            by=request.user,
+            title=f"{data['title']}.{data['format']}",
+            params=params,
+            back_url=request.path,
         )
-        document, _figures = report.build(source, on=today, options=options, user=request.user)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        name = f"{data['title']}.{data['format']}"
-        if data["format"] == "pdf":
-            try:
-                return attachment(pdf.docx_to_pdf(buffer.getvalue()), name, "application/pdf")
-            except pdf.ConverterMissing as exc:
-                messages.error(request, str(exc))
-                return redirect("documents:report", pk=source.pk)
-        return attachment(buffer.getvalue(), name, DOCX)
+        return redirect("job", uid=job.uid)
     figures = report.figures(source, on=today, user=request.user)
     return render(
         request,
@@ -85,3 +83,24 @@ def monthly_table(request, pk):
     buffer = io.BytesIO()
     tables.write_monthly(source, month, buffer, user=request.user)
     return attachment(buffer.getvalue(), f"{source.title}-{month}.xlsx", XLSX)
+
+
+def make_report(job, user, progress):
+    """The report a job asked for (core/jobs.py): built as `user` sees the ledger, as Word or PDF."""
+    params = job.params
+    source = Source.objects.restrict(user, EXPORT).get(pk=params["source"])
+    options = report.ReportOptions(
+        title=params["title"],
+        opening=params["opening"],
+        closing=params["closing"],
+        issuer=params["issuer"],
+        date=dt.date.fromisoformat(params["date"]),
+    )
+    progress(0, 2)
+    document, _figures = report.build(source, on=dt.date.fromisoformat(params["on"]), options=options, user=user)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    progress(1, 2)
+    if params["format"] == "pdf":
+        return pdf.docx_to_pdf(buffer.getvalue()), "application/pdf"
+    return buffer.getvalue(), DOCX

@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.models import AuditEvent
 from taizhang.documents.report import build
 from taizhang.tasks import actions
 from taizhang.tasks.models import Step, Task
@@ -111,6 +112,16 @@ def test_content_follows_the_ledger(document, ledger):
     assert len(annex.rows) == 1 + Task.objects.filter(source=ledger).count()
 
 
+def made_file(client, response) -> bytes:
+    """The report asked for is made by a job: its page says it is ready and offers the file."""
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="job-done"' in page and 'id="job-download"' in page
+    download = client.get(response["Location"] + "file/")
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)
+
+
 def test_edited_paragraphs_are_used(clients, ledger):
     response = clients["office"].post(
         f"/documents/sources/{ledger.pk}/report/",
@@ -123,8 +134,7 @@ def test_edited_paragraphs_are_used(clients, ledger):
             "format": "docx",
         },
     )
-    assert response.status_code == 200
-    document = Document(io.BytesIO(response.content))
+    document = Document(io.BytesIO(made_file(clients["office"], response)))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "关于巡视整改情况的报告"
     assert "这是我们写的开头。" in texts and "这是我们写的结尾。" in texts
@@ -146,7 +156,7 @@ def test_report_follows_scope(clients, ledger, people):
             "format": "docx",
         },
     )
-    annex = Document(io.BytesIO(response.content)).tables[0]
+    annex = Document(io.BytesIO(made_file(clients["liaison"], response))).tables[0]
     assert len(annex.rows) - 1 == Task.objects.restrict(people["liaison"]).count() < 19
 
 
@@ -157,3 +167,15 @@ def test_close_out_moves_the_figures(people, ledger):
         task = actions.transition(task, step, by=people[who], version=task.version)
     _after, figures_after = build(ledger, on=ON)
     assert figures_after.closed == figures_before.closed + 1
+
+
+def test_the_report_job_is_the_askers_alone_and_audited(clients, ledger, people):
+    data = {"title": "关于巡视整改情况的报告", "opening": "o", "closing": "c", "issuer": "i", "date": "2024-07-01"}
+    response = clients["office"].post(f"/documents/sources/{ledger.pk}/report/", data | {"format": "docx"})
+    job_url = response["Location"]
+    assert clients["office"].get(job_url).status_code == 200
+    for other in ("liaison", "admin"):  # someone else's file is not theirs to see, not even that it exists
+        assert clients[other].get(job_url).status_code == 404
+        assert clients[other].get(job_url + "file/").status_code == 404
+    events = AuditEvent.objects.filter(object_type="core.job").values_list("action", "actor_name")
+    assert list(events) == [("job.start", "office"), ("job.finish", "system")]
