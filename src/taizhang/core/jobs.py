@@ -1,13 +1,14 @@
-"""Files made in the background: a report, a large export. The page that asks for one starts a job
+"""Long work in the background: a report made, a register imported. The page that asks starts a job
 (`start`, an action: who asked for what is in the audit chain) and sends the user to the job's page,
-which shows its progress and then the download; the queue's worker (`taizhang worker`) makes the file
-(`run`) into the media storage, as the person who asked (the maker reads through their scope).
+which shows its progress and then the download, or what was done with a link to it; the queue's
+worker (`taizhang worker`) runs it (`run`) as the person who asked (their scope, their role: an
+import goes through the same actions as on the page).
 
 Modules register their makers here (core knows no domain app): `register(kind, maker)`, where
-`maker(job, user, progress)` returns `(content bytes, content type)` and may call `progress(done,
-total)`. A job whose worker died is failed by the reaper with a message (`workers.job_lost`); a maker
-that raises fails its job with the error's text. Files are kept `TAIZHANG_IMPORT_KEEP_HOURS` and then
-removed by the reminder loop's housekeeping.
+`maker(job, user, progress)` returns a `Made` (a file, or a message and a link) and may call
+`progress(done, total)`. A job whose worker died is failed by the reaper with a message
+(`workers.job_lost`); a maker that raises fails its job with the error's text (an import's
+transaction rolls back with it). Files are kept `TAIZHANG_IMPORT_KEEP_HOURS`, then housekeeping removes them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +35,16 @@ from taizhang.core.models import Job, JobStatus
 logger = logging.getLogger(__name__)
 PREFIX = "jobs"
 _MAKERS: dict[str, Callable] = {}
+
+
+@dataclass
+class Made:
+    """What a job gave: a file to download, or a message and where to see the result."""
+
+    content: bytes | None = None
+    content_type: str = ""
+    message: str = ""
+    link: str = ""
 
 
 def register(kind: str, maker: Callable) -> None:
@@ -79,14 +91,17 @@ def run(job_pk: int) -> None:
         Job.objects.filter(pk=job.pk).update(done=done, total=total)
 
     try:
-        content, content_type = _MAKERS[job.kind](job, user, progress)
+        made = _MAKERS[job.kind](job, user, progress)
     except Exception as exc:  # a maker's failure is the job's, told on its page; the worker goes on
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        message = "; ".join(getattr(exc, "messages", [])) or str(exc) or exc.__class__.__name__
+        message = "；".join(getattr(exc, "messages", [])) or str(exc) or exc.__class__.__name__
         _finish(job, JobStatus.FAILED, message=message)
         return
-    name = default_storage.save(f"{PREFIX}/{job.uid}/{job.title}", ContentFile(content))
-    _finish(job, JobStatus.DONE, storage_name=name, content_type=content_type)
+    done = {"message": made.message, "link": made.link}
+    if made.content is not None:
+        name = default_storage.save(f"{PREFIX}/{job.uid}/{job.title}", ContentFile(made.content))
+        done |= {"storage_name": name, "content_type": made.content_type}
+    _finish(job, JobStatus.DONE, **done)
 
 
 def _finish(job: Job, status: str, **fields) -> None:

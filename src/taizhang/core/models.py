@@ -143,9 +143,9 @@ class JobStatus(models.TextChoices):
 
 
 class Job(models.Model):
-    """A file made in the background for the person who asked (a report, a large export): the queue's
-    worker writes it to the media storage, the job's page shows progress and offers the download
-    (core/jobs.py). Its creation and its end are in the audit chain; its progress is not (noise)."""
+    """Long work for the person who asked: a file made (a report) or a file imported (a register), run
+    by the queue's worker as that person; the job's page shows progress, then the download or what was
+    done (core/jobs.py). Its creation and its end are in the audit chain; its progress is not (noise)."""
 
     uid = models.UUIDField(unique=True, editable=False)
     kind = models.CharField(max_length=60)  # the registered maker (core/jobs.py)
@@ -156,8 +156,9 @@ class Job(models.Model):
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(default=0)  # progress: steps done of `total`
     total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)  # why it failed, for a person
-    storage_name = models.CharField(max_length=200, blank=True)  # the file made
+    message = models.TextField(blank=True)  # what it did (an import's counts) or why it failed, for a person
+    link = models.CharField(max_length=300, blank=True)  # where its result is (an imported register)
+    storage_name = models.CharField(max_length=200, blank=True)  # the file made, if it makes one
     content_type = models.CharField(max_length=100, blank=True)
     back_url = models.CharField(max_length=300, blank=True)  # the page it was asked from
     task_id = models.CharField(max_length=64, blank=True)  # its job in the queue (core/workers.py)

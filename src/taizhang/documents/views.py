@@ -102,5 +102,5 @@ def make_report(job, user, progress):
     document.save(buffer)
     progress(1, 2)
     if params["format"] == "pdf":
-        return pdf.docx_to_pdf(buffer.getvalue()), "application/pdf"
-    return buffer.getvalue(), DOCX
+        return jobs.Made(pdf.docx_to_pdf(buffer.getvalue()), "application/pdf")
+    return jobs.Made(buffer.getvalue(), DOCX)

@@ -30,6 +30,9 @@ class DutiesConfig(AppConfig):
         )
         kinds.register_record_closed(actions.is_letter_task)  # signing the letter closes it, no close-out steps
         register_phrases(actions.EVENT_PHRASES, actions.EVENT_KEYS)
+        from taizhang.core import jobs
+
+        jobs.register("duties.import", views_sheets.run_import)  # a confirmed import runs on the queue
         maintenance.register_task("expire_duty_uploads", views_sheets.expire_uploads)
         register_state(DutyList, actions.LIST_FIELDS)  # replayed by `verify_audit --objects`
         register_state(DutyItem, actions.ITEM_FIELDS)

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from taizhang.core import maintenance
+from taizhang.core import jobs, maintenance
 from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.files import local_copy
 from taizhang.core.forms import StyledFormMixin
@@ -107,16 +108,27 @@ def _confirm(request, duty_list):
     if data is None or data.get("list") != duty_list.pk or not default_storage.exists(data["name"]):
         messages.error(request, _("The preview has expired; choose the file again."))
         return redirect("duties:list_import", pk=duty_list.pk)
+    title = _("Import of %(file)s") % {"file": data["file"]}
+    back = reverse("duties:list_import", args=[duty_list.pk])
+    job = jobs.start("duties.import", by=request.user, title=title, params=data, back_url=back)
+    return redirect("job", uid=job.uid)
+
+
+def run_import(job, user, progress):
+    """The confirmed list, imported as `user` (all or nothing), its upload then removed."""
+    data = job.params
+    duty_list = DutyList.objects.get(pk=data["list"])
+    if not default_storage.exists(data["name"]):
+        raise ValidationError(_("The preview has expired; choose the file again."))
     try:
         with local_copy(data["name"]) as path:
-            plan = sheets.import_file(path, duty_list, by=request.user, name=data["file"])
-    except sheets.ListRefused as exc:
-        return _preview(request, duty_list, data, plan=exc.plan)
+            plan = sheets.import_file(path, duty_list, by=user, name=data["file"])
+    except sheets.ListRefused as exc:  # the file changed since its preview: nothing was imported
+        problems = [f"{e['where']}：{e['message']}" if e.get("where") else e["message"] for e in exc.plan.errors[:10]]
+        raise ValidationError(problems) from exc
     default_storage.delete(data["name"])
-    messages.success(
-        request, _("Imported %(n)d items: their occurrences are assigned to the units.") % {"n": len(plan.rows)}
-    )
-    return redirect("duties:list", pk=duty_list.pk)
+    message = _("Imported %(n)d items: their occurrences are assigned to the units.") % {"n": len(plan.rows)}
+    return jobs.Made(message=message, link=reverse("duties:list", args=[duty_list.pk]))
 
 
 def expire_uploads(now=None, *, dry_run: bool = False) -> list[str]:

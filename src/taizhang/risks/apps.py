@@ -35,5 +35,8 @@ class RisksConfig(AppConfig):
         register_phrases(actions_campaign.EVENT_PHRASES)
         register_state(Risk, actions.AUDITED)  # replayed by `verify_audit --objects`
         register_state(Return, actions_campaign.RETURN_FIELDS)
+        from taizhang.core import jobs
+
+        jobs.register("risks.import", views_import.run_import)  # a confirmed import runs on the queue
         maintenance.register_task("expire_risk_uploads", views_import.expire_uploads)
         maintenance.register_files(views_import.PREFIX, set)  # a preview's upload: referenced by no record

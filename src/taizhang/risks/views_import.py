@@ -15,11 +15,12 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from taizhang.core import maintenance
+from taizhang.core import jobs, maintenance
 from taizhang.core.files import local_copy
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
@@ -129,18 +130,30 @@ def _step(request):
 
 
 def _confirm(request, form, data: dict):
+    """The import runs as a job of the queue (its page shows it running, then what was imported)."""
+    title = _("Import of %(file)s") % {"file": data["file"]}
+    job = jobs.start("risks.import", by=request.user, title=title, params=data, back_url=reverse("risks:import"))
+    return redirect("job", uid=job.uid)
+
+
+def run_import(job, user, progress):
+    """The confirmed register, imported as `user` (all or nothing), its upload then removed."""
+    data = job.params
     unit = Unit.objects.filter(pk=data["unit"]).first() if data["unit"] else None
+    if not default_storage.exists(data["name"]):
+        raise ValidationError(_("The preview has expired; choose the file again."))
     try:
         with local_copy(data["name"]) as path:
-            plan = sheets.import_file(
-                path, by=request.user, name=data["file"], default_unit=unit, columns=data["columns"]
-            )
-    except sheets.RegisterRefused as exc:
-        return _preview(request, form, data, plan=exc.plan)
+            plan = sheets.import_file(path, by=user, name=data["file"], default_unit=unit, columns=data["columns"])
+    except sheets.RegisterRefused as exc:  # the file changed since its preview: nothing was imported
+        raise ValidationError([_problem(e) for e in exc.plan.errors[:10]]) from exc
     default_storage.delete(data["name"])
-    c = plan.counts
-    messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % c)
-    return redirect("risks:register")
+    message = _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % plan.counts
+    return jobs.Made(message=message, link=reverse("risks:register"))
+
+
+def _problem(error: dict) -> str:
+    return f"{error['where']}：{error['message']}" if error.get("where") else error["message"]
 
 
 def expire_uploads(now=None, *, dry_run: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ def _echo(job, user, progress):
     progress(1, 1)
     if job.params.get("fail"):
         raise ValueError("台账中没有可导出的内容")
-    return f"{user.username}:{job.params['text']}".encode(), "text/plain"
+    return jobs.Made(f"{user.username}:{job.params['text']}".encode(), "text/plain")
 
 
 @pytest.fixture(autouse=True)

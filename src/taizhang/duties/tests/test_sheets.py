@@ -166,5 +166,7 @@ def test_the_pages_export_preview_and_import(people):
     assert not target.items.exists()  # the preview writes nothing
     done = client.post(f"/duties/lists/{target.pk}/import/", {"upload": preview.context["token"]})
     assert done.status_code == 302 and target.items.get().origin.text == "专题研究意识形态工作"
+    job_page = client.get(done["Location"]).content.decode()  # the import ran as a job of the queue
+    assert "已导入 1 个事项" in job_page and f'href="/duties/lists/{target.pk}/"' in job_page
     again = client.post(f"/duties/lists/{target.pk}/import/", {"upload": preview.context["token"]})
     assert again.status_code == 302 and target.items.count() == 1  # the upload is gone: nothing twice
