@@ -425,6 +425,16 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
                 can=LOGGED_IN,
             ),
         ],
+        "sheets:export_job": [
+            Cell("get", f"/sheets/sources/{west.pk}/export/", who(LOGGED_IN, 405), anon=(405, False)),
+            write(  # the ledger page's export starts a job (made at once here) and opens its page
+                f"/sheets/sources/{west.pk}/export/",
+                {"ext": "csv"},
+                allowed=SEES["source_out"],
+                sees=SEES["source_out"],
+                can=LOGGED_IN,
+            ),
+        ],
         # a made file is its asker's alone (the office's report of the city ledger)
         "job": [read(f"/jobs/{w.job_file.uid}/", {"office"})],
         "job-file": [read(f"/jobs/{w.job_file.uid}/file/", {"office"})],

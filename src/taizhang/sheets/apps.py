@@ -18,3 +18,7 @@ class SheetsConfig(AppConfig):
         maintenance.register_task("recover_imports", actions.recover_stale_imports)
         maintenance.register_task("expire_uploads", actions.expire_uploads)
         maintenance.register_files("imports", actions.referenced_uploads)
+        from taizhang.core import jobs
+        from taizhang.sheets import views
+
+        jobs.register("sheets.export", views.make_export)  # the ledger page's export, on the queue

@@ -3,9 +3,12 @@
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from taizhang.core import jobs
 from taizhang.core.downloads import XLSX, attachment
 from taizhang.core.permissions import EXPORT
 from taizhang.sheets.export import write_csv, write_xlsx
@@ -27,3 +30,34 @@ def export_ledger(request, pk, ext):
     buffer = io.StringIO()
     write_csv(source, buffer, user=request.user)
     return attachment(buffer.getvalue().encode("utf-8"), _filename(source, ext), "text/csv; charset=utf-8")
+
+
+@require_POST
+@login_required
+def export_job(request, pk):
+    """The ledger page's export: made by the queue's worker (a ledger of 100,000 rows takes seconds),
+    then offered on the job's page. The plain address above still answers a script at once."""
+    source = get_object_or_404(Source.objects.restrict(request.user, EXPORT), pk=pk)
+    ext = request.POST.get("ext", "xlsx")
+    if ext not in ("xlsx", "csv"):
+        raise Http404
+    job = jobs.start(
+        "sheets.export",
+        by=request.user,
+        title=_filename(source, ext),
+        params={"source": source.pk, "ext": ext},
+        back_url=request.POST.get("back", "")[:300] if request.POST.get("back", "").startswith("/") else "",
+    )
+    return redirect("job", uid=job.uid)
+
+
+def make_export(job, user, progress):
+    """A ledger exported as `user` sees it (core/jobs.py)."""
+    source = Source.objects.restrict(user, EXPORT).get(pk=job.params["source"])
+    if job.params["ext"] == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(source, buffer, user=user)
+        return jobs.Made(buffer.getvalue(), XLSX)
+    text = io.StringIO()
+    write_csv(source, text, user=user)
+    return jobs.Made(text.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
