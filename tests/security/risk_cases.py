@@ -35,6 +35,10 @@ def risk_cases(rw: RiskWorld, *, read, write, who, Cell, logged_in) -> dict:  # 
         ],
         "risks:export": [read("/risks/export/")],
         "risks:report": [read("/risks/report/")],
+        "risks:file": [  # the register page's buttons: a job (made at once here), each within its asker's scope
+            Cell("get", "/risks/files/", who(logged_in, 405), anon=(405, False)),
+            write("/risks/files/", {"what": "export"}, allowed=logged_in),
+        ],
         "risks:matrix": [
             read("/risks/matrix/"),
             write(

@@ -38,5 +38,8 @@ class RisksConfig(AppConfig):
         from taizhang.core import jobs
 
         jobs.register("risks.import", views_import.run_import)  # a confirmed import runs on the queue
+        from taizhang.risks import views as register_views
+
+        jobs.register("risks.file", register_views.make_file)  # the register page's export and report
         maintenance.register_task("expire_risk_uploads", views_import.expire_uploads)
         maintenance.register_files(views_import.PREFIX, set)  # a preview's upload: referenced by no record

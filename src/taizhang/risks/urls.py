@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.register_export, name="export"),
     path("import/", views_import.register_import, name="import"),
     path("report/", views.register_report, name="report"),
+    path("files/", views.register_file, name="file"),
     path("new/", views.risk_edit, name="risk_add"),
     path("<id:pk>/", views.risk_detail, name="detail"),
     path("<id:pk>/edit/", views.risk_edit, name="risk_edit"),

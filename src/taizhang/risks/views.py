@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from taizhang.core import timeline
 from taizhang.core.audit import history
@@ -305,3 +307,49 @@ def register_report(request):
             return redirect("risks:register")
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return attachment(buffer.getvalue(), f"{TITLE}.docx", docx)
+
+
+@require_POST
+@login_required
+def register_file(request):
+    """The register page's export and report, made by the queue's worker (a provincial register holds
+    hundreds of thousands of risks) and offered on the job's page; the plain addresses above still
+    answer scripts at once."""
+    from taizhang.core import jobs
+    from taizhang.risks.report import TITLE
+
+    if not grants(request.user, EXPORT):
+        raise PermissionDenied
+    what = request.POST.get("what", "export")
+    if what not in ("export", "docx", "pdf"):
+        raise Http404
+    title = f"风险防控台账-{today():%Y%m%d}.xlsx" if what == "export" else f"{TITLE}.{what}"
+    job = jobs.start(
+        "risks.file", by=request.user, title=title, params={"what": what}, back_url=reverse("risks:register")
+    )
+    return redirect("job", uid=job.uid)
+
+
+def make_file(job, user, progress):
+    """The register exported, or its report written, as `user` sees the register (core/jobs.py)."""
+    import io
+
+    from taizhang.core import jobs
+    from taizhang.core.downloads import XLSX
+    from taizhang.documents import pdf
+    from taizhang.org.models import Unit
+    from taizhang.risks.export import write_register
+    from taizhang.risks.report import build
+
+    buffer = io.BytesIO()
+    what = job.params["what"]
+    if what == "export":
+        write_register(buffer, user=user)
+        return jobs.Made(buffer.getvalue(), XLSX)
+    if what == "pdf" and not pdf.converter():
+        raise ValidationError(_("PDF needs LibreOffice on the server: choose Word (.docx), or ask the administrator."))
+    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+    build(user, on=today(), issuer=root.name if root else "").save(buffer)
+    if what == "pdf":
+        return jobs.Made(pdf.docx_to_pdf(buffer.getvalue()), "application/pdf")
+    return jobs.Made(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -149,3 +149,23 @@ def test_the_register_report_tells_the_figures_within_scope(demo, clients, peopl
     serious = risks.filter(level__in=["major", "high"])
     assert len(annex.rows) - 1 == serious.count()
     assert {row.cells[2].text for row in annex.rows[1:]} == {r.origin.text for r in serious}
+
+
+def test_the_register_pages_export_and_report_are_made_by_jobs(people, clients):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from taizhang.core.models import Job
+
+    page = clients["liaison"].get("/risks/").content.decode()
+    assert 'action="/risks/files/"' in page and 'id="register-report"' in page
+    for what in ("export", "docx"):
+        started = clients["liaison"].post("/risks/files/", {"what": what})
+        assert started.status_code == 302 and started["Location"].startswith("/jobs/")
+        made = io.BytesIO(b"".join(clients["liaison"].get(started["Location"] + "file/").streaming_content))
+        if what == "export":
+            assert load_workbook(made).active.max_row >= 1
+        else:
+            assert Document(made).paragraphs
+    assert Job.objects.filter(created_by=people["liaison"], status="done").count() == 2
+    assert clients["liaison"].post("/risks/files/", {"what": "bogus"}).status_code == 404
