@@ -35,17 +35,19 @@ def export_ledger(request, pk, ext):
 @require_POST
 @login_required
 def export_job(request, pk):
-    """The ledger page's export: made by the queue's worker (a ledger of 100,000 rows takes seconds),
-    then offered on the job's page. The plain address above still answers a script at once."""
+    """The ledger page's export and monthly table: made by the queue's worker (a ledger of 100,000 rows
+    takes seconds), then offered on the job's page. The plain addresses still answer a script at once."""
     source = get_object_or_404(Source.objects.restrict(request.user, EXPORT), pk=pk)
     ext = request.POST.get("ext", "xlsx")
-    if ext not in ("xlsx", "csv"):
+    if ext not in ("xlsx", "csv", "monthly"):
         raise Http404
+    month = timezone.localdate().strftime("%Y-%m")
+    title = f"{source.title}-{month}.xlsx" if ext == "monthly" else _filename(source, ext)
     job = jobs.start(
         "sheets.export",
         by=request.user,
-        title=_filename(source, ext),
-        params={"source": source.pk, "ext": ext},
+        title=title,
+        params={"source": source.pk, "ext": ext, "month": month},
         back_url=request.POST.get("back", "")[:300] if request.POST.get("back", "").startswith("/") else "",
     )
     return redirect("job", uid=job.uid)
@@ -54,6 +56,12 @@ def export_job(request, pk):
 def make_export(job, user, progress):
     """A ledger exported as `user` sees it (core/jobs.py)."""
     source = Source.objects.restrict(user, EXPORT).get(pk=job.params["source"])
+    if job.params["ext"] == "monthly":  # 月度进展表 (documents/tables.py)
+        from taizhang.documents import tables
+
+        buffer = io.BytesIO()
+        tables.write_monthly(source, job.params["month"], buffer, user=user)
+        return jobs.Made(buffer.getvalue(), XLSX)
     if job.params["ext"] == "xlsx":
         buffer = io.BytesIO()
         write_xlsx(source, buffer, user=user)

@@ -21,3 +21,17 @@ def test_the_ledger_pages_export_is_made_by_a_job_within_scope(clients, ledger):
     assert made == direct  # the liaison's own rows, as the plain export gives them
     office = clients["office"].get(f"/sheets/sources/{ledger.pk}/export.csv").content
     assert len(office) > len(made)  # the office sees the whole ledger; the job kept to the liaison's scope
+
+
+def test_the_monthly_table_from_the_ledger_page_is_made_by_a_job(clients, ledger):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    started = clients["office"].post(f"/sheets/sources/{ledger.pk}/export/", {"ext": "monthly"})
+    made = b"".join(clients["office"].get(started["Location"] + "file/").streaming_content)
+    direct = clients["office"].get(f"/documents/sources/{ledger.pk}/monthly.xlsx").content
+    sheet, expected = load_workbook(BytesIO(made)).active, load_workbook(BytesIO(direct)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        [c.value for c in row] for row in expected.iter_rows()
+    ]
