@@ -29,3 +29,6 @@ class OrgConfig(AppConfig):
 
         maintenance.register_task("expire_sync_uploads", views_sync.expire_uploads)
         maintenance.register_files(views_sync.PREFIX, set)  # a preview's upload: referenced by no record
+        from taizhang.core import jobs
+
+        jobs.register("org.sync", views_sync.run_sync)  # a previewed sync is applied on the queue

@@ -356,9 +356,9 @@ def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, w
     from taizhang.org.actions import sso_role  # the role mapping of single sign-on: one rule for both
 
     stored = {p.code: p for p in Person.objects.exclude(code="").select_related("unit")}
-    accounts = {
-        a.username: a for a in User.objects.filter(username__in=[p.code for p in people]).select_related("person")
-    }
+    uncoded = _uncoded_people()
+    listed_codes = {d.code for d in people}  # (all accounts read once: an IN of 50,000 names is past SQLite's limit)
+    accounts = {a.username: a for a in User.objects.select_related("person") if a.username in listed_codes}
     changes = []
     for d in people:
         if d.unit_code not in unit_names:
@@ -367,7 +367,7 @@ def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, w
                 % {"name": d.name, "code": d.code, "unit": d.unit_code or "—"}
             )
             continue
-        person = stored.get(d.code) or adoptable(d, accounts, unit_pks.get(d.unit_code))
+        person = stored.get(d.code) or _adoptable(d, accounts, uncoded.get((unit_pks.get(d.unit_code), d.name)))
         if person is None:
             changes.append(Change("person.new", d.code, f"{d.name}（{d.code}）", _person_data(d)))
         elif not person.code:  # already in Taizhang without a staff number: the directory's from now on
@@ -386,21 +386,27 @@ def _person_changes(people: list[DirPerson], unit_names: dict, unit_pks: dict, w
             role, scope = grant
             text = f"{d.name}（{d.code}）：{Role(role).label} · {Scope(scope).label}"
             changes.append(Change("account.new", d.code, text, {"role": role, "scope": scope}))
-    listed = {d.code for d in people}
     for code, person in stored.items():
-        if code not in listed and person.is_active:
+        if code not in listed_codes and person.is_active:
             changes.append(Change("person.deactivate", code, f"{person.name}（{code}）", {}))
     return changes
 
 
-def adoptable(d: DirPerson, accounts: dict, unit_pk: int | None) -> Person | None:
+def _adoptable(d: DirPerson, accounts: dict, same_name: list[Person] | None) -> Person | None:
     """A person entered before the directory was synchronised: the one linked to the account of that
     user name, or the only one of that name in that unit, without a staff number yet."""
     account = accounts.get(d.code)
     if account is not None and account.person_id and not account.person.code:
         return account.person
-    same = list(Person.objects.filter(code="", unit_id=unit_pk, name=d.name).select_related("unit")[:2])
-    return same[0] if unit_pk and len(same) == 1 else None
+    return same_name[0] if same_name and len(same_name) == 1 else None
+
+
+def _uncoded_people() -> dict[tuple, list[Person]]:
+    """People without a staff number by (unit, name): read once for the whole plan."""
+    found: dict[tuple, list[Person]] = {}
+    for person in Person.objects.filter(code="").select_related("unit"):
+        found.setdefault((person.unit_id, person.name), []).append(person)
+    return found
 
 
 def _joined(parts: list[str]) -> str:

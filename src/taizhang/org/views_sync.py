@@ -13,10 +13,11 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from taizhang.core import maintenance
+from taizhang.core import jobs, maintenance
 from taizhang.core.files import local_copy
 from taizhang.core.forms import StyledFormMixin
 from taizhang.core.permissions import MANAGE_ACCOUNTS, grants, unrestricted
@@ -85,28 +86,38 @@ def _preview(request, data: dict):
 
 
 def _apply(request):
+    """Apply the preview as a job of the queue (a province's first sync is tens of thousands of changes)."""
     try:
         data = signing.loads(request.POST.get("token", ""), salt=SALT, max_age=24 * 3600)
     except signing.BadSignature:
         messages.error(request, _("This preview has expired. Read the directory again."))
         return redirect("org:sync")
-    try:
-        plan = actions.sync_directory(_read(data), by=request.user, digest=data["digest"])
-    except FileNotFoundError:  # applied or expired already: its upload is gone
+    if data.get("name") and not default_storage.exists(data["name"]):  # applied already, or expired
         messages.error(request, _("This preview has expired. Read the directory again."))
         return redirect("org:sync")
-    except (sync.SyncError, ValidationError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("org:sync")
+    source = _("file %(name)s") % {"name": data["file"]} if data.get("file") else _("the directory")
+    title = _("Sync with %(source)s") % {"source": source}
+    job = jobs.start("org.sync", by=request.user, title=title, params=data, back_url=reverse("org:sync"))
+    return redirect("job", uid=job.uid)
+
+
+def run_sync(job, user, progress):
+    """The previewed plan applied as `user`, all or nothing (core/jobs.py); the upload then removed."""
+    data = job.params
+    try:
+        plan = actions.sync_directory(_read(data), by=user, digest=data["digest"])
+    except FileNotFoundError as exc:
+        raise ValidationError(_("This preview has expired. Read the directory again.")) from exc
+    except sync.SyncError as exc:
+        raise ValidationError(str(exc)) from exc
     finally:
         if data.get("name"):
             default_storage.delete(data["name"])
-    messages.success(
-        request,
-        _("The organisation now matches %(source)s: %(count)d changes.")
-        % {"source": plan.directory.source, "count": len(plan.changes)},
-    )
-    return redirect("org:list", kind="units")
+    message = _("The organisation now matches %(source)s: %(count)d changes.") % {
+        "source": plan.directory.source,
+        "count": len(plan.changes),
+    }
+    return jobs.Made(message=message, link=reverse("org:list", args=["units"]))
 
 
 def expire_uploads(now, *, dry_run: bool = False) -> list[str]:

@@ -156,7 +156,8 @@ def test_the_page_previews_then_applies_what_it_showed(coded, clients):
     assert not Unit.objects.filter(code="XB").exists()  # the preview wrote nothing
     token = preview.context["token"]
     done = admin.post("/org/sync/", {"confirm": "1", "token": token}, follow=True)
-    assert "组织机构已与" in done.content.decode()
+    assert done.redirect_chain[-1][0].startswith("/jobs/")  # applied by a job of the queue
+    assert "组织机构已与" in done.content.decode() and 'href="/org/units/"' in done.content.decode()
     assert Unit.objects.get(code="XC").name == "中共市委宣传部"
     stale = admin.post("/org/sync/", {"confirm": "1", "token": token}, follow=True)  # its upload is gone
     assert stale.redirect_chain[-1][0] == "/org/sync/"
