@@ -46,6 +46,7 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("jobs/<uuid:uid>/", views_jobs.job_page, name="job"),
     path("jobs/<uuid:uid>/file/", views_jobs.job_file, name="job-file"),
+    path("jobs/<uuid:uid>/retry/", views_jobs.job_retry, name="job-retry"),
     path("org/", include("taizhang.org.urls")),
     path("ledger/", include("taizhang.tasks.urls")),
     path("ledger/sources/", include("taizhang.rectification.urls")),

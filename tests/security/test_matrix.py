@@ -438,6 +438,11 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
         # a made file is its asker's alone (the office's report of the city ledger)
         "job": [read(f"/jobs/{w.job_file.uid}/", {"office"})],
         "job-file": [read(f"/jobs/{w.job_file.uid}/file/", {"office"})],
+        # trying a job again is its asker's; a job that worked is not run again (back to its page)
+        "job-retry": [
+            Cell("get", f"/jobs/{w.job_file.uid}/retry/", who(LOGGED_IN, 405), anon=(405, False)),
+            Cell("post", f"/jobs/{w.job_file.uid}/retry/", who(LOGGED_IN, 404) | who({"office"}, 302)),
+        ],
         "documents:monthly": [
             read(f"/documents/sources/{city.pk}/monthly.xlsx", SEES["source_in"]),
             read(f"/documents/sources/{west.pk}/monthly.xlsx", SEES["source_out"]),

@@ -72,6 +72,13 @@ def start(kind: str, *, by, title: str, params: dict, back_url: str = "") -> Job
     return job
 
 
+def retry(job: Job, *, by) -> Job:
+    """A failed job asked for again, as a new job with the same request (only by the person who asked)."""
+    if job.created_by_id != by.pk or job.status != JobStatus.FAILED:
+        raise ValidationError(_("Only a failed job of your own can be tried again."))
+    return start(job.kind, by=by, title=job.title, params=job.params, back_url=job.back_url)
+
+
 @task()
 def make_file(job_pk: int) -> None:
     run(job_pk)

@@ -1,10 +1,13 @@
 """A background job's page (progress, then the download) and its file, for the person who asked only:
 anyone else gets 404, as for any object outside their scope."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from taizhang.core import jobs, workers
 from taizhang.core.models import JobStatus
@@ -34,3 +37,15 @@ def job_file(request, uid):
     response = FileResponse(handle, as_attachment=True, filename=job.title, content_type=job.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+@login_required
+def job_retry(request, uid):
+    job = _job(request, uid)
+    try:
+        again = jobs.retry(job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("job", uid=job.uid)
+    return redirect("job", uid=again.uid)

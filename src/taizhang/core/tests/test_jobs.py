@@ -51,6 +51,18 @@ def test_a_failing_maker_fails_its_job_with_the_reason(people, clients):
     assert clients["office"].get(f"/jobs/{job.uid}/file/").status_code == 404
 
 
+def test_a_failed_job_is_tried_again_by_its_asker_only(people, clients):
+    job = jobs.start("test.echo", by=people["office"], title="回声.txt", params={"text": "x", "fail": True})
+    assert clients["liaison"].post(f"/jobs/{job.uid}/retry/").status_code == 404  # not theirs
+    Job.objects.filter(pk=job.pk).update(params={"text": "这次可以"})  # (whatever failed is fixed meanwhile)
+    again = clients["office"].post(f"/jobs/{job.uid}/retry/")
+    new = Job.objects.exclude(pk=job.pk).get()
+    assert again["Location"] == f"/jobs/{new.uid}/" and new.status == JobStatus.DONE
+    assert b"".join(clients["office"].get(f"/jobs/{new.uid}/file/").streaming_content) == "office:这次可以".encode()
+    done = clients["office"].post(f"/jobs/{new.uid}/retry/", follow=True)  # a job that worked is not run again
+    assert Job.objects.count() == 2 and "只能重试" in done.content.decode()
+
+
 def test_a_job_whose_worker_died_is_failed_with_a_message(people, queue):
     job = jobs.start("test.echo", by=people["office"], title="回声.txt", params={"text": "x"})
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
