@@ -184,3 +184,12 @@ def test_the_organisation_syncs_from_the_directory(ldap_on, settings, capsys):
     assert verify_chain().ok
     call_command("sync_org", "--from", "ldap", "--dry-run")
     assert "没有变化" in capsys.readouterr().out
+
+
+def test_a_directory_that_does_not_answer_is_named_not_taken_for_a_wrong_password(ldap_on, settings):
+    settings.TAIZHANG_LDAP_SERVER_URI = "ldap://127.0.0.1:9"  # nothing listens there
+    client, response = sign_in("lisi", "pw-lisi")
+    text = response.content.decode()
+    assert response.status_code == 200 and "目录服务（LDAP）暂时没有响应" in text
+    assert "请输入一个正确的用户名和密码" not in text  # (what a wrong password says)
+    assert not client.get("/").wsgi_request.user.is_authenticated

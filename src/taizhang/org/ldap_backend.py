@@ -13,6 +13,7 @@ Needs the optional `ldap` extra (python-ldap builds against libldap: see docs/de
 
 import ldap
 from django.conf import settings
+from django.dispatch import receiver
 from django_auth_ldap import backend as ldap_auth
 from django_auth_ldap.config import GroupOfNamesType, GroupOfUniqueNamesType, LDAPSearch, PosixGroupType
 
@@ -83,3 +84,11 @@ class LDAPBackend(ldap_auth.LDAPBackend):
         """The signed-in account for each later request, without asking the directory again."""
         account = self.get_user_model().objects.filter(pk=user_id).first()
         return account if account is not None and account.is_active else None
+
+
+@receiver(ldap_auth.ldap_error)
+def _directory_unreachable(sender, context, user, request, exception, **kwargs):
+    """The directory did not answer (down, or too slow): the sign-in page says so instead of "wrong
+    password", which would send people to reset a password that is fine."""
+    if request is not None and isinstance(exception, (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR)):
+        request.ldap_unreachable = True

@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from mozilla_django_oidc import views as oidc_views
 
 from taizhang.core.redirects import local_next
@@ -37,6 +38,11 @@ class LoginView(auth_views.LoginView):
         if getattr(self.request, "sso_refused", False):
             # The directory checked the password, and the account rules refused: say why, not "wrong password".
             return redirect("sso-refused")
+        if getattr(self.request, "ldap_unreachable", False):
+            form.errors.clear()  # (not "wrong password": the password was never checked)
+            form.add_error(
+                None, _("The directory (LDAP) does not answer just now: try again shortly, or tell the administrator.")
+            )
         return super().form_invalid(form)
 
 
