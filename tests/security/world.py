@@ -145,11 +145,11 @@ def build_world(people, ledger) -> World:
 
 
 def _report_job(people, ledger):
+    """A file the office asked for (a cheap maker: every matrix test builds the world)."""
     from taizhang.core import jobs
 
-    params = {"title": "报告", "opening": "o", "closing": "c", "issuer": "i", "date": "2024-07-01"}
-    params |= {"format": "docx", "source": ledger.pk, "on": "2026-06-01"}
-    return jobs.start("documents.report", by=people["office"], title="报告.docx", params=params)
+    jobs.register("matrix.file", lambda job, user, progress: jobs.Made(b"matrix", "text/plain"))
+    return jobs.start("matrix.file", by=people["office"], title="报告.txt", params={"source": ledger.pk})
 
 
 def _duty_world(people):
