@@ -27,6 +27,7 @@ from taizhang.core.permissions import EXPORT, grants
 from taizhang.duties import sheets
 from taizhang.duties.models import DutyList, ListKind
 from taizhang.duties.views import manages_list
+from taizhang.sheets.layout import problem_lines
 from taizhang.sheets.reader import UnreadableFile
 
 PREFIX = "duty-imports"
@@ -124,8 +125,7 @@ def run_import(job, user, progress):
         with local_copy(data["name"]) as path:
             plan = sheets.import_file(path, duty_list, by=user, name=data["file"])
     except sheets.ListRefused as exc:  # the file changed since its preview: nothing was imported
-        problems = [f"{e['where']}：{e['message']}" if e.get("where") else e["message"] for e in exc.plan.errors[:10]]
-        raise ValidationError(problems) from exc
+        raise ValidationError(problem_lines(exc.plan.errors)) from exc
     default_storage.delete(data["name"])
     message = _("Imported %(n)d items: their occurrences are assigned to the units.") % {"n": len(plan.rows)}
     return jobs.Made(message=message, link=reverse("duties:list", args=[duty_list.pk]))

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -61,8 +62,6 @@ def sync_page(request):
 
 
 def _ldap_units_configured() -> bool:
-    from django.conf import settings
-
     return bool(settings.TAIZHANG_LDAP_UNIT_BASE)
 
 
@@ -90,9 +89,8 @@ def _apply(request):
     try:
         data = signing.loads(request.POST.get("token", ""), salt=SALT, max_age=24 * 3600)
     except signing.BadSignature:
-        messages.error(request, _("This preview has expired. Read the directory again."))
-        return redirect("org:sync")
-    if data.get("name") and not default_storage.exists(data["name"]):  # applied already, or expired
+        data = None
+    if data is None or (data.get("name") and not default_storage.exists(data["name"])):  # applied, or expired
         messages.error(request, _("This preview has expired. Read the directory again."))
         return redirect("org:sync")
     source = _("file %(name)s") % {"name": data["file"]} if data.get("file") else _("the directory")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from taizhang.core import timeline
@@ -268,45 +269,59 @@ def risk_dispose(request, pk):
     return render(request, "form_page.html", context)
 
 
-@login_required
-def register_export(request):
+def register_bytes(user, what: str, issuer: str = "") -> tuple[bytes, str]:
+    """The register as `user` sees it: exported (xlsx), or its report (风险防控工作情况报告) as docx or pdf
+    (pdf.ConverterMissing without LibreOffice). One writer for the plain addresses and the job."""
     import io
 
-    from taizhang.core.downloads import XLSX, attachment
+    from taizhang.core.downloads import XLSX
+    from taizhang.documents import pdf
+    from taizhang.org.models import Unit
     from taizhang.risks.export import write_register
+    from taizhang.risks.report import build
+
+    buffer = io.BytesIO()
+    if what == "export":
+        write_register(buffer, user=user)
+        return buffer.getvalue(), XLSX
+    if not issuer:
+        root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+        issuer = root.name if root else ""
+    build(user, on=today(), issuer=issuer).save(buffer)
+    if what == "pdf":
+        return pdf.docx_to_pdf(buffer.getvalue()), "application/pdf"
+    return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+PDF_MISSING = gettext_lazy("PDF needs LibreOffice on the server: choose Word (.docx), or ask the administrator.")
+
+
+@login_required
+def register_export(request):
+    from taizhang.core.downloads import attachment
 
     if not grants(request.user, EXPORT):
         raise PermissionDenied
-    buffer = io.BytesIO()
-    write_register(buffer, user=request.user)
-    name = f"风险防控台账-{today():%Y%m%d}.xlsx"
-    return attachment(buffer.getvalue(), name, XLSX)
+    content, content_type = register_bytes(request.user, "export")
+    return attachment(content, f"风险防控台账-{today():%Y%m%d}.xlsx", content_type)
 
 
 @login_required
 def register_report(request):
     """风险防控工作情况报告 (docx, or PDF with ?format=pdf), from the register within the reader's scope."""
-    import io
-
     from taizhang.core.downloads import attachment
     from taizhang.documents import pdf
-    from taizhang.org.models import Unit
-    from taizhang.risks.report import TITLE, build
+    from taizhang.risks.report import TITLE
 
     if not grants(request.user, EXPORT):
         raise PermissionDenied
-    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
-    issuer = (request.GET.get("issuer") or (root.name if root else "")).strip()[:200]
-    buffer = io.BytesIO()
-    build(request.user, on=today(), issuer=issuer).save(buffer)
-    if request.GET.get("format") == "pdf":
-        try:
-            return attachment(pdf.docx_to_pdf(buffer.getvalue()), f"{TITLE}.pdf", "application/pdf")
-        except pdf.ConverterMissing as exc:
-            messages.error(request, str(exc))
-            return redirect("risks:register")
-    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return attachment(buffer.getvalue(), f"{TITLE}.docx", docx)
+    what = "pdf" if request.GET.get("format") == "pdf" else "docx"
+    try:
+        content, content_type = register_bytes(request.user, what, (request.GET.get("issuer") or "").strip()[:200])
+    except pdf.ConverterMissing:
+        messages.error(request, str(PDF_MISSING))
+        return redirect("risks:register")
+    return attachment(content, f"{TITLE}.{what}", content_type)
 
 
 @require_POST
@@ -332,24 +347,10 @@ def register_file(request):
 
 def make_file(job, user, progress):
     """The register exported, or its report written, as `user` sees the register (core/jobs.py)."""
-    import io
-
     from taizhang.core import jobs
-    from taizhang.core.downloads import XLSX
     from taizhang.documents import pdf
-    from taizhang.org.models import Unit
-    from taizhang.risks.export import write_register
-    from taizhang.risks.report import build
 
-    buffer = io.BytesIO()
-    what = job.params["what"]
-    if what == "export":
-        write_register(buffer, user=user)
-        return jobs.Made(buffer.getvalue(), XLSX)
-    if what == "pdf" and not pdf.converter():
-        raise ValidationError(_("PDF needs LibreOffice on the server: choose Word (.docx), or ask the administrator."))
-    root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
-    build(user, on=today(), issuer=root.name if root else "").save(buffer)
-    if what == "pdf":
-        return jobs.Made(pdf.docx_to_pdf(buffer.getvalue()), "application/pdf")
-    return jobs.Made(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    try:
+        return jobs.Made(*register_bytes(user, job.params["what"]))
+    except pdf.ConverterMissing as exc:
+        raise ValidationError(str(PDF_MISSING)) from exc

@@ -27,6 +27,7 @@ from taizhang.core.permissions import MANAGE_LEDGER, REPORT_PROGRESS
 from taizhang.org.forms import UnitChoiceField
 from taizhang.org.models import Unit
 from taizhang.risks import actions, sheets
+from taizhang.sheets.layout import problem_lines
 from taizhang.sheets.reader import UnreadableFile
 
 PREFIX = "risk-imports"
@@ -146,14 +147,10 @@ def run_import(job, user, progress):
         with local_copy(data["name"]) as path:
             plan = sheets.import_file(path, by=user, name=data["file"], default_unit=unit, columns=data["columns"])
     except sheets.RegisterRefused as exc:  # the file changed since its preview: nothing was imported
-        raise ValidationError([_problem(e) for e in exc.plan.errors[:10]]) from exc
+        raise ValidationError(problem_lines(exc.plan.errors)) from exc
     default_storage.delete(data["name"])
     message = _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % plan.counts
     return jobs.Made(message=message, link=reverse("risks:register"))
-
-
-def _problem(error: dict) -> str:
-    return f"{error['where']}：{error['message']}" if error.get("where") else error["message"]
 
 
 def expire_uploads(now=None, *, dry_run: bool = False) -> list[str]:

@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from taizhang.sheets.vocabulary import FIELDS, LEDGER, Vocabulary, normalise
 
 
+def problem_lines(errors: list[dict], limit: int = 10) -> list[str]:
+    """An import plan's problems ({"where", "message"}) as lines a person reads: "第3行 C列：…"."""
+    return [f"{e['where']}：{e['message']}" if e.get("where") else e["message"] for e in errors[:limit]]
+
+
 def clean(value) -> str:
     if value.__class__ is str:  # most cells: one check, not three (a ledger has hundreds of thousands)
         text = value.strip()

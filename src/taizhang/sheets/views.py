@@ -19,17 +19,29 @@ def _filename(source, ext):
     return f"{source.title}-{timezone.localdate():%Y%m%d}.{ext}"
 
 
+def ledger_file(source, ext: str, user, month: str = "") -> tuple[bytes, str]:
+    """The ledger as `user` sees it: xlsx, csv, or the monthly table (月度进展表) of `month`."""
+    if ext == "monthly":
+        from taizhang.documents import tables
+
+        buffer = io.BytesIO()
+        tables.write_monthly(source, month, buffer, user=user)
+        return buffer.getvalue(), XLSX
+    if ext == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(source, buffer, user=user)
+        return buffer.getvalue(), XLSX
+    text = io.StringIO()
+    write_csv(source, text, user=user)
+    return text.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+
+
 @login_required
 def export_ledger(request, pk, ext):
     """What the user sees, exported: the same scope as the ledger page."""
     source = get_object_or_404(Source.objects.restrict(request.user, EXPORT), pk=pk)
-    if ext == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(source, buffer, user=request.user)
-        return attachment(buffer.getvalue(), _filename(source, ext), XLSX)
-    buffer = io.StringIO()
-    write_csv(source, buffer, user=request.user)
-    return attachment(buffer.getvalue().encode("utf-8"), _filename(source, ext), "text/csv; charset=utf-8")
+    content, content_type = ledger_file(source, ext, request.user)
+    return attachment(content, _filename(source, ext), content_type)
 
 
 @require_POST
@@ -56,16 +68,4 @@ def export_job(request, pk):
 def make_export(job, user, progress):
     """A ledger exported as `user` sees it (core/jobs.py)."""
     source = Source.objects.restrict(user, EXPORT).get(pk=job.params["source"])
-    if job.params["ext"] == "monthly":  # 月度进展表 (documents/tables.py)
-        from taizhang.documents import tables
-
-        buffer = io.BytesIO()
-        tables.write_monthly(source, job.params["month"], buffer, user=user)
-        return jobs.Made(buffer.getvalue(), XLSX)
-    if job.params["ext"] == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(source, buffer, user=user)
-        return jobs.Made(buffer.getvalue(), XLSX)
-    text = io.StringIO()
-    write_csv(source, text, user=user)
-    return jobs.Made(text.getvalue().encode("utf-8"), "text/csv; charset=utf-8")
+    return jobs.Made(*ledger_file(source, job.params["ext"], user, job.params["month"]))
