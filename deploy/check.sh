@@ -17,13 +17,17 @@ headers=$(curl -sS -D - -o /dev/null "$BASE/login/")
 echo "$headers" | grep -qi '^server: nginx\s*$' || fail "the Server header names a version: $(echo "$headers" | grep -i '^server')"
 echo "$headers" | grep -qi '^content-security-policy:' || fail "no Content-Security-Policy through nginx"
 
-token=$(curl -sS -c "$JAR" "$BASE/login/" | sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -1)
+# Pages are read whole into a variable before they are searched: `curl | grep -q` under pipefail fails
+# whenever grep stops reading at the first match while curl is still writing (curl exit 23).
+login=$(curl -sS -c "$JAR" "$BASE/login/") || fail "the sign-in page does not answer"
+token=$(printf '%s\n' "$login" | sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | sed -n 1p)
 [ -n "$token" ] || fail "the sign-in page has no form"
 status=$(curl -sS -b "$JAR" -c "$JAR" -o /dev/null -w '%{http_code}' -e "$BASE/login/" \
   --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=admin" \
   --data-urlencode "password=$(cat /etc/taizhang/admin_password)" "$BASE/login/")
 [ "$status" = 302 ] || fail "the administrator's sign-in answered $status"
-curl -sS -b "$JAR" "$BASE/" | grep -q '待办' || fail "the home page after sign-in has no 待办"
+home=$(curl -sS -b "$JAR" "$BASE/") || fail "the home page does not answer"
+grep -q '待办' <<<"$home" || fail "the home page after sign-in has no 待办"
 
 before=()
 for port in 8001 8002; do before+=("$(wc -l <"$DATA/log/web-$port.log")"); done
