@@ -34,8 +34,11 @@ run: install
 	trap 'kill $$REMIND $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/taizhang runserver 127.0.0.1:8000 --noreload
 
+# One worker per core (pytest-xdist), each test file whole on one worker: a file's module-scoped
+# servers (slapd, the CAS/OIDC provider) start once. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint:
 	$(BIN)/ruff check src tests benchmarks

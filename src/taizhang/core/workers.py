@@ -103,9 +103,12 @@ def alive(worker_pk: int | None) -> bool:
     if worker_pk is None:
         return False
     if connection.vendor == "postgresql":
+        # pg_locks lists the locks of every database on the server: another installation's (or
+        # another test database's) worker with the same row id must not count as this one.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND granted",
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 [LOCK_CLASS, worker_pk],
             )
             return cursor.fetchone() is not None

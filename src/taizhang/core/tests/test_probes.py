@@ -81,3 +81,25 @@ def test_a_worker_that_lost_its_lock_with_the_database_connection_takes_it_again
             assert time.monotonic() < deadline, "the lock outlived its connection"
         worker.liveness.ensure()
         assert workers.alive(worker.pk) and worker.liveness._held.info.backend_pid != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_of_another_database_on_the_same_server_is_not_this_ones():
+    """Advisory locks are listed for the whole server: the same worker row id locked in another
+    database (a second installation, a staging copy) does not make this database's worker alive,
+    so its stuck jobs are still recovered."""
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the lock is a file beside this database")
+    import psycopg
+
+    params = workers._pg_params() | {"dbname": "postgres"}  # the server's own database, not the test one
+    assert params["dbname"] != connection.settings_dict["NAME"]
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [workers.LOCK_CLASS, 987654])
+        assert not workers.alive(987654)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [workers.LOCK_CLASS, 987654])
+        try:
+            assert workers.alive(987654)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [workers.LOCK_CLASS, 987654])
