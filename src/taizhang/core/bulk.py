@@ -18,7 +18,7 @@ from functools import partial
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Fields whose Python value is also the database value on SQLite and PostgreSQL. JSON columns take
-# JSON text (the audit chain encodes it once, to hash it) and UUID columns 32 hex digits.
+# JSON text (the audit chain encodes it once, to hash it), UUID columns 32 hex digits, binary ones bytes.
 _AS_IS = (
     models.CharField,
     models.TextField,
@@ -27,6 +27,7 @@ _AS_IS = (
     models.ForeignKey,
     models.JSONField,
     models.UUIDField,
+    models.BinaryField,
 )
 
 
@@ -95,45 +96,6 @@ def insert_rows(
             head = f"INSERT INTO {table} ({names}) VALUES "
             _insert_multirow(cursor.cursor, head, len(all_fields) - len(shared), rows, ids, tail)
     return ids
-
-
-def insert_integer_columns(model, columns: Sequence[str], values: Sequence) -> None:
-    """Insert rows of integer (bigint) columns given column by column as numpy arrays: an index's
-    postings, hundreds of thousands of pairs, without a Python tuple per row. PostgreSQL takes them
-    as one binary COPY built by numpy (an unnest of array parameters took four times as long),
-    SQLite as one flat parameter list sliced into multi-row statements."""
-    import numpy as np  # only the similarity index writes this way
-
-    count = len(values[0]) if len(values) else 0
-    if not count:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta, quote = model._meta, conn.ops.quote_name
-    names = ", ".join(quote(meta.get_field(name).column) for name in columns)
-    table, width = quote(meta.db_table), len(columns)
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            # Binary COPY: a signature and two empty header words, then per row the number of fields
-            # and each field as (length, big-endian value); -1 ends the data.
-            layout = [("fields", ">i2")] + [item for i in range(width) for item in ((f"n{i}", ">i4"), (f"v{i}", ">i8"))]
-            rows = np.empty(count, dtype=layout)
-            rows["fields"] = width
-            for i, column in enumerate(values):
-                rows[f"n{i}"], rows[f"v{i}"] = 8, column
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT binary)") as copy:
-                copy.write(b"PGCOPY\n\xff\r\n\x00" + bytes(8) + rows.tobytes() + b"\xff\xff")
-            return
-        flat = [None] * (count * width)
-        for i, column in enumerate(values):
-            flat[i::width] = column.tolist()
-        per_statement = min(500, 32_000 // width)  # longer statements measured no faster
-        one = "(" + ",".join(["?"] * width) + ")"
-        head = f"INSERT INTO {table} ({names}) VALUES "
-        full, step = head + ",".join([one] * per_statement), per_statement * width
-        for start in range(0, len(flat), step):
-            part = flat[start : start + step]
-            sql = full if len(part) == step else head + ",".join([one] * (len(part) // width))
-            sqlite3.Cursor.execute(cursor.cursor, sql, part)
 
 
 def _insert_multirow(cursor, head: str, own: int, rows, ids: list[int], shared: list) -> None:

@@ -24,11 +24,11 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import F
 
-from taizhang.core.bulk import insert_integer_columns, insert_rows
+from taizhang.core.bulk import insert_rows
 from taizhang.core.permissions import unrestricted
 from taizhang.org.models import PATH_STEP
 from taizhang.similar import engine, filing
-from taizhang.similar.models import Corpus, Indexed, Posting, Term
+from taizhang.similar.models import Corpus, Indexed, PostingBlock, Term
 from taizhang.tasks.origins import Origin, OriginKind
 
 POSTING_KEYS = 8  # features a finding is filed under, once the index holds FILE_ALL_BELOW findings
@@ -36,6 +36,7 @@ FILE_ALL_BELOW = 2000  # until then the frequencies say little: a finding is fil
 QUERY_KEYS = 16  # features a lookup reads
 PER_KEY = 300  # postings read per feature, newest first
 RERANK = 60  # candidates scored exactly
+BLOCK = 120  # findings per posting block: 960 bytes, stored inside the row on both databases
 SHOWN_FROM = 0.1  # below this score a finding is not shown as similar (docs/similarity.md)
 REPEAT_FROM = 0.15  # from this score a same-unit finding of a later round is flagged (docs/similarity.md)
 _CHUNK = 5000
@@ -144,8 +145,78 @@ def _count_documents(added: int) -> int:
 
 
 def _write_postings(keys: np.ndarray, docs: np.ndarray) -> None:
-    order = np.lexsort((docs, keys))  # the primary key's order: each page of its index is written once
-    insert_integer_columns(Posting, ("key", "doc_id"), [keys[order], docs[order]])
+    """File `docs[i]` under `keys[i]`: for each feature, its findings newest first, in blocks of BLOCK."""
+    insert_rows(PostingBlock, ("key", "last", "first", "docs"), _blocks(keys, docs))
+
+
+def _blocks(keys: np.ndarray, docs: np.ndarray) -> list[tuple]:
+    """(key, newest, oldest, packed ids) rows: each key's findings newest first, cut every BLOCK."""
+    if not len(keys):
+        return []
+    order = np.lexsort((-docs, keys))
+    keys, docs = keys[order], docs[order]
+    runs = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    lengths = np.diff(np.r_[runs, len(keys)])
+    per_run = (lengths + BLOCK - 1) // BLOCK
+    within = np.arange(per_run.sum()) - np.repeat(np.cumsum(per_run) - per_run, per_run)
+    starts = np.repeat(runs, per_run) + within * BLOCK
+    ends = np.minimum(starts + BLOCK, np.repeat(runs + lengths, per_run))
+    packed = docs.astype("<i8").tobytes()
+    return [
+        (key, newest, oldest, packed[8 * a : 8 * b])
+        for key, newest, oldest, a, b in zip(
+            keys[starts].tolist(),
+            docs[starts].tolist(),
+            docs[ends - 1].tolist(),
+            starts.tolist(),
+            ends.tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _unpacked(docs) -> np.ndarray:
+    return np.frombuffer(bytes(docs), dtype="<i8")
+
+
+def postings() -> list[tuple[int, int]]:
+    """Every (feature, finding) pair the index files (for checks and tests)."""
+    return [
+        (key, doc)
+        for key, docs in PostingBlock.objects.values_list("key", "docs").iterator()
+        for doc in _unpacked(docs).tolist()
+    ]
+
+
+def _unfile(ids: list[int], keys: set[int]) -> None:
+    """Take the findings `ids` out of the blocks of `keys` they are filed in: each block holding one
+    of them is rewritten once without them (or deleted when nothing is left)."""
+    if not ids or not keys:
+        return
+    table, gone = PostingBlock._meta.db_table, np.array(sorted(ids), dtype=np.int64)
+    keys = sorted(keys)
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            cursor.execute(
+                f"SELECT key, last, docs FROM {table} WHERE key IN ({','.join(['%s'] * len(part))}) "
+                "AND last >= %s AND first <= %s",
+                [*part, int(gone[0]), int(gone[-1])],
+            )
+            stale, kept = [], []
+            for key, last, docs in cursor.fetchall():
+                docs = _unpacked(docs)
+                keep = ~np.isin(docs, gone)
+                if keep.all():
+                    continue
+                stale.append((key, last))
+                docs = docs[keep]
+                if len(docs):
+                    kept.append((key, int(docs[0]), int(docs[-1]), docs.astype("<i8").tobytes()))
+            if stale:
+                cursor.executemany(f"DELETE FROM {table} WHERE key = %s AND last = %s", stale)
+            if kept:
+                insert_rows(PostingBlock, ("key", "last", "first", "docs"), kept)
 
 
 class _Pending:
@@ -241,12 +312,11 @@ def forget(origin_ids) -> None:
     if not old:
         return
     delta = Counter()
-    for pk, norm in old:
-        keys = engine.keys_of(engine.grams_of(norm))
-        delta.update(keys)
-        Posting.objects.filter(key__in=keys, doc_id=pk).delete()  # filed under some of its own features
-    _add_df({k: -n for k, n in delta.items()})
+    for _pk, norm in old:
+        delta.update(engine.keys_of(engine.grams_of(norm)))
     ids = [pk for pk, _ in old]
+    _unfile(ids, set(delta))  # filed under some of their own features
+    _add_df({k: -n for k, n in delta.items()})
     pending = _pending.get()
     if pending is not None:
         pending.drop(ids)
@@ -290,7 +360,8 @@ def candidates(
     category=None,
     limit=RERANK,
 ) -> list[int]:
-    """Findings sharing the query's most telling features, best first (one statement).
+    """Findings sharing the query's most telling features, best first: the newest PER_KEY findings
+    the filters admit under each of those features, their weights added per finding.
 
     `visible` is a queryset of origin ids the reader may see (None: everything); `since` a date the
     round must not be older than; `category` a category name the finding must carry; `own` says the
@@ -298,39 +369,92 @@ def candidates(
     keys = engine.posting_keys(grams, weights, QUERY_KEYS, min_df=1 + own)
     if not keys:
         return []
-    where, params = ["p.key = %s"], []
-    join = ""
-    if exclude_source is not None or since is not None or category:
-        join = f" JOIN {Indexed._meta.db_table} d ON d.origin_id = p.doc_id"
+    admitted = _Admission(exclude_source, visible, since, category)
+    score: dict[int, float] = {}
+    for key, docs in _newest(dict(keys), admitted).items():
+        weight = dict(keys)[key]
+        for doc in docs:
+            score[doc] = score.get(doc, 0.0) + weight
+    ranked = sorted(score.items(), key=lambda item: (-item[1], -item[0]))
+    return [doc for doc, _ in ranked[: int(limit)]]
+
+
+class _Admission:
+    """Which findings a lookup's filters admit, asked once per finding."""
+
+    def __init__(self, exclude_source, visible, since, category):
+        query = Indexed.objects.all()
         if exclude_source is not None:
-            where.append("d.source_id <> %s")
-            params.append(exclude_source)
+            query = query.exclude(source_id=exclude_source)
         if since is not None:
-            where.append("d.dated >= %s")
-            params.append(since)
+            query = query.filter(dated__gte=since)
         if category:
-            where.append("d.category = %s")
-            params.append(category)
-    if visible is not None:
-        sub, sub_params = visible.query.sql_with_params()
-        where.append(f"p.doc_id IN ({sub})")
-        params.extend(sub_params)
-    one = (
-        f"SELECT * FROM (SELECT p.doc_id AS doc, CAST(%s AS DOUBLE PRECISION) AS w "
-        f"FROM {Posting._meta.db_table} p{join} WHERE {' AND '.join(where)} "
-        f"ORDER BY p.doc_id DESC LIMIT {PER_KEY}) AS k{{n}}"
-    )
-    parts, all_params = [], []
-    for n, (key, weight) in enumerate(keys):
-        parts.append(one.replace("{n}", str(n)))
-        all_params += [weight, key, *params]
-    sql = (
-        f"SELECT doc, SUM(w) AS s FROM ({' UNION ALL '.join(parts)}) AS hits "
-        f"GROUP BY doc ORDER BY s DESC, doc DESC LIMIT {int(limit)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
-        return [row[0] for row in cursor.fetchall()]
+            query = query.filter(category=category)
+        if visible is not None:
+            query = query.filter(origin_id__in=visible)
+        self.query = query if query.query.where else None  # no filter: every indexed finding
+        self.known: dict[int, bool] = {}
+
+    def learn(self, docs: list[int]) -> None:
+        unknown = [d for d in docs if d not in self.known]
+        if self.query is None or not unknown:
+            return
+        self.known.update(dict.fromkeys(unknown, False))
+        for i in range(0, len(unknown), _CHUNK):
+            part = unknown[i : i + _CHUNK]
+            admitted = self.query.filter(origin_id__in=part).values_list("origin_id", flat=True)
+            self.known.update(dict.fromkeys(admitted, True))
+
+    def __call__(self, doc: int) -> bool:
+        return self.query is None or self.known[doc]
+
+
+def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]]:
+    """For each key, the newest PER_KEY findings filed under it that `admitted` admits.
+
+    Blocks are read newest first (by their newest finding), a few per key, then twice as many for
+    the keys still short. A block's findings may be older than an unread block's newest (an edited
+    finding is filed again in a block of its own), so one block more is asked for than is read:
+    only findings newer than its newest are taken until the key's blocks are all read."""
+    table = PostingBlock._meta.db_table
+    found: dict[int, list[np.ndarray]] = {key: [] for key in keys}
+    below: dict[int, int | None] = dict.fromkeys(keys)  # the newest id of the last block read
+    chosen: dict[int, list[int]] = {}
+    want, count = list(keys), 2
+    while want:
+        parts, params = [], []
+        for n, key in enumerate(want):
+            older = "" if below[key] is None else " AND last < %s"
+            parts.append(
+                f"SELECT * FROM (SELECT key, last, docs FROM {table} WHERE key = %s{older} "
+                f"ORDER BY last DESC LIMIT {count + 1}) AS b{n}"
+            )
+            params += [key] if below[key] is None else [key, below[key]]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        read: dict[int, list] = {key: [] for key in want}
+        for key, last, docs in rows:
+            read[key].append((last, docs))
+        short = []
+        for key in want:
+            blocks = sorted(read[key], key=lambda block: block[0], reverse=True)
+            unread = blocks[count][0] if len(blocks) > count else None  # the newest id not yet read
+            blocks = blocks[:count]
+            found[key] += [_unpacked(docs) for _, docs in blocks]
+            if blocks:
+                below[key] = blocks[-1][0]
+            docs = np.sort(np.concatenate(found[key]))[::-1] if found[key] else np.array([], dtype=np.int64)
+            if unread is not None:
+                docs = docs[docs > unread]
+            docs = docs.tolist()
+            admitted.learn(docs)
+            taken = [d for d in docs if admitted(d)][:PER_KEY]
+            chosen[key] = taken
+            if len(taken) < PER_KEY and unread is not None:
+                short.append(key)
+        want, count = short, count * 2
+    return chosen
 
 
 def score(query_norm: str, others: list[tuple[int, str]], weights: engine.Weights | None = None):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from taizhang.similar import engine, index, repeats
-from taizhang.similar.models import Corpus, FlagStatus, Indexed, Posting, RepeatFlag, Term
+from taizhang.similar.models import Corpus, FlagStatus, Indexed, PostingBlock, RepeatFlag, Term
 from taizhang.tasks.origins import Origin, OriginKind
 
 BATCH = 5000
@@ -27,7 +27,7 @@ def rebuild(*, check: bool = False, progress=None) -> Report:
         .values_list("pk", flat=True)
     )
     with transaction.atomic():
-        Posting.objects.all().delete()
+        PostingBlock.objects.all().delete()
         Indexed.objects.all().delete()
         Term.objects.all().delete()
         Corpus.objects.all().delete()

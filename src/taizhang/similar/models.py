@@ -3,7 +3,7 @@
 `Indexed` is one row a finding: its normalised text (what the scorer reads, so a query never
 re-reads the ledger), the round it belongs to and the unit it was found in (`found_in`, else the unit
 the ledger inspected). `Term` counts, for each feature, in how many findings it occurs: the IDF the
-scorer needs, kept exact by every write. `Posting` lists each finding under its few most telling
+scorer needs, kept exact by every write. `PostingBlock` lists each finding under its few most telling
 features (`filing.filed_under`): a lookup reads a bounded number of postings whatever the ledger's
 size. `Corpus` holds how many findings are indexed (a COUNT(*) over a million rows costs more than
 the whole query). All four are written only by `similar.index`, inside the transaction of the write
@@ -55,15 +55,21 @@ class Term(models.Model):
         return f"{self.key}: {self.df}"
 
 
-class Posting(models.Model):
-    pk = models.CompositePrimaryKey("key", "doc")
+class PostingBlock(models.Model):
+    """Findings filed under one feature, packed: up to `index.BLOCK` finding ids, newest first, as
+    little-endian 64-bit integers, the block known by its newest id (`last`). An import writes one
+    row per feature it touches (a few thousand) instead of one per finding and feature (hundreds of
+    thousands): each row is one more entry in the primary key's B-tree, the indexing's largest cost
+    on PostgreSQL. A finding added alone gets blocks of one."""
+
+    pk = models.CompositePrimaryKey("key", "last")
     key = models.BigIntegerField()
-    # No index on the finding alone: each posting is one more entry in every index it is in, and an
-    # import writes hundreds of thousands; a finding's postings are found by its own features (`forget`).
-    doc = models.ForeignKey(Indexed, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    last = models.BigIntegerField()  # the newest (largest) finding id in the block
+    first = models.BigIntegerField()  # the oldest: which blocks a forgotten finding may be in
+    docs = models.BinaryField()
 
     def __str__(self):
-        return f"{self.key} → {self.doc_id}"
+        return f"{self.key} → {self.first}…{self.last}"
 
 
 class Corpus(models.Model):

@@ -9,8 +9,9 @@ from taizhang.rectification import actions as ledger_actions
 from taizhang.rectification.models import Finding
 from taizhang.similar import index
 from taizhang.similar.actions import decide
-from taizhang.similar.models import Corpus, FlagStatus, Indexed, Posting, RepeatFlag, Term
+from taizhang.similar.models import Corpus, FlagStatus, Indexed, PostingBlock, RepeatFlag, Term
 from taizhang.tasks import actions as task_actions
+from taizhang.tasks.origins import Origin
 from taizhang.testing import unit
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,7 @@ def test_only_an_office_managing_the_later_ledger_decides(people, rounds):
 
 def _index_state():
     texts = dict(Indexed.objects.values_list("origin_id", "norm"))
-    postings = sorted((key, texts[doc]) for key, doc in Posting.objects.values_list("key", "doc_id"))
+    postings = sorted((key, texts[doc]) for key, doc in index.postings())
     terms = {k: df for k, df in Term.objects.values_list("key", "df") if df}
     return postings, terms, Corpus.objects.get(pk=1).documents
 
@@ -185,7 +186,45 @@ def test_an_import_holding_its_index_writes_leaves_the_index_it_would_have_writt
         transaction.savepoint_rollback(point)
         with index.batched():
             run()
-            assert Posting.objects.count() < 2000  # held: only the edited finding's postings written yet
+            assert len(index.postings()) < 2000  # held: only the edited finding's postings written yet
         held = _index_state()
     assert held == at_once
     assert held[2] == 2601
+
+
+def test_a_lookup_reads_the_newest_admitted_findings_of_each_feature_across_blocks(rounds, monkeypatch):
+    """Postings are packed in blocks (an import's findings of one feature in a few rows). A lookup
+    still takes, under each feature, exactly the newest PER_KEY findings its filters admit: also
+    when those lie several blocks down, and when an edited finding sits in a block of its own
+    below a block holding older findings; a deleted finding is gone from the block it was packed in."""
+    monkeypatch.setattr(index, "BLOCK", 4)
+    early, late, other = rounds
+    texts = [f"{CARS}第{i}辆" for i in range(30)]
+
+    def add(source, part):
+        items = [{"number": str(i), "text": t, "position": i, "category_id": None} for i, t in enumerate(part)]
+        return ledger_actions.create_findings(source, items, by=None)
+
+    made = add(late, texts[:12]) + add(other, texts[12:18]) + add(early, texts[18:])
+    # blocks of the newest: [29 28 27 26] [25 24 23 22] …; after the edit [25 24 22] [23] …
+    ledger_actions.save_finding(Finding.objects.get(pk=made[23]), {"text": f"{CARS}第23辆车"}, by=None)
+    ledger_actions.delete_finding(Finding.objects.get(pk=made[8]), by=None, reason="重复录入")
+    assert PostingBlock.objects.count() < len(index.postings()) / 2  # packed
+
+    filed: dict[int, list[int]] = {}
+    for key, doc in index.postings():
+        filed.setdefault(key, []).append(doc)
+    assert made[8] not in {doc for docs in filed.values() for doc in docs}
+    shared = max(filed, key=lambda key: len(filed[key]))  # a feature every car finding carries
+    assert len(filed[shared]) == 29
+
+    monkeypatch.setattr(index, "PER_KEY", 7)
+    everything = index._Admission(None, None, None, None)
+    assert index._newest({shared: 1.0}, everything)[shared] == [made[i] for i in range(29, 22, -1)]
+    entries = dict(Indexed.objects.values_list("origin_id", "source_id"))
+    for exclude in (other.pk, early.pk):
+        admitted = index._Admission(exclude, None, None, None)
+        expected = sorted((d for d in filed[shared] if entries[d] != exclude), reverse=True)[:7]
+        assert index._newest({shared: 1.0}, admitted)[shared] == expected, exclude
+    first_round = index._Admission(None, Origin.objects.filter(source=late).values("pk"), None, None)
+    assert index._newest({shared: 1.0}, first_round)[shared] == [made[i] for i in (11, 10, 9, 7, 6, 5, 4)]
