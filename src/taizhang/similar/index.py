@@ -144,9 +144,45 @@ def _count_documents(added: int) -> int:
     return corpus.documents
 
 
+MERGE_BELOW = 1000  # postings written at once below which they join their features' newest blocks
+
+
 def _write_postings(keys: np.ndarray, docs: np.ndarray) -> None:
-    """File `docs[i]` under `keys[i]`: for each feature, its findings newest first, in blocks of BLOCK."""
+    """File `docs[i]` under `keys[i]`: for each feature, its findings newest first, in blocks of BLOCK.
+
+    A few postings (a finding entered or edited on its page) join their feature's newest block where
+    it has room and they are newer than all of it, so findings added one at a time still fill blocks
+    (a lookup reads a bounded number of blocks per feature before it has enough findings)."""
+    if len(keys) and len(keys) < MERGE_BELOW:
+        keys, docs = _merged_with_newest(keys, docs)
     insert_rows(PostingBlock, ("key", "last", "first", "docs"), _blocks(keys, docs))
+
+
+def _merged_with_newest(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The postings plus the newest blocks they join (taken out of the table to be written again)."""
+    table = PostingBlock._meta.db_table
+    adding = Counter(keys.tolist())
+    oldest = {}
+    for key, doc in zip(keys.tolist(), docs.tolist(), strict=True):
+        oldest[key] = min(doc, oldest.get(key, doc))
+    marks = ",".join(["%s"] * len(adding))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT b.key, b.last, b.docs FROM {table} b JOIN (SELECT key, MAX(last) AS last FROM {table} "
+            f"WHERE key IN ({marks}) GROUP BY key) n ON n.key = b.key AND n.last = b.last",
+            list(adding),
+        )
+        joined = [
+            (key, last, _unpacked(packed))
+            for key, last, packed in cursor.fetchall()
+            if last < oldest[key] and len(packed) // 8 + adding[key] <= BLOCK
+        ]
+        if not joined:
+            return keys, docs
+        cursor.executemany(f"DELETE FROM {table} WHERE key = %s AND last = %s", [(k, last) for k, last, _ in joined])
+    more_docs = np.concatenate([packed for _, _, packed in joined]).astype(np.int64)
+    more_keys = np.repeat(np.array([k for k, _, _ in joined], dtype=np.int64), [len(p) for _, _, p in joined])
+    return np.concatenate([keys, more_keys]), np.concatenate([docs, more_docs])
 
 
 def _blocks(keys: np.ndarray, docs: np.ndarray) -> list[tuple]:
@@ -380,33 +416,46 @@ def candidates(
 
 
 class _Admission:
-    """Which findings a lookup's filters admit, asked once per finding."""
+    """Which findings a lookup's filters admit, asked of the database once per finding, a round of
+    blocks at a time (one plain statement per 5,000 findings: the ORM's compiling of an IN list
+    cost more than the lookup)."""
 
     def __init__(self, exclude_source, visible, since, category):
-        query = Indexed.objects.all()
+        where, params = [], []
         if exclude_source is not None:
-            query = query.exclude(source_id=exclude_source)
+            where.append("source_id <> %s")
+            params.append(exclude_source)
         if since is not None:
-            query = query.filter(dated__gte=since)
+            where.append("dated >= %s")
+            params.append(since)
         if category:
-            query = query.filter(category=category)
+            where.append("category = %s")
+            params.append(category)
         if visible is not None:
-            query = query.filter(origin_id__in=visible)
-        self.query = query if query.query.where else None  # no filter: every indexed finding
+            sub, sub_params = visible.query.sql_with_params()
+            where.append(f"origin_id IN ({sub})")
+            params.extend(sub_params)
+        self.where, self.params = where, params  # none: every indexed finding is admitted
         self.known: dict[int, bool] = {}
 
-    def learn(self, docs: list[int]) -> None:
-        unknown = [d for d in docs if d not in self.known]
-        if self.query is None or not unknown:
+    def learn(self, docs) -> None:
+        unknown = [d for d in dict.fromkeys(docs) if d not in self.known]
+        if not self.where or not unknown:
             return
         self.known.update(dict.fromkeys(unknown, False))
-        for i in range(0, len(unknown), _CHUNK):
-            part = unknown[i : i + _CHUNK]
-            admitted = self.query.filter(origin_id__in=part).values_list("origin_id", flat=True)
-            self.known.update(dict.fromkeys(admitted, True))
+        conditions = " AND ".join(self.where)
+        with connection.cursor() as cursor:
+            for i in range(0, len(unknown), _CHUNK):
+                part = unknown[i : i + _CHUNK]
+                cursor.execute(
+                    f"SELECT origin_id FROM {Indexed._meta.db_table} "
+                    f"WHERE origin_id IN ({','.join(['%s'] * len(part))}) AND {conditions}",
+                    [*part, *self.params],
+                )
+                self.known.update((row[0], True) for row in cursor.fetchall())
 
     def __call__(self, doc: int) -> bool:
-        return self.query is None or self.known[doc]
+        return not self.where or self.known[doc]
 
 
 def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]]:
@@ -420,7 +469,7 @@ def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]
     found: dict[int, list[np.ndarray]] = {key: [] for key in keys}
     below: dict[int, int | None] = dict.fromkeys(keys)  # the newest id of the last block read
     chosen: dict[int, list[int]] = {}
-    want, count = list(keys), 2
+    want, count = list(keys), PER_KEY // BLOCK + 2  # enough for PER_KEY when nothing is filtered out
     while want:
         parts, params = [], []
         for n, key in enumerate(want):
@@ -436,7 +485,7 @@ def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]
         read: dict[int, list] = {key: [] for key in want}
         for key, last, docs in rows:
             read[key].append((last, docs))
-        short = []
+        short, ready = [], {}
         for key in want:
             blocks = sorted(read[key], key=lambda block: block[0], reverse=True)
             unread = blocks[count][0] if len(blocks) > count else None  # the newest id not yet read
@@ -447,8 +496,9 @@ def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]
             docs = np.sort(np.concatenate(found[key]))[::-1] if found[key] else np.array([], dtype=np.int64)
             if unread is not None:
                 docs = docs[docs > unread]
-            docs = docs.tolist()
-            admitted.learn(docs)
+            ready[key] = (docs.tolist(), unread)
+        admitted.learn(doc for docs, _ in ready.values() for doc in docs)
+        for key, (docs, unread) in ready.items():
             taken = [d for d in docs if admitted(d)][:PER_KEY]
             chosen[key] = taken
             if len(taken) < PER_KEY and unread is not None:

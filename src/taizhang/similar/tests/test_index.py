@@ -206,8 +206,8 @@ def test_a_lookup_reads_the_newest_admitted_findings_of_each_feature_across_bloc
         return ledger_actions.create_findings(source, items, by=None)
 
     made = add(late, texts[:12]) + add(other, texts[12:18]) + add(early, texts[18:])
-    # blocks of the newest: [29 28 27 26] [25 24 23 22] …; after the edit [25 24 22] [23] …
-    ledger_actions.save_finding(Finding.objects.get(pk=made[23]), {"text": f"{CARS}第23辆车"}, by=None)
+    # the newest blocks: [29 28 27 26] [25 24 23 22] [21 20 19 18]; after the edit [21 20 18] [19]
+    ledger_actions.save_finding(Finding.objects.get(pk=made[19]), {"text": f"{CARS}第19辆车"}, by=None)
     ledger_actions.delete_finding(Finding.objects.get(pk=made[8]), by=None, reason="重复录入")
     assert PostingBlock.objects.count() < len(index.postings()) / 2  # packed
 
@@ -228,3 +228,25 @@ def test_a_lookup_reads_the_newest_admitted_findings_of_each_feature_across_bloc
         assert index._newest({shared: 1.0}, admitted)[shared] == expected, exclude
     first_round = index._Admission(None, Origin.objects.filter(source=late).values("pk"), None, None)
     assert index._newest({shared: 1.0}, first_round)[shared] == [made[i] for i in (11, 10, 9, 7, 6, 5, 4)]
+    # Four wanted, three blocks read first: 18, in the third, is older than 19, in the next.
+    monkeypatch.setattr(index, "PER_KEY", 4)
+    few = index._Admission(
+        None, Origin.objects.filter(pk__in=[made[i] for i in (28, 21, 20, 19, 18)]).values("pk"), None, None
+    )
+    assert index._newest({shared: 1.0}, few)[shared] == [made[i] for i in (28, 21, 20, 19)]
+
+
+def test_findings_entered_one_at_a_time_fill_blocks(rounds, monkeypatch):
+    """A finding entered on its page joins its features' newest blocks: a lookup reads as few
+    blocks per feature for a ledger typed in by hand as for an imported one."""
+    monkeypatch.setattr(index, "BLOCK", 4)
+    early, _late, _other = rounds
+    made = [finding(early, f"{CARS}第{i}辆").pk for i in range(10)]
+    filed: dict[int, list[int]] = {}
+    for key, doc in index.postings():
+        filed.setdefault(key, []).append(doc)
+    shared = max(filed, key=lambda key: len(filed[key]))
+    assert sorted(filed[shared]) == made
+    blocks = PostingBlock.objects.filter(key=shared).order_by("-last")
+    assert [len(index._unpacked(b.docs)) for b in blocks] == [2, 4, 4]
+    assert index._newest({shared: 1.0}, index._Admission(None, None, None, None))[shared] == made[::-1]
