@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,6 +71,12 @@ def save_unit(unit: Unit | None, data: dict, *, by, version: str | None = None) 
     return unit
 
 
+# Sent inside the move's transaction with old_path and new_path: apps that keep a copy of a unit's
+# path (the similarity index files findings by it) follow the move in the same transaction, as org
+# may not import them.
+subtree_moved = Signal()
+
+
 def _move_subtree(unit: Unit, parent: Unit | None) -> None:
     old_path = Unit.objects.values_list("path", flat=True).get(pk=unit.pk)
     new_path = (parent.path if parent else "") + path_segment(unit.pk)
@@ -79,6 +86,7 @@ def _move_subtree(unit: Unit, parent: Unit | None) -> None:
         depth=F("depth") + depth_change,
     )
     unit.refresh_from_db(fields=["path", "depth"])
+    subtree_moved.send(sender=Unit, old_path=old_path, new_path=new_path)
 
 
 @transaction.atomic

@@ -16,3 +16,7 @@ class SimilarConfig(AppConfig):
         from taizhang.tasks import todo
 
         todo.register(FLAGS_TO_DECIDE)
+        from taizhang.org.actions import subtree_moved
+        from taizhang.similar.index import follow_move
+
+        subtree_moved.connect(follow_move, dispatch_uid="similar.follow_move")

@@ -23,7 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 
 from taizhang.core.bulk import insert_rows
 from taizhang.core.permissions import unrestricted
@@ -554,6 +555,14 @@ def similar(origin: Origin, user, *, limit=5, since=None, category=None) -> list
     others = list(Indexed.objects.filter(origin_id__in=found).values_list("origin_id", "norm"))
     ranked = score(norm, others)
     return [(pk, s) for pk, s in ranked if s >= SHOWN_FROM][:limit]
+
+
+def follow_move(sender, old_path: str, new_path: str, **kwargs) -> None:
+    """A unit moved in the tree (`org.actions.subtree_moved`): its subtree's findings are filed by
+    their new paths, inside the move's transaction, so "the same unit" of the repeat flags follows."""
+    Indexed.objects.filter(unit_path__gte=old_path, unit_path__lt=subtree_upper(old_path)).update(
+        unit_path=Concat(Value(new_path), Substr("unit_path", len(old_path) + 1))
+    )
 
 
 def subtree_upper(path: str) -> str:

@@ -48,8 +48,15 @@ def compare() -> Report:
     missing = texts.keys() - stored.keys()
     extra = stored.keys() - texts.keys()
     stale = [pk for pk in texts.keys() & stored.keys() if engine.normalise(texts[pk]) != stored[pk]]
+    paths = dict(Indexed.objects.values_list("origin_id", "unit_path"))
+    filed_at = Origin.objects.filter(kind=OriginKind.FINDING).values_list(
+        "pk", "found_in__path", "source__inspected_unit__path"
+    )
+    moved = [pk for pk, found, inspected in filed_at if pk in paths and paths[pk] != (found or inspected or "")]
     if missing:
         problems.append(f"未索引的问题 {len(missing)} 条（如 {sorted(missing)[:5]}）")
+    if moved:
+        problems.append(f"索引中单位位置与单位树不一致 {len(moved)} 条（如 {sorted(moved)[:5]}）")
     if extra:
         problems.append(f"索引中多出的问题 {len(extra)} 条")
     if stale:

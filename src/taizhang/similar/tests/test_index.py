@@ -250,3 +250,23 @@ def test_findings_entered_one_at_a_time_fill_blocks(rounds, monkeypatch):
     blocks = PostingBlock.objects.filter(key=shared).order_by("-last")
     assert [len(index._unpacked(b.docs)) for b in blocks] == [2, 4, 4]
     assert index._newest({shared: 1.0}, index._Admission(None, None, None, None))[shared] == made[::-1]
+
+
+def test_a_moved_unit_keeps_its_findings_for_the_repeat_flags(rounds, people):
+    """The index files findings by their unit's place in the tree: when a unit moves, its findings
+    move with it (in the same transaction), so a later round's same problem is still flagged."""
+    from taizhang.org.actions import save_unit
+    from taizhang.similar import maintenance
+
+    early, late, _other = rounds
+    old = finding(early, CARS)
+    education = unit("市教育局")
+    save_unit(education, {"parent": unit("市财政局")}, by=people["admin"])
+    education.refresh_from_db()
+    assert Indexed.objects.get(pk=old.pk).unit_path == education.path
+    assert maintenance.compare().ok, maintenance.compare().text
+    finding(late, CARS_AGAIN)
+    assert RepeatFlag.objects.get().earlier_id == old.pk
+    Indexed.objects.filter(pk=old.pk).update(unit_path="")  # as an index left behind by a move would be
+    report = maintenance.compare()
+    assert not report.ok and "单位位置与单位树不一致 1 条" in report.text
