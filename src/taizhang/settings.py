@@ -473,7 +473,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["taizhang.core.api.ListFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         "taizhang.core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
