@@ -123,10 +123,12 @@ def _add(new: list[Entry]) -> list[Entry]:
     filed = None if before < FILE_ALL_BELOW else POSTING_KEYS
     position, keys = filing.filed_under(found, freq, dfs, before + len(new), filed)
     docs = np.array([e.origin_id for e in new], dtype=np.int64)[position]
+    rounds = np.array([e.source_id for e in new], dtype=np.int64)[position]
+    dated = {e.source_id: e.dated for e in new}
     if pending is None:
-        _write_postings(keys, docs)
+        _write_postings(keys, docs, rounds, dated)
     else:
-        pending.hold(keys, docs)
+        pending.hold(keys, docs, rounds, dated)
     return new
 
 
@@ -149,51 +151,64 @@ def _count_documents(added: int) -> int:
 MERGE_BELOW = 1000  # postings written at once below which they join their features' newest blocks
 
 
-def _write_postings(keys: np.ndarray, docs: np.ndarray) -> None:
-    """File `docs[i]` under `keys[i]`: for each feature, its findings newest first, in blocks of BLOCK.
+def _write_postings(keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray, dated: dict) -> None:
+    """File `docs[i]` (a finding of round `rounds[i]`, whose date `dated` gives) under `keys[i]`: for
+    each feature, its findings newest first, in blocks of at most BLOCK findings of one round.
 
-    A few postings (a finding entered or edited on its page) join their feature's newest block where
-    it has room and they are newer than all of it, so findings added one at a time still fill blocks
-    (a lookup reads a bounded number of blocks per feature before it has enough findings)."""
+    A block names its round and the round's date, so a lookup passes over the blocks of its own
+    round and of rounds older than it asks for without reading their findings. A few postings (a
+    finding entered or edited on its page) join their feature's newest block where it is of the same
+    round, has room and is older, so findings added one at a time still fill blocks."""
     if len(keys) and len(keys) < MERGE_BELOW:
-        keys, docs = _merged_with_newest(keys, docs)
-    insert_rows(PostingBlock, ("key", "last", "first", "docs"), _blocks(keys, docs))
+        keys, docs, rounds = _merged_with_newest(keys, docs, rounds)
+    rows = [
+        (key, last, first, round_, dated[round_], packed)
+        for key, last, first, round_, packed in _blocks(keys, docs, rounds)
+    ]
+    insert_rows(PostingBlock, ("key", "last", "first", "source_id", "dated", "docs"), rows)
 
 
-def _merged_with_newest(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _merged_with_newest(keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray):
     """The postings plus the newest blocks they join (taken out of the table to be written again)."""
     table = PostingBlock._meta.db_table
     adding = Counter(keys.tolist())
-    oldest = {}
-    for key, doc in zip(keys.tolist(), docs.tolist(), strict=True):
+    oldest, round_of = {}, {}
+    for key, doc, round_ in zip(keys.tolist(), docs.tolist(), rounds.tolist(), strict=True):
         oldest[key] = min(doc, oldest.get(key, doc))
+        round_of[key] = round_ if round_of.get(key, round_) == round_ else None  # one round, or none joins
     marks = ",".join(["%s"] * len(adding))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT b.key, b.last, b.docs FROM {table} b JOIN (SELECT key, MAX(last) AS last FROM {table} "
-            f"WHERE key IN ({marks}) GROUP BY key) n ON n.key = b.key AND n.last = b.last",
+            f"SELECT b.key, b.last, b.source_id, b.docs FROM {table} b JOIN (SELECT key, MAX(last) AS last "
+            f"FROM {table} WHERE key IN ({marks}) GROUP BY key) n ON n.key = b.key AND n.last = b.last",
             list(adding),
         )
         joined = [
-            (key, last, _unpacked(packed))
-            for key, last, packed in cursor.fetchall()
-            if last < oldest[key] and len(packed) // 8 + adding[key] <= BLOCK
+            (key, last, round_, _unpacked(packed))
+            for key, last, round_, packed in cursor.fetchall()
+            if last < oldest[key] and round_ == round_of[key] and len(packed) // 8 + adding[key] <= BLOCK
         ]
         if not joined:
-            return keys, docs
-        cursor.executemany(f"DELETE FROM {table} WHERE key = %s AND last = %s", [(k, last) for k, last, _ in joined])
-    more_docs = np.concatenate([packed for _, _, packed in joined]).astype(np.int64)
-    more_keys = np.repeat(np.array([k for k, _, _ in joined], dtype=np.int64), [len(p) for _, _, p in joined])
-    return np.concatenate([keys, more_keys]), np.concatenate([docs, more_docs])
+            return keys, docs, rounds
+        cursor.executemany(
+            f"DELETE FROM {table} WHERE key = %s AND last = %s", [(key, last) for key, last, _, _ in joined]
+        )
+    sizes = [len(packed) for *_, packed in joined]
+    return (
+        np.concatenate([keys, np.repeat(np.array([j[0] for j in joined], dtype=np.int64), sizes)]),
+        np.concatenate([docs, *[packed.astype(np.int64) for *_, packed in joined]]),
+        np.concatenate([rounds, np.repeat(np.array([j[2] for j in joined], dtype=np.int64), sizes)]),
+    )
 
 
-def _blocks(keys: np.ndarray, docs: np.ndarray) -> list[tuple]:
-    """(key, newest, oldest, packed ids) rows: each key's findings newest first, cut every BLOCK."""
+def _blocks(keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray) -> list[tuple]:
+    """(key, newest, oldest, round, packed ids) rows: each key's findings newest first, a block for
+    each run of one round, cut every BLOCK."""
     if not len(keys):
         return []
     order = np.lexsort((-docs, keys))
-    keys, docs = keys[order], docs[order]
-    runs = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    keys, docs, rounds = keys[order], docs[order], rounds[order]
+    runs = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]) | (rounds[1:] != rounds[:-1])])
     lengths = np.diff(np.r_[runs, len(keys)])
     per_run = (lengths + BLOCK - 1) // BLOCK
     within = np.arange(per_run.sum()) - np.repeat(np.cumsum(per_run) - per_run, per_run)
@@ -201,11 +216,12 @@ def _blocks(keys: np.ndarray, docs: np.ndarray) -> list[tuple]:
     ends = np.minimum(starts + BLOCK, np.repeat(runs + lengths, per_run))
     packed = docs.astype("<i8").tobytes()
     return [
-        (key, newest, oldest, packed[8 * a : 8 * b])
-        for key, newest, oldest, a, b in zip(
+        (key, newest, oldest, round_, packed[8 * a : 8 * b])
+        for key, newest, oldest, round_, a, b in zip(
             keys[starts].tolist(),
             docs[starts].tolist(),
             docs[ends - 1].tolist(),
+            rounds[starts].tolist(),
             starts.tolist(),
             ends.tolist(),
             strict=True,
@@ -237,24 +253,24 @@ def _unfile(ids: list[int], keys: set[int]) -> None:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             cursor.execute(
-                f"SELECT key, last, docs FROM {table} WHERE key IN ({','.join(['%s'] * len(part))}) "
-                "AND last >= %s AND first <= %s",
+                f"SELECT key, last, source_id, dated, docs FROM {table} "
+                f"WHERE key IN ({','.join(['%s'] * len(part))}) AND last >= %s AND first <= %s",
                 [*part, int(gone[0]), int(gone[-1])],
             )
             stale, kept = [], []
-            for key, last, docs in cursor.fetchall():
+            for key, last, round_, dated, docs in cursor.fetchall():
                 docs = _unpacked(docs)
-                keep = ~np.isin(docs, gone)
+                keep = ~_member(docs, gone)
                 if keep.all():
                     continue
                 stale.append((key, last))
                 docs = docs[keep]
                 if len(docs):
-                    kept.append((key, int(docs[0]), int(docs[-1]), docs.astype("<i8").tobytes()))
+                    kept.append((key, int(docs[0]), int(docs[-1]), round_, dated, docs.astype("<i8").tobytes()))
             if stale:
                 cursor.executemany(f"DELETE FROM {table} WHERE key = %s AND last = %s", stale)
             if kept:
-                insert_rows(PostingBlock, ("key", "last", "first", "docs"), kept)
+                insert_rows(PostingBlock, ("key", "last", "first", "source_id", "dated", "docs"), kept)
 
 
 class _Pending:
@@ -274,6 +290,8 @@ class _Pending:
         self.added = 0
         self.keys: list[np.ndarray] = []
         self.docs: list[np.ndarray] = []
+        self.rounds: list[np.ndarray] = []
+        self.dated: dict = {}
         self.held = 0
 
     def frequencies(self, freq: filing.Frequencies) -> np.ndarray:
@@ -298,9 +316,11 @@ class _Pending:
         self.added += added
         return before
 
-    def hold(self, keys: np.ndarray, docs: np.ndarray) -> None:
+    def hold(self, keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray, dated: dict) -> None:
         self.keys.append(keys)
         self.docs.append(docs)
+        self.rounds.append(rounds)
+        self.dated.update(dated)
         self.held += len(keys)
         if self.held >= self.FLUSH_AT:
             self.flush()
@@ -309,7 +329,7 @@ class _Pending:
         """Held postings of findings taken out of the index (re-indexed within the same import)."""
         for i, docs in enumerate(self.docs):
             keep = ~np.isin(docs, list(origin_ids))
-            self.keys[i], self.docs[i] = self.keys[i][keep], docs[keep]
+            self.keys[i], self.docs[i], self.rounds[i] = self.keys[i][keep], docs[keep], self.rounds[i][keep]
 
     def flush(self) -> None:
         stored = self.stored
@@ -319,8 +339,9 @@ class _Pending:
             _count_documents(self.added)
             self.stored_documents += self.added
         if self.keys:
-            _write_postings(np.concatenate(self.keys), np.concatenate(self.docs))
-        self.added, self.keys, self.docs, self.held = 0, [], [], 0
+            held = (np.concatenate(self.keys), np.concatenate(self.docs), np.concatenate(self.rounds))
+            _write_postings(*held, self.dated)
+        self.added, self.keys, self.docs, self.rounds, self.held = 0, [], [], [], 0
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("similar_pending", default=None)
@@ -421,18 +442,21 @@ def candidates(
 
 
 class _Admission:
-    """Which findings a lookup's filters admit, asked of the database once per finding, a round of
-    blocks at a time: one statement, the ids passed as one array (PostgreSQL) or one JSON text
-    (SQLite) rather than thousands of bound parameters."""
+    """Which findings a lookup's filters admit: the round and its date by the blocks read, the
+    reader's scope and the category asked of the database once per finding, a round of blocks at a
+    time (one statement, the ids passed as one array on PostgreSQL, one JSON text on SQLite, rather
+    than thousands of bound parameters)."""
 
     def __init__(self, exclude_source, visible, since, category):
-        where, params = [], []
+        # The round and its date are the blocks' own: blocks of other rounds are read, never asked about.
+        self.block_where, self.block_params = [], []
         if exclude_source is not None:
-            where.append("source_id <> %s")
-            params.append(exclude_source)
+            self.block_where.append(" AND source_id <> %s")
+            self.block_params.append(exclude_source)
         if since is not None:
-            where.append("dated >= %s")
-            params.append(since)
+            self.block_where.append(" AND dated >= %s")
+            self.block_params.append(since)
+        where, params = [], []
         if category:
             where.append("category = %s")
             params.append(category)
@@ -495,10 +519,10 @@ def _newest(keys: dict[int, float], admitted: _Admission) -> dict[int, list[int]
         for n, key in enumerate(want):
             older = "" if below[key] is None else " AND last < %s"
             parts.append(
-                f"SELECT * FROM (SELECT key, last, docs FROM {table} WHERE key = %s{older} "
-                f"ORDER BY last DESC LIMIT {count + 1}) AS b{n}"
+                f"SELECT * FROM (SELECT key, last, docs FROM {table} WHERE key = %s{older}"
+                f"{''.join(admitted.block_where)} ORDER BY last DESC LIMIT {count + 1}) AS b{n}"
             )
-            params += [key] if below[key] is None else [key, below[key]]
+            params += ([key] if below[key] is None else [key, below[key]]) + admitted.block_params
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             rows = cursor.fetchall()

@@ -56,16 +56,23 @@ class Term(models.Model):
 
 
 class PostingBlock(models.Model):
-    """Findings filed under one feature, packed: up to `index.BLOCK` finding ids, newest first, as
-    little-endian 64-bit integers, the block known by its newest id (`last`). An import writes one
-    row per feature it touches (a few thousand) instead of one per finding and feature (hundreds of
-    thousands): each row is one more entry in the primary key's B-tree, the indexing's largest cost
-    on PostgreSQL. A finding added alone gets blocks of one."""
+    """Findings of one round filed under one feature, packed: up to `index.BLOCK` finding ids,
+    newest first, as little-endian 64-bit integers, the block known by its newest id (`last`). An
+    import writes one row per feature it touches (a few thousand) instead of one per finding and
+    feature (hundreds of thousands): each row is one more entry in the primary key's B-tree, the
+    indexing's largest cost on PostgreSQL. A finding entered alone joins its features' newest
+    blocks of its round where they have room."""
 
     pk = models.CompositePrimaryKey("key", "last")
     key = models.BigIntegerField()
     last = models.BigIntegerField()  # the newest (largest) finding id in the block
     first = models.BigIntegerField()  # the oldest: which blocks a forgotten finding may be in
+    # The round all its findings belong to, and the round's date: a lookup's "other rounds" and
+    # "since" pass over whole blocks. Copies, like `Indexed`'s: no constraint, no index of their own.
+    source = models.ForeignKey(
+        Source, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    dated = models.DateField()
     docs = models.BinaryField()
 
     def __str__(self):

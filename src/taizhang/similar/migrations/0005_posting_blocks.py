@@ -1,8 +1,9 @@
-"""Postings in blocks: one row per feature and run of up to 120 findings instead of one per finding
-and feature (see `PostingBlock`). The postings already written are packed into blocks here."""
+"""Postings in blocks: one row per feature and run of up to 120 findings of one round instead of one
+per finding and feature (see `PostingBlock`). The postings already written are packed into blocks here."""
 
 import struct
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 BLOCK = 120  # index.BLOCK when this migration was written
@@ -13,21 +14,28 @@ def create_blocks(apps, schema_editor):
     binary = "bytea" if schema_editor.connection.vendor == "postgresql" else "blob"
     schema_editor.execute(
         "CREATE TABLE similar_postingblock (key bigint NOT NULL, last bigint NOT NULL, first bigint NOT NULL, "
-        f"docs {binary} NOT NULL, PRIMARY KEY (key, last)){rowid}"
+        f"source_id bigint NOT NULL, dated date NOT NULL, docs {binary} NOT NULL, PRIMARY KEY (key, last)){rowid}"
     )
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT key, doc_id FROM similar_posting ORDER BY key, doc_id DESC")
-        rows, run, key = [], [], None
-        for k, doc in cursor.fetchall():
-            if k != key or len(run) == BLOCK:
-                if run:
-                    rows.append((key, run[0], run[-1], struct.pack(f"<{len(run)}q", *run)))
-                key, run = k, []
+        cursor.execute(
+            "SELECT p.key, p.doc_id, d.source_id, d.dated FROM similar_posting p "
+            "JOIN similar_indexed d ON d.origin_id = p.doc_id ORDER BY p.key, p.doc_id DESC"
+        )
+        rows, run, head = [], [], None
+
+        def close():
+            if run:
+                rows.append((*head, run[0], run[-1], struct.pack(f"<{len(run)}q", *run)))
+
+        for key, doc, source, dated in cursor.fetchall():
+            if (key, source, dated) != head or len(run) == BLOCK:
+                close()
+                head, run = (key, source, dated), []
             run.append(doc)
-        if run:
-            rows.append((key, run[0], run[-1], struct.pack(f"<{len(run)}q", *run)))
+        close()
         cursor.executemany(
-            "INSERT INTO similar_postingblock (key, last, first, docs) VALUES (%s, %s, %s, %s)", rows
+            "INSERT INTO similar_postingblock (key, source_id, dated, last, first, docs) VALUES (%s, %s, %s, %s, %s, %s)",
+            rows,
         )
     schema_editor.execute("DROP TABLE similar_posting")
 
@@ -52,6 +60,7 @@ def restore_postings(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("similar", "0004_entries_without_constraints"),
+        ("tasks", "0009_alter_source_kind"),
     ]
 
     operations = [
@@ -71,6 +80,17 @@ class Migration(migrations.Migration):
                         ("key", models.BigIntegerField()),
                         ("last", models.BigIntegerField()),
                         ("first", models.BigIntegerField()),
+                        (
+                            "source",
+                            models.ForeignKey(
+                                db_constraint=False,
+                                db_index=False,
+                                on_delete=django.db.models.deletion.DO_NOTHING,
+                                related_name="+",
+                                to="tasks.source",
+                            ),
+                        ),
+                        ("dated", models.DateField()),
                         ("docs", models.BinaryField()),
                     ],
                 ),

@@ -226,6 +226,9 @@ def test_a_lookup_reads_the_newest_admitted_findings_of_each_feature_across_bloc
         admitted = index._Admission(exclude, None, None, None)
         expected = sorted((d for d in filed[shared] if entries[d] != exclude), reverse=True)[:7]
         assert index._newest({shared: 1.0}, admitted)[shared] == expected, exclude
+    since_2024 = index._Admission(None, None, dt.date(2024, 1, 1), None)  # the 2021 round's blocks are passed over
+    expected = sorted((d for d in filed[shared] if entries[d] != early.pk), reverse=True)[:7]
+    assert index._newest({shared: 1.0}, since_2024)[shared] == expected
     first_round = index._Admission(None, Origin.objects.filter(source=late).values("pk"), None, None)
     assert index._newest({shared: 1.0}, first_round)[shared] == [made[i] for i in (11, 10, 9, 7, 6, 5, 4)]
     # Four wanted, three blocks read first: 18, in the third, is older than 19, in the next.
