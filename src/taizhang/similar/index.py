@@ -168,10 +168,31 @@ def _write_postings(keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray, date
     insert_rows(PostingBlock, ("key", "last", "first", "source_id", "dated", "docs"), rows)
 
 
+_LOCK_CLASS = 0x7369  # advisory locks of the postings' features ("si"); the workers' class is another
+_LOCK_BUCKETS = 256  # features share locks: a transaction holds at most this many, whatever it touches
+
+
+def _lock_features(keys) -> None:
+    """Serialise the read-rewrite of these features' blocks with other transactions' (PostgreSQL runs
+    writers side by side; SQLite's IMMEDIATE transactions already queue). Without it two findings
+    of one block changed at once (a deletion takes its finding out before its audit event, so the
+    chain's lock does not queue it behind an edit) could each rewrite the block from what it was
+    before the other's change: a finding left filed, or two blocks with one primary key."""
+    if connection.vendor != "postgresql":
+        return
+    buckets = sorted({int(k) % _LOCK_BUCKETS for k in keys})  # one order for everyone: no deadlock
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, b) FROM (SELECT unnest(%s::int[]) AS b ORDER BY 1) AS ordered",
+            [_LOCK_CLASS, buckets],
+        )
+
+
 def _merged_with_newest(keys: np.ndarray, docs: np.ndarray, rounds: np.ndarray):
     """The postings plus the newest blocks they join (taken out of the table to be written again)."""
     table = PostingBlock._meta.db_table
     adding = Counter(keys.tolist())
+    _lock_features(adding)
     oldest, round_of = {}, {}
     for key, doc, round_ in zip(keys.tolist(), docs.tolist(), rounds.tolist(), strict=True):
         oldest[key] = min(doc, oldest.get(key, doc))
@@ -249,6 +270,7 @@ def _unfile(ids: list[int], keys: set[int]) -> None:
         return
     table, gone = PostingBlock._meta.db_table, np.array(sorted(ids), dtype=np.int64)
     keys = sorted(keys)
+    _lock_features(keys)
     with connection.cursor() as cursor:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]

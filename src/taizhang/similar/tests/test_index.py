@@ -273,3 +273,55 @@ def test_a_moved_unit_keeps_its_findings_for_the_repeat_flags(rounds, people):
     Indexed.objects.filter(pk=old.pk).update(unit_path="")  # as an index left behind by a move would be
     report = maintenance.compare()
     assert not report.ok and "单位位置与单位树不一致 1 条" in report.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_findings_of_one_block_changed_at_once_leave_the_index_exact(people):
+    """One person edits a finding while another deletes one packed in the same blocks (PostgreSQL
+    runs their transactions side by side; a deletion takes the finding out of the index before its
+    audit event, so the audit chain's lock does not queue it): each block is rewritten from what the
+    other left, so no finding stays filed under a feature it lost, none is filed twice, and both
+    succeed."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from taizhang.similar import engine, maintenance
+
+    early = round_of("2021年市委巡察", dt.date(2021, 6, 1), "市教育局")
+    items = [{"number": str(i), "text": f"{CARS}第{i}辆", "position": i, "category_id": None} for i in range(6)]
+    first, second, *_ = ledger_actions.create_findings(early, items, by=None)
+    wrote, errors = threading.Event(), []
+
+    def change(pk, text, *, hold=False):
+        try:
+            with transaction.atomic():
+                found = Finding.objects.get(pk=pk)
+                if text:
+                    ledger_actions.save_finding(found, {"text": text}, by=None)
+                else:
+                    ledger_actions.delete_finding(found, by=None, reason="重复录入")
+                if hold:
+                    wrote.set()
+                    time.sleep(1.0)  # the other edit starts while this one is uncommitted
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            wrote.set()
+            connection.close()
+
+    holding = threading.Thread(target=change, args=(first, RECEPTION), kwargs={"hold": True})
+    holding.start()
+    wrote.wait(10)
+    other = threading.Thread(target=change, args=(second, ""))
+    other.start()
+    holding.join(20)
+    other.join(20)
+    assert errors == []
+    pairs = index.postings()
+    assert len(pairs) == len(set(pairs))  # nobody filed twice under one feature
+    norms = dict(Indexed.objects.values_list("origin_id", "norm"))
+    assert all(key in engine.keys_of(engine.grams_of(norms[doc])) for key, doc in pairs)
+    assert {doc for _, doc in pairs} == set(norms)
+    assert maintenance.compare().ok
