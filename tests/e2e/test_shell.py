@@ -44,6 +44,9 @@ def test_usable_on_a_phone(live_server, phone, screenshot):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px screen"
     phone.click(".navbar-toggler")
+    # The menu slides open (Bootstrap's collapse): a link clicked while it still moves can be missed,
+    # as it was once under a loaded CI machine. The menu is used once it has opened.
+    phone.locator(".navbar-collapse.show").wait_for()
     with phone.expect_navigation():  # the click's page, not the one it left (a load state is already reached)
         phone.get_by_role("link", name="组织机构").click()
     assert phone.locator("h1").inner_text() == "单位"
