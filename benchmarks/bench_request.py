@@ -13,7 +13,6 @@ Usage: python benchmarks/bench_request.py [--requests 400]
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,12 +22,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, key: str) -> tuple[float, bytes]:
@@ -45,6 +38,7 @@ def main():
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import _common  # noqa: F401  (Django set-up on the same database as the server)
+    from bench_http import free_port
     from django.db import connection
 
     from taizhang.org.actions import issue_token

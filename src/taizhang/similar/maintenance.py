@@ -44,15 +44,15 @@ def compare() -> Report:
     every document frequency equal to a fresh count."""
     problems = []
     texts = dict(Origin.objects.filter(kind=OriginKind.FINDING).values_list("pk", "text"))
-    stored = dict(Indexed.objects.values_list("origin_id", "norm"))
+    filed = {pk: (norm, path) for pk, norm, path in Indexed.objects.values_list("origin_id", "norm", "unit_path")}
+    stored = {pk: norm for pk, (norm, _path) in filed.items()}
     missing = texts.keys() - stored.keys()
     extra = stored.keys() - texts.keys()
     stale = [pk for pk in texts.keys() & stored.keys() if engine.normalise(texts[pk]) != stored[pk]]
-    paths = dict(Indexed.objects.values_list("origin_id", "unit_path"))
     filed_at = Origin.objects.filter(kind=OriginKind.FINDING).values_list(
         "pk", "found_in__path", "source__inspected_unit__path"
     )
-    moved = [pk for pk, found, inspected in filed_at if pk in paths and paths[pk] != (found or inspected or "")]
+    moved = [pk for pk, found, inspected in filed_at if pk in filed and filed[pk][1] != (found or inspected or "")]
     if missing:
         problems.append(f"未索引的问题 {len(missing)} 条（如 {sorted(missing)[:5]}）")
     if moved:
