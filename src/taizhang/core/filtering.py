@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
@@ -31,7 +32,34 @@ def whole_number(value) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
+class ColumnChoiceIterator(ModelChoiceIterator):
+    """A select's options read as columns (id and the label's columns) rather than as model instances:
+    a filter bar offers a few hundred of them on every list page, and building an instance each cost
+    more than the list's own rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        label = self.field.label_from_columns
+        for pk, *columns in self.queryset.values_list("pk", *self.field.label_columns):
+            yield (pk, label(*columns))
+
+
 class LenientModelChoiceField(fields.ModelChoiceField):
+    """`label_columns`: the columns an option's label is made of (`label_from_columns`), read without
+    building instances; without them, options are labelled by `str()` of each instance."""
+
+    label_columns: tuple = ()
+
+    def __init__(self, *args, label_columns: tuple = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_columns = label_columns or self.label_columns
+        if self.label_columns:
+            self.iterator = ColumnChoiceIterator
+
+    def label_from_columns(self, *columns) -> str:
+        return columns[0]
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

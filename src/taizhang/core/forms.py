@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -81,24 +81,25 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"] if option["value"] is not None else "",
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
-                )
-                for option in options
-            )
-            if group_name:
-                parts.append(mark_safe("</optgroup>"))
-        parts.append(mark_safe("</select>"))
-        return mark_safe("".join(parts))
+        # Django's own options (`optgroups`) build a dict of attributes per option: read the choices directly.
+        chosen = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # a group: (its name, its options)
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(self._option(v, text, chosen) for v, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, chosen))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label escaped
+
+    def _option(self, value, label, chosen: set) -> str:
+        value = "" if value is None else str(value)
+        selected = value in chosen
+        if selected and not self.allow_multiple_selected:
+            chosen.clear()  # one option selected, as Django's select marks only the first match
+        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{conditional_escape(label)}</option>'
 
 
 def unit_options(units, chosen=None):

@@ -45,8 +45,10 @@ class CategoryField(LenientModelChoiceField):
         super().__init__(*args, **kwargs)
         self.with_source = with_source
 
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.source.title}）" if self.with_source else obj.name
+    label_columns = ("name", "source__title")
+
+    def label_from_columns(self, name, source_title):
+        return f"{name}（{source_title}）" if self.with_source else name
 
 
 class CategoryFilter(IdFilter):
@@ -55,7 +57,9 @@ class CategoryFilter(IdFilter):
 
 class TaskFilter(FilterSet):
     q = SearchFilter(method="search", label=_("search"))
-    source = IdFilter(queryset=sources_in_scope, label=_("ledger"), widget=QuickSelect, empty_label=_("all"))
+    source = IdFilter(
+        queryset=sources_in_scope, label=_("ledger"), widget=QuickSelect, empty_label=_("all"), label_columns=("title",)
+    )
     # Any unit: a task in scope may be led by a unit outside the user's own subtree (a partner's view).
     # Ids arrive from links (dashboard, ledger); a dropdown of thousands of units would be unusable, so
     # the form carries them hidden and offers a name search instead.

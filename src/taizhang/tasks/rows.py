@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.tasks import kinds
 from taizhang.tasks.actions import may_manage
-from taizhang.tasks.models import Light, Status, today
+from taizhang.tasks.models import LIGHT_OF, Light, Schedule, Status, today
 
 
 def ledger_body(groups, user) -> str:
@@ -22,8 +22,7 @@ def ledger_body(groups, user) -> str:
     needs_date, extended, edit = _("needs a date"), _("extended"), _("Edit")
     edit_url = reverse("tasks:task_edit", args=[0, 0])  # "/ledger/sources/0/tasks/0/edit/"
     manager = grants(user, MANAGE_LEDGER)
-    lights = {value: str(label) for value, label in Light.choices}
-    statuses = {value: str(label) for value, label in Status.choices}
+    lights, statuses = labels(Light), labels(Status)
     detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
     on = today()  # one date for the page (and one clock read, not one per row)
     links: dict = {}  # origin kind → its module's page address with a placeholder id
@@ -97,3 +96,67 @@ def _origin_link(origin, links: dict) -> str:
         return origin.text
     head, _zero, tail = url.rpartition("/0/")
     return format_html('<a href="{}/{}/{}">{}</a>', head, origin.pk, tail, origin.text)
+
+
+def light_html(task) -> str:
+    """A task's traffic light (the template tag `light`): one schedule computation for both words."""
+    return _light(task.schedule_on(), labels(Light), labels(Schedule))
+
+
+def _light(schedule: str, lights: dict, schedules: dict) -> str:
+    """The light's colour, with the light and the schedule state in words."""
+    light = LIGHT_OF[schedule]
+    return format_html(
+        '<span class="light light-{}" title="{} · {}" role="img" aria-label="{}"></span>',
+        light,
+        lights[light],
+        schedules[schedule],
+        lights[light],
+    )
+
+
+def labels(choices) -> dict:
+    """value → label in the request's language, translated once per page rather than once per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def task_list_body(page, *, choosable: bool) -> str:
+    """The task list's rows (`tasks/_task_table.html`): the light, the measure linked to its page with
+    its ledger, the lead unit, the deadline and the status; a box to choose it for supervising."""
+    on = today()
+    detail = reverse("tasks:detail", args=[0])[:-2]
+    lights, schedules, statuses = labels(Light), labels(Schedule), labels(Status)
+    choose, ledger = _("choose"), _("ledger")
+    parts = []
+    for task in page:
+        box = (
+            format_html(
+                '<td><input class="form-check-input" type="checkbox" name="task" value="{}" form="urge-form" '
+                'id="choose-{}" aria-label="{}"></td>',
+                task.pk,
+                task.pk,
+                choose,
+            )
+            if choosable
+            else ""
+        )
+        parts.append(
+            format_html(
+                "<tr>{}<td>{}</td>"
+                '<td><a href="{}{}/">{}</a><div class="small text-muted">{}：{}</div></td>'
+                '<td class="small">{}</td><td class="small">{}</td><td class="small text-nowrap">{}</td></tr>',
+                box,
+                _light(task.schedule_on(on), lights, schedules),
+                detail,
+                task.pk,
+                task.measure,
+                ledger,
+                task.source.title,
+                task.lead_unit,
+                task.deadline_text,
+                statuses[task.status],
+            )
+        )
+    if not parts:
+        return format_html('<tr><td colspan="6" class="text-muted">{}</td></tr>', _("Nothing here."))
+    return mark_safe("\n".join(parts))  # every part came from format_html

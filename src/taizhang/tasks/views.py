@@ -31,7 +31,7 @@ from taizhang.tasks.models import (
     today,
 )
 from taizhang.tasks.origins import Source
-from taizhang.tasks.rows import ledger_body
+from taizhang.tasks.rows import ledger_body, task_list_body
 
 LEDGER_PAGE = 200
 
@@ -146,12 +146,14 @@ def task_list(request):
     filterset = TaskFilter(request.GET, queryset=listed_tasks(request.user), request=request)
     paginator = CappedPaginator(filtered_page(filterset).order_by("deadline_date", "pk"), 50)
     page = paginator.get_page(request.GET.get("page"))
+    can_supervise = grants(request.user, MANAGE_LEDGER)
     context = {
         "filter": filterset,
         "page": page,
+        "body": task_list_body(page, choosable=can_supervise),
         "count": min(paginator.count, paginator.COUNT_CAP),
         "capped": paginator.capped,
-        "can_supervise": grants(request.user, MANAGE_LEDGER),
+        "can_supervise": can_supervise,
         "text_max": settings.TAIZHANG_TEXT_MAX_CHARS,
     }
     return render(request, "tasks/_task_table.html" if request.htmx else "tasks/task_list.html", context)

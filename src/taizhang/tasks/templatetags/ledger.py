@@ -1,6 +1,7 @@
 from django import template
 
 from taizhang.tasks.models import Light, Schedule, Status
+from taizhang.tasks.rows import light_html
 
 register = template.Library()
 
@@ -20,6 +21,7 @@ def status_label(value):
     return Status(value).label if value in Status.values else ""
 
 
-@register.inclusion_tag("tasks/_light.html")
+@register.simple_tag
 def light(task):
-    return {"light": task.light, "label": light_label(task.light), "schedule": schedule_label(task.schedule)}
+    """The task's traffic light (written in Python: lists show one per row)."""
+    return light_html(task)

@@ -158,3 +158,33 @@ def test_the_latest_opinion_is_on_top(clients, ledger, people):
     page = clients["office"].get(f"/ledger/tasks/{task.pk}/").content.decode()
     top = page[page.index('id="stage"') : page.index("</div>", page.index('id="latest-opinion"'))]
     assert "待陈静（市委督查室）核验销号" in top and "经核实已整改到位（孙敏（市委宣传部）" in top
+
+
+def test_the_task_list_rows_escape_text_and_show_each_tasks_light_and_schedule(clients, ledger):
+    """The list's rows are written in Python (`rows.task_list_body`): what a template would escape is
+    escaped, each row's light says its state in words, and only a supervisor gets the boxes."""
+    task = Task.objects.filter(source=ledger).exclude(status__in=DONE).first()
+    past = dt.date.today() - dt.timedelta(days=3)
+    Task.objects.filter(pk=task.pk).update(measure='<img src=x onerror="alert(1)">整改', deadline_date=past)
+    page = clients["office"].get("/ledger/tasks/", {"q": "onerror"}).content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;整改" in page
+    assert f'<a href="/ledger/tasks/{task.pk}/">' in page and f"台账：{ledger.title}" in page
+    assert '<span class="light light-red" title="红灯 · 逾期" role="img" aria-label="红灯">' in page
+    assert f'value="{task.pk}" form="urge-form" id="choose-{task.pk}"' in page
+    liaison = clients["liaison"].get("/ledger/tasks/").content.decode()
+    assert 'form="urge-form"' not in liaison and "light light-" in liaison
+    empty = clients["office"].get("/ledger/tasks/", {"q": "没有这样的措施"}).content.decode()
+    assert '<td colspan="6" class="text-muted">暂无数据。</td>' in empty
+
+
+def test_the_filter_selects_keep_the_choice_and_name_categories_without_building_rows(clients, ledger):
+    category = ledger.categories.order_by("position").last()
+    page = clients["office"].get("/ledger/tasks/", {"category": category.pk, "status": "open"}).content.decode()
+    assert f'<option value="{category.pk}" selected>{category.name}（{ledger.title}）</option>' in page
+    bar = page[page.index('id="filters"') :].split("</form>")[0]
+    assert bar.count(" selected>") - bar.count('value="" selected>') == 2 and '<option value="open" selected>' in bar
+    assert f'<option value="{ledger.pk}">{ledger.title}</option>' in page
+    own = clients["office"].get(f"/ledger/sources/{ledger.pk}/", {"category": category.pk}).content.decode()
+    assert f'<option value="{category.pk}" selected>{category.name}</option>' in own
+
+
