@@ -186,5 +186,3 @@ def test_the_filter_selects_keep_the_choice_and_name_categories_without_building
     assert f'<option value="{ledger.pk}">{ledger.title}</option>' in page
     own = clients["office"].get(f"/ledger/sources/{ledger.pk}/", {"category": category.pk}).content.decode()
     assert f'<option value="{category.pk}" selected>{category.name}</option>' in own
-
-
