@@ -28,7 +28,7 @@ from taizhang.tasks.models import (
     Step,
     Task,
     TaskStep,
-    schedule_q,
+    attention_q,
     today,
 )
 
@@ -54,8 +54,7 @@ def conditions(user) -> dict[str, Q]:
     found = {}
     if grants(user, REPORT_PROGRESS) and not grants(user, MANAGE_LEDGER):
         on = today()
-        waiting = Q(_returned()) | schedule_q(Schedule.OVERDUE, on) | schedule_q(Schedule.DUE_SOON, on)
-        waiting |= schedule_q(Schedule.LAGGING, on)
+        waiting = Q(_returned()) | attention_q(on)
         for due in REPORT_DUE:  # reports the modules above ask for (the monthly report of long-term tasks)
             waiting |= due(on)
         found["report"] = answers & Q(status__in=[Status.NOT_STARTED, Status.IN_PROGRESS]) & waiting
