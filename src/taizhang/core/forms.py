@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 
 from axes.signals import user_locked_out
 from django import forms
@@ -7,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -99,7 +100,9 @@ class QuickSelect(forms.Select):
         selected = value in chosen
         if selected and not self.allow_multiple_selected:
             chosen.clear()  # one option selected, as Django's select marks only the first match
-        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{conditional_escape(label)}</option>'
+        # html.escape is what django.utils.html.escape runs, without its lazy-string wrapper (per option)
+        text = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
+        return f'<option value="{html.escape(value)}"{" selected" if selected else ""}>{text}</option>'
 
 
 def unit_options(units, chosen=None):

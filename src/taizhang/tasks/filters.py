@@ -25,7 +25,12 @@ OPEN_CHOICE = "open"
 
 
 def sources_in_scope(request):
-    return Source.objects.restrict(request.user) if request else Source.objects.none()
+    """The ledgers the user sees (built once per request: the ledger and category choices both need it)."""
+    if request is None:
+        return Source.objects.none()
+    if getattr(request, "_sources_in_scope", None) is None:
+        request._sources_in_scope = Source.objects.restrict(request.user)
+    return request._sources_in_scope
 
 
 def categories_in_scope(request):

@@ -186,3 +186,6 @@ def test_the_filter_selects_keep_the_choice_and_name_categories_without_building
     assert f'<option value="{ledger.pk}">{ledger.title}</option>' in page
     own = clients["office"].get(f"/ledger/sources/{ledger.pk}/", {"category": category.pk}).content.decode()
     assert f'<option value="{category.pk}" selected>{category.name}</option>' in own
+    # what the ledger page changed on its own filters (filters are copied per request) does not stay
+    again = clients["office"].get("/ledger/tasks/", {"category": category.pk}).content.decode()
+    assert f'<option value="{category.pk}" selected>{category.name}（{ledger.title}）</option>' in again
