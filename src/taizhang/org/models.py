@@ -197,7 +197,10 @@ class AccountQuerySet(RestrictedQuerySet):
 
 
 class AccountManager(UserManager.from_queryset(AccountQuerySet)):
-    pass
+    def get_queryset(self):
+        # Every page's header names the account's person and unit: fetched with the account (the
+        # sign-in backends load it through this manager), not by two more queries a page.
+        return super().get_queryset().select_related("person", "unit")
 
 
 class User(AbstractUser):
