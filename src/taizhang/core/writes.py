@@ -40,7 +40,8 @@ def check_state(obj, fields: list[str], token: str | None) -> None:
     read nothing, such as the importer or the demo)."""
     if token is None:
         return
-    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    # the plain manager: a default one may join nullable relations, which PostgreSQL cannot lock FOR UPDATE
+    current = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
     now = state_token(current, fields)
     if token != now:
         raise Conflict(_("This was changed by someone else since you opened it. Reload and try again."), now)

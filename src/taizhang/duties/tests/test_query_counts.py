@@ -17,16 +17,16 @@ YEAR = dt.date.today().year
 UNITS = ["市委宣传部", "市教育局", "东城区委", "东城区委宣传部", "西城区委"]
 # page → queries per persona (session, user, the header's to-do count, then the page's own)
 PAGES = {
-    "/duties/?unit={unit}&year={year}": {"office": 15, "liaison": 14},  # with the year's training, one aggregate
+    "/duties/?unit={unit}&year={year}": {"office": 13, "liaison": 12},  # with the year's training, one aggregate
     # the office also reads whether it manages the list (its buttons and the item form)
-    "/duties/lists/{list}/": {"office": 16, "liaison": 14},
-    "/duties/meetings/": {"office": 14, "liaison": 13},
-    "/duties/meetings/{meeting}/": {"office": 22, "liaison": 21},
-    "/duties/bodies/": {"office": 11, "liaison": 10},
+    "/duties/lists/{list}/": {"office": 14, "liaison": 12},
+    "/duties/meetings/": {"office": 12, "liaison": 11},
+    "/duties/meetings/{meeting}/": {"office": 20, "liaison": 19},
+    "/duties/bodies/": {"office": 9, "liaison": 8},
     # whether the reader may minute a meeting; the office also whether it runs the body (its forms)
-    "/duties/bodies/{body}/": {"office": 19, "liaison": 16},
-    "/duties/trainings/": {"office": 14, "liaison": 13},
-    "/duties/trainings/hours/": {"office": 12, "liaison": 11},
+    "/duties/bodies/{body}/": {"office": 17, "liaison": 14},
+    "/duties/trainings/": {"office": 12, "liaison": 11},
+    "/duties/trainings/hours/": {"office": 10, "liaison": 9},
     "/api/meetings/": {"office": 7, "liaison": 7},
     "/api/bodies/": {"office": 6, "liaison": 6},
 }

@@ -101,3 +101,20 @@ def test_a_stale_or_missing_edit_state_is_refused(clients):
     assert "其他人修改" in stale.content.decode() and "重新加载" in missing.content.decode()
     county.refresh_from_db()
     assert county.name == "东城区委"
+
+
+def test_an_account_with_a_person_and_a_unit_is_edited_under_its_form_state(people):
+    """The edit re-reads the account under a row lock (on PostgreSQL, FOR UPDATE: the account's default
+    manager joins its person and unit, which may be empty, so the lock reads the account alone)."""
+    from taizhang.core.errors import Conflict
+    from taizhang.core.writes import state_token
+    from taizhang.org.actions import ACCOUNT_FIELDS
+
+    account = people["liaison"]
+    assert account.person_id and account.unit_id
+    read_at = state_token(account, ACCOUNT_FIELDS)
+    actions.save_account(account, {"email": "liaison@example.cn"}, by=people["admin"], version=read_at)
+    account.refresh_from_db()
+    assert account.email == "liaison@example.cn"
+    with pytest.raises(Conflict):
+        actions.save_account(account, {"email": "other@example.cn"}, by=people["admin"], version=read_at)

@@ -16,13 +16,13 @@ UNITS = ["市委宣传部", "东城区委宣传部", "市教育局", "西城区�
 # page → queries (session, user, the header's to-do count, then the page's own), whatever the rows
 PAGES = {
     # an office's header counts its returns to review and its possible repeats to decide too (a query each)
-    "/risks/": {"office": 12, "liaison": 11, "county": 11},
-    "/risks/heatmap/": {"office": 11, "liaison": 10, "county": 10},
-    "/risks/campaigns/{campaign}/": {"office": 18, "liaison": 16, "county": 16},
-    "/risks/returns/": {"office": 11, "liaison": 10, "county": 10},
+    "/risks/": {"office": 10, "liaison": 9, "county": 9},
+    "/risks/heatmap/": {"office": 9, "liaison": 8, "county": 8},
+    "/risks/campaigns/{campaign}/": {"office": 16, "liaison": 14, "county": 14},
+    "/risks/returns/": {"office": 9, "liaison": 8, "county": 8},
     # its disposal tasks, assessments, reviews, the review due, the history and its people
-    "/risks/{risk}/": {"office": 16, "liaison": 15, "county": 15},
-    "/api/risks/": {"office": 4, "liaison": 4, "county": 5},  # a subtree reads the user's unit path
+    "/risks/{risk}/": {"office": 14, "liaison": 13, "county": 13},
+    "/api/risks/": 4,
 }
 
 
