@@ -24,7 +24,7 @@ def ledger_body(groups, user) -> str:
     needs_date, extended, edit = _("needs a date"), _("extended"), _("Edit")
     edit_url = reverse("tasks:task_edit", args=[0, 0])  # "/ledger/sources/0/tasks/0/edit/"
     manager = grants(user, MANAGE_LEDGER)
-    lights, statuses = labels(Light), labels(Status)
+    lights, schedules, statuses = _escaped(Light), _escaped(Schedule), labels(Status)
     detail = reverse("tasks:detail", args=[0])[:-2]  # "/ledger/tasks/" without the placeholder id
     on = today()  # one date for the page (and one clock read, not one per row)
     links: dict = {}  # origin kind → its module's page address with a placeholder id
@@ -54,7 +54,7 @@ def ledger_body(groups, user) -> str:
                     badges += format_html(
                         ' <span class="badge text-bg-info">{} ×{}</span>', extended, task.extension_count
                     )
-                light = task.light_on(on)
+                light = mark_safe(_light(task.schedule_on(on), lights, schedules))  # noqa: S308 - see _light
                 edit_link = ""
                 if manager and may_manage(user, task):
                     url = edit_url.replace("/0/tasks/0/", f"/{task.source_id}/tasks/{task.pk}/")
@@ -63,8 +63,7 @@ def ledger_body(groups, user) -> str:
                     format_html(
                         '<tr>{}<td><a href="{}{}/">{}</a>{}</td><td class="small">{}</td><td class="small">{}</td>'
                         '<td class="small deadline">{}{}</td><td class="small text-nowrap">{}</td>'
-                        '<td><span class="light light-{}" title="{}" role="img" aria-label="{}"></span></td>'
-                        '<td class="small">{}</td></tr>',
+                        '<td>{}</td><td class="small">{}</td></tr>',
                         lead,
                         detail,
                         task.pk,
@@ -76,8 +75,6 @@ def ledger_body(groups, user) -> str:
                         badges,
                         statuses[task.status],
                         light,
-                        lights[light],
-                        lights[light],
                         Truncator(task.latest_progress).chars(60),
                     )
                 )

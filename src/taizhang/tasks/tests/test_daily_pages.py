@@ -20,6 +20,7 @@ def test_the_ledger_renders_badges_and_offers_the_office_its_buttons(clients, le
     assert 'id="add-finding"' in page and 'id="add-task"' in page
     assert f"/ledger/sources/{ledger.pk}/tasks/{task.pk}/edit/" in page
     assert 'id="light-legend"' in page and "<th>亮灯</th>" in page
+    assert '<span class="light light-red" title="红灯 · 逾期" role="img" aria-label="红灯"></span>' in page
     liaison = clients["liaison"].get(f"/ledger/sources/{ledger.pk}/").content.decode()
     assert 'id="add-task"' not in liaison and "/edit/" not in liaison
 
