@@ -113,3 +113,23 @@ def test_schema_validates_without_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/tasks/{id}/transition/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_the_headers_links_follow_the_address_the_site_is_served_under(clients):
+    """The header's links are reversed once and kept (`shell_url`), per script prefix: a site served
+    under /taizhang/ behind a proxy links there, even after an address was kept for the root."""
+    from django.urls import set_script_prefix
+
+    from taizhang.core.templatetags.shell import shell_url
+
+    page = clients["office"].get("/ledger/tasks/").content.decode()
+    assert 'href="/ledger/tasks/"' in page and 'href="/org/units/"' in page and 'action="/language/"' in page
+    try:
+        set_script_prefix("/taizhang/")
+        assert (shell_url("tasks:list"), shell_url("org:list", "units")) == (
+            "/taizhang/ledger/tasks/",
+            "/taizhang/org/units/",
+        )
+    finally:
+        set_script_prefix("/")
+    assert shell_url("tasks:list") == "/ledger/tasks/"
