@@ -29,3 +29,26 @@ def ledger(people):
     from taizhang.rectification.demo import load_sample_ledger
 
     return load_sample_ledger()
+
+
+@pytest.fixture(autouse=True)
+def _tallies_exact(request):
+    """After every test that writes to the database, the maintained task counts equal a recount of the
+    tasks: whatever path a test takes through the actions, a write that forgets the tallies fails it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    uses_db = "db" in request.fixturenames or marker is not None
+    if not uses_db or transactional:
+        yield
+        return
+    request.getfixturevalue("db")  # set up before this fixture, so torn down after its check
+    from taizhang.tasks import tally
+
+    if tally.state() is None:  # a transactional test before this one flushed the row its migration made
+        tally.rebuild()
+    yield
+    assert tally.differences() == []

@@ -22,6 +22,7 @@ from taizhang.core.models import AuditEvent
 from taizhang.core.permissions import Role, Scope
 from taizhang.org.models import Person, Unit, UnitGroup, UnitKind, User, path_segment
 from taizhang.rectification.models import Category, Finding, Source, SourceKind
+from taizhang.tasks import tally
 from taizhang.tasks.models import Progress, Status, Task
 
 BATCH = 5000
@@ -323,6 +324,7 @@ def _tasks(n, sources, findings, units, groups, people, rng, today, out) -> int:
             Task.objects.bulk_create(batch)
             through_units.objects.bulk_create(partner_rows)
             through_groups.objects.bulk_create(group_rows)
+            tally.refresh([task.pk for task in batch])  # the dashboard's counts, as an import keeps them
         partner_rows.clear()
         group_rows.clear()
         bar.add(len(batch))

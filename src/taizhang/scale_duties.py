@@ -22,6 +22,7 @@ from taizhang.duties import actions, frequency
 from taizhang.duties.models import DutyItem, Meeting, MeetingKind, Subject, Training, TrainingLayer
 from taizhang.org.models import Person, Unit
 from taizhang.scale import BATCH, Progressbar, _audit_tasks, _batches, audit_the_rest
+from taizhang.tasks import tally
 from taizhang.tasks.models import Status, Task
 from taizhang.tasks.origins import Origin, OriginKind
 
@@ -130,6 +131,7 @@ def _occurrences(duty_list, item_rows, units, rng, today, out) -> int:
     for batch in _batches(generate()):
         with transaction.atomic():
             Task.objects.bulk_create(batch)
+            tally.refresh([task.pk for task in batch])
         bar.add(len(batch))
     return total
 

@@ -74,6 +74,28 @@ def test_eight_writers_on_one_task_and_a_double_close_out(server):
     assert "Objects match their audit history" in check.stdout
 
 
+def test_writers_on_many_tasks_at_once_leave_the_maintained_counts_exact(server):
+    """Two server processes, eight writers on eight tasks of one unit that share the dashboard's count
+    rows: every write lands, and the counts equal a recount afterwards."""
+    liaison = server.token("liaison")
+    tasks = []
+    for status in ("in_progress", "not_started"):
+        _code, page = call(server, liaison, "GET", f"/api/tasks/?status={status}&page_size=50")
+        tasks += [t for t in page["results"] if t["lead_unit_name"] == "市委宣传部"]  # the liaison's own
+    tasks = tasks[:8]
+    assert len(tasks) == 8
+
+    def step(task):
+        action = "apply_close" if task["status"] == "in_progress" else "start"
+        body = {"action": action, "version": task["version"]}
+        return lambda: call(server, liaison, "POST", f"/api/tasks/{task['id']}/transition/", body)
+
+    results = at_once([step(task) for task in tasks])
+    assert [code for code, _ in results] == [200] * 8, results
+    assert [body["version"] for _, body in results] == [task["version"] + 1 for task in tasks]
+    server.install.run("rebuild_aggregates", "--check")  # exits 1 naming each difference
+
+
 def _progress(server, token, path, text, version, files=()):
     """A progress report as multipart, the way the API takes it; `files` are (name, bytes)."""
     boundary = "----taizhang"
@@ -170,6 +192,7 @@ def test_the_core_loop_through_two_servers_on_one_database(install, tmp_path):
         assert opener.open(server.url + link).read() == "材料".encode()  # uploaded through the first server
         check = install.run("verify_audit", "--objects")
         assert "Objects match their audit history" in check.stdout
+        install.run("rebuild_aggregates", "--check")  # two servers' writes, each counted once
     finally:
         first.stop()
         second.stop()

@@ -1,4 +1,4 @@
-"""The dashboard's figures, each one aggregate query over the user's scoped tasks.
+"""The dashboard's figures: from the maintained counts (`figures_for`), or counted from the tasks (`figures`).
 
 Every figure carries the task-list query string that lists exactly what it counts, so a click on a
 number opens a list showing the same number.
@@ -7,12 +7,16 @@ number opens a list showing the same number.
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from taizhang.core.deadlines import DeadlineKind
-from taizhang.tasks.models import DONE, Light, Schedule, light_counts, schedule_q, today
-from taizhang.tasks.origins import Source
+from taizhang.org.models import Unit
+from taizhang.tasks import tally
+from taizhang.tasks.models import DONE, Light, Schedule, Task, light_counts, schedule_q, today
+from taizhang.tasks.origins import Category, Source
+from taizhang.tasks.tally import LONG_KINDS
 
 
 def _rate(done: int, total: int) -> float:
@@ -23,106 +27,188 @@ def _link(base: dict, **filters) -> str:
     return urlencode({k: v for k, v in (base | filters).items() if v not in (None, "")})
 
 
-def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
-    """`tasks` is already restricted to the user."""
+def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
+    """The dashboard of what `user` may see: from the maintained counts (`tasks.tally`), which cost the
+    same at a million tasks as at a thousand; counted from the tasks while those are not usable (not yet
+    built, or cut with other day settings)."""
     on = on or today()
-    base = {"source": source.pk} if source else {}
-    if source:
-        tasks = tasks.filter(source=source)
+    if not tally.usable(tally.state()):
+        return figures(Task.objects.restrict(user), source=source, on=on)
+    view = tally.view_of(user)
+    rows, per_source = tally.read(view, source.pk if source else None) if view else ({}, {})
+    return _present(_tallied(rows, per_source, on), on=on, source=source)
+
+
+def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
+    """The dashboard counted from `tasks` (already restricted to the user): the recount the maintained
+    figures are held to, and what is shown while they are not usable."""
+    on = on or today()
+    return _present(_counted(tasks.filter(source=source) if source else tasks, on), on=on, source=source)
+
+
+def _counted(tasks, on: dt.date) -> dict:
     soon = on + dt.timedelta(days=30)
     open_q = ~Q(status__in=DONE)
-    totals = tasks.order_by().aggregate(
+    counts = tasks.order_by().aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status__in=DONE)),
         immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
         immediate_done=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
-        long_term=Count(
-            "pk",
-            filter=Q(deadline_kind__in=[DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM]),
-        ),
+        long_term=Count("pk", filter=Q(deadline_kind__in=LONG_KINDS)),
         overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
         due_30=Count("pk", filter=open_q & Q(deadline_date__gte=on, deadline_date__lte=soon)),
         needs_date=Count("pk", filter=Q(deadline_kind=DeadlineKind.UNREAD)),
     )
-    lights = light_counts(tasks.schedule_counts(on))
-    by_category = list(
-        tasks.order_by()
-        .values("origin__category", "origin__category__name")
+    counts["schedule"] = tasks.schedule_counts(on)
+    counts["by_category"] = {
+        row[0]: row[1:]
+        for row in tasks.order_by()
+        .values_list("origin__category")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-        .order_by("origin__category__position", "origin__category")
-    )
-    by_unit = list(
-        tasks.order_by()
-        .values("lead_unit", "lead_unit__name")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-        .order_by("-total", "lead_unit__name")
-    )
-    return {
-        "total": {"n": totals["total"], "link": _link(base)},
-        "done": {"n": totals["done"], "link": _link(base, open="false")},
-        "rate": _rate(totals["done"], totals["total"]),
-        "open": {"n": totals["total"] - totals["done"], "link": _link(base, open="true")},
-        "immediate": {"n": totals["immediate"], "link": _link(base, kind=DeadlineKind.IMMEDIATE)},
-        "immediate_done": {
-            "n": totals["immediate_done"],
-            "link": _link(base, kind=DeadlineKind.IMMEDIATE, open="false"),
-        },
-        "immediate_rate": _rate(totals["immediate_done"], totals["immediate"]),
-        "long_term": totals["long_term"],
-        "overdue": {"n": totals["overdue"], "link": _link(base, schedule="overdue")},
-        "due_30": {
-            "n": totals["due_30"],
-            "link": _link(base, open="true", due_after=on.isoformat(), due_before=soon.isoformat()),
-        },
-        "needs_date": {"n": totals["needs_date"], "link": _link(base, kind=DeadlineKind.UNREAD)},
-        "lights": [
-            {"light": light, "n": lights.get(light, 0), "link": _link(base, light=light)} for light in Light.values
-        ],
-        "by_category": [
-            {
-                "name": row["origin__category__name"] or "—",
-                "total": row["total"],
-                "done": row["done"],
-                "rate": _rate(row["done"], row["total"]),
-                "link": _link(base, category=row["origin__category"]) if row["origin__category"] else "",
-            }
-            for row in by_category
-        ],
-        "by_unit": [
-            {
-                "name": row["lead_unit__name"],
-                "total": row["total"],
-                "done": row["done"],
-                "rate": _rate(row["done"], row["total"]),
-                "link": _link(base, lead_unit=row["lead_unit"]),
-            }
-            for row in by_unit
-        ],
-        "timeline": timeline(tasks, on=on, source=source),
     }
-
-
-def timeline(tasks, *, on: dt.date, source=None) -> dict:
-    """Open and closed counts at each month end, to draw against the report due date.
-
-    A task counts from its source's feedback date; it is closed from its closing date, or from the start when it
-    arrived already closed (an imported "已完成" has no closing date).
-    """
-    # Grouped by source (a few dozen groups, no join), then placed at each source's feedback month.
-    per_source = dict(tasks.order_by().values_list("source").annotate(n=Count("pk")))
-    feedback = dict(Source.objects.filter(pk__in=per_source).values_list("pk", "feedback_date"))
-    created: dict = {}
-    for source_id, n in per_source.items():
-        month = _month(feedback[source_id])
-        created[month] = created.get(month, 0) + n
-    closed = dict(
+    counts["by_unit"] = {
+        row[0]: row[1:]
+        for row in tasks.order_by()
+        .values_list("lead_unit")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+    }
+    counts["per_source"] = dict(tasks.order_by().values_list("source").annotate(n=Count("pk")))
+    counts["closed_by_month"] = dict(
         tasks.filter(status__in=DONE, closed_on__isnull=False)
         .order_by()
         .annotate(m=TruncMonth("closed_on"))
         .values_list("m")
         .annotate(n=Count("pk"))
     )
-    closed_unknown = tasks.filter(status__in=DONE, closed_on__isnull=True).count()
+    counts["closed_unknown"] = tasks.filter(status__in=DONE, closed_on__isnull=True).count()
+    return counts
+
+
+def _tallied(rows: dict, per_source: dict[int, int], on: dt.date) -> dict:
+    """The same counts as `_counted`, from one viewpoint's tally rows (see `tasks.tally`)."""
+    whole = dict(zip(tally.COLUMNS, rows.get(("-", 0), [0] * len(tally.COLUMNS)), strict=True))
+    today_, soon, in30 = (
+        on.toordinal(),
+        (on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)).toordinal(),
+        (on + dt.timedelta(days=30)).toordinal(),
+    )
+
+    def total(dim, low=None, high=None):
+        return sum(
+            c[0]
+            for (d, value), c in rows.items()
+            if d == dim and (low is None or value >= low) and (high is None or value <= high)
+        )
+
+    overdue, due_soon = total("d", high=today_ - 1), total("d", today_, soon)
+    lagging = total("a", high=today_ - 1) - total("z", high=today_)
+    open_ = whole["n"] - whole["done"]
+    schedule = {
+        Schedule.CLOSED_LATE: whole["late"],
+        Schedule.CLOSED: whole["done"] - whole["late"],
+        Schedule.OVERDUE: overdue,
+        Schedule.DUE_SOON: due_soon,
+        Schedule.LAGGING: lagging,
+        Schedule.ON_TIME: open_ - overdue - due_soon - lagging,
+    }
+    return {
+        "total": whole["n"],
+        "done": whole["done"],
+        "immediate": whole["immediate"],
+        "immediate_done": whole["immediate_done"],
+        "long_term": whole["long_term"],
+        "overdue": overdue,
+        "due_30": total("d", today_, in30),
+        "needs_date": whole["unread"],
+        "schedule": {state: schedule[state] for state in Schedule.values},
+        "by_category": {value or None: (c[0], c[1]) for (d, value), c in rows.items() if d == "c" and c[0]},
+        "by_unit": {value: (c[0], c[1]) for (d, value), c in rows.items() if d == "u" and c[0]},
+        "per_source": per_source,
+        "closed_by_month": {
+            dt.date(value // 12, value % 12 + 1, 1): c[0] for (d, value), c in rows.items() if d == "m" and c[0]
+        },
+        "closed_unknown": whole["closed_unknown"],
+    }
+
+
+def _present(counts: dict, *, on: dt.date, source=None) -> dict:
+    base = {"source": source.pk} if source else {}
+    soon = on + dt.timedelta(days=30)
+    lights = light_counts(counts["schedule"])
+    return {
+        "total": {"n": counts["total"], "link": _link(base)},
+        "done": {"n": counts["done"], "link": _link(base, open="false")},
+        "rate": _rate(counts["done"], counts["total"]),
+        "open": {"n": counts["total"] - counts["done"], "link": _link(base, open="true")},
+        "immediate": {"n": counts["immediate"], "link": _link(base, kind=DeadlineKind.IMMEDIATE)},
+        "immediate_done": {
+            "n": counts["immediate_done"],
+            "link": _link(base, kind=DeadlineKind.IMMEDIATE, open="false"),
+        },
+        "immediate_rate": _rate(counts["immediate_done"], counts["immediate"]),
+        "long_term": counts["long_term"],
+        "overdue": {"n": counts["overdue"], "link": _link(base, schedule="overdue")},
+        "due_30": {
+            "n": counts["due_30"],
+            "link": _link(base, open="true", due_after=on.isoformat(), due_before=soon.isoformat()),
+        },
+        "needs_date": {"n": counts["needs_date"], "link": _link(base, kind=DeadlineKind.UNREAD)},
+        "lights": [
+            {"light": light, "n": lights.get(light, 0), "link": _link(base, light=light)} for light in Light.values
+        ],
+        "by_category": _by_category(counts["by_category"], base),
+        "by_unit": _by_unit(counts["by_unit"], base),
+        "timeline": timeline(counts, on=on, source=source),
+    }
+
+
+def _by_category(counts: dict, base: dict) -> list[dict]:
+    """Categories in their ledger's order, then the tasks without one."""
+    named = Category.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("position", "pk")
+    rows = [(c.pk, c.name) for c in named.only("pk", "name")] + [(None, "—")] * (None in counts)
+    return [
+        {
+            "name": name,
+            "total": counts[pk][0],
+            "done": counts[pk][1],
+            "rate": _rate(counts[pk][1], counts[pk][0]),
+            "link": _link(base, category=pk) if pk else "",
+        }
+        for pk, name in rows
+    ]
+
+
+def _by_unit(counts: dict, base: dict) -> list[dict]:
+    """Lead units by their number of tasks, most first."""
+    names = dict(Unit.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+    order = sorted(counts, key=lambda pk: (-counts[pk][0], names[pk]))
+    return [
+        {
+            "name": names[pk],
+            "total": counts[pk][0],
+            "done": counts[pk][1],
+            "rate": _rate(counts[pk][1], counts[pk][0]),
+            "link": _link(base, lead_unit=pk),
+        }
+        for pk in order
+    ]
+
+
+def timeline(counts: dict, *, on: dt.date, source=None) -> dict:
+    """Open and closed counts at each month end, to draw against the report due date.
+
+    A task counts from its source's feedback date; it is closed from its closing date, or from the start when it
+    arrived already closed (an imported "已完成" has no closing date).
+    """
+    # Counted by source (a few dozen), then placed at each source's feedback month.
+    per_source = counts["per_source"]
+    feedback = dict(Source.objects.filter(pk__in=per_source).values_list("pk", "feedback_date"))
+    created: dict = {}
+    for source_id, n in per_source.items():
+        month = _month(feedback[source_id])
+        created[month] = created.get(month, 0) + n
+    closed = counts["closed_by_month"]
+    closed_unknown = counts["closed_unknown"]
     months = sorted({_month(m) for m in list(created) + list(closed)} | {_month(on)})
     if source and source.report_due_date:
         months = sorted(set(months) | {_month(source.report_due_date)})

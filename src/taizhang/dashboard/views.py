@@ -2,11 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from taizhang.core.filtering import whole_number
-from taizhang.dashboard.figures import figures
+from taizhang.dashboard.figures import figures_for
 from taizhang.risks.figures import home_figures
 from taizhang.similar.figures import home_figures as repeat_figures
 from taizhang.tasks import todo
-from taizhang.tasks.models import Task
 from taizhang.tasks.origins import Source
 
 
@@ -16,7 +15,7 @@ def home(request):
     sources = Source.objects.restrict(request.user).order_by("-feedback_date", "-pk")
     source_id = whole_number(request.GET.get("source"))
     source = sources.filter(pk=source_id).first() if source_id is not None else None
-    data = figures(Task.objects.restrict(request.user), source=source)
+    data = figures_for(request.user, source=source)
     context = {
         "sources": sources,
         "source": source,

@@ -32,7 +32,7 @@ from taizhang.core.permissions import (
 from taizhang.core.workdays import add_workdays
 from taizhang.core.writes import apply_fields
 from taizhang.org.models import Person, Unit, UnitGroup, unit_in_scope, unit_scope_q
-from taizhang.tasks import kinds, signals
+from taizhang.tasks import kinds, signals, tally
 from taizhang.tasks.models import DONE, Evidence, Extension, ExtensionStatus, Progress, Status, Step, Task, TaskStep
 from taizhang.tasks.origins import Origin, Source
 
@@ -187,6 +187,7 @@ def _lock(task: Task, version: int | None) -> Task:
 def _bump(task: Task, fields: list[str]) -> None:
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated_at"])
+    tally.refresh([task.pk])
 
 
 def _today() -> dt.date:
@@ -559,6 +560,7 @@ def save_task(
         task.save()
     for name, values in m2m.items():
         getattr(task, name).set(values)
+    tally.refresh([task.pk])
     audit.record(
         by,
         "task.create" if creating else "task.update",
@@ -588,7 +590,9 @@ def delete_task(task: Task, *, by, reason: str, version: int | None = None) -> N
         )
     before = audit.snapshot(task, TASK_FIELDS) | {"version": task.version}
     audit.record(by, "task.delete", task, before=before, after={"reason": reason})
+    pk = task.pk
     task.delete()
+    tally.refresh([pk])
 
 
 @transaction.atomic
@@ -646,6 +650,7 @@ def create_tasks(source: Source, rows: list[dict], *, by) -> list[int]:
     for through, column, key in _PARTNERS:
         pairs = ((pk, p) for pk, row in zip(ids, snapshots, strict=True) if row[key] for p in dict.fromkeys(row[key]))
         insert_rows(through, ("task_id", column), pairs)
+    tally.created(ids, snapshots, source_id=source.pk, activity_on=today_)
     audit.record_many(
         by,
         "task.create",

@@ -369,3 +369,53 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.task_id} → {self.new_date}"
+
+
+class Tally(models.Model):
+    """Counts of tasks, kept in step with every write by `tasks.tally` in the writing transaction.
+
+    A row counts the tasks one viewpoint sees (`view`: "A" everyone, "S<unit>" a subtree, "U<unit>" one
+    unit, "P<person>" a person's own), in one source (`source_id`; 0 is every source), under one
+    dimension (`dim`, see `tasks.tally`) at one `value` (a category, a unit, a day, a month).
+    """
+
+    view = models.CharField(max_length=24)
+    source_id = models.BigIntegerField()
+    dim = models.CharField(max_length=1)
+    value = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    immediate = models.IntegerField(default=0)
+    immediate_done = models.IntegerField(default=0)
+    long_term = models.IntegerField(default=0)
+    unread = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    closed_unknown = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["view", "source_id", "dim", "value"], name="tally_key")]
+
+    def __str__(self):
+        return f"{self.view} {self.source_id} {self.dim}{self.value}: {self.n}"
+
+
+class TallyKey(models.Model):
+    """What each task last added to the tallies: a refresh takes it away and adds the task's new key.
+    Not a foreign key: a deleted task leaves its key, and refreshing its id takes it away."""
+
+    task_id = models.BigIntegerField(primary_key=True)
+    key = models.TextField()
+
+    def __str__(self):
+        return f"{self.task_id}: {self.key}"
+
+
+class TallyState(models.Model):
+    """One row: whether the tallies are built, and the day settings their lagging counts were cut with."""
+
+    ready = models.BooleanField(default=False)
+    lagging_days = models.IntegerField()
+    due_soon_days = models.IntegerField()
+
+    def __str__(self):
+        return f"ready={self.ready} lagging={self.lagging_days} due_soon={self.due_soon_days}"

@@ -12,6 +12,7 @@ from taizhang.notify.tests.test_engine import at
 from taizhang.org.actions import save_account
 from taizhang.org.models import Unit, User
 from taizhang.tasks.models import DONE, Task
+from taizhang.testing import arrange_tasks
 
 pytestmark = pytest.mark.django_db
 START, DAYS = dt.date(2024, 6, 1), 92
@@ -40,7 +41,7 @@ def expected(tasks, window):
 
 
 def test_the_demo_ledger_through_a_quarter(ledger, people):
-    Task.objects.update(activity_on=ledger.feedback_date)
+    arrange_tasks(Task.objects.all(), activity_on=ledger.feedback_date)
     for unit_id in set(Task.objects.values_list("lead_unit_id", flat=True)):  # someone to tell in every unit
         if not User.objects.filter(role="liaison", unit_id=unit_id).exists():
             save_account(

@@ -13,7 +13,7 @@ from taizhang.org.models import Person
 from taizhang.rectification import actions as ledger_actions
 from taizhang.tasks import actions
 from taizhang.tasks.models import Task
-from taizhang.testing import unit
+from taizhang.testing import arrange_tasks, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,13 @@ def make_quarter(people):
         source=source,
     )
     a, b, c = make("A：限期任务", "2024年2月15日"), make("B：长期任务", "长期坚持"), make("C：待核验", "2024年3月10日")
-    Task.objects.filter(pk=a.pk).update(activity_on=dt.date(2024, 1, 1))
-    Task.objects.filter(pk=b.pk).update(activity_on=dt.date(2024, 1, 10))
-    Task.objects.filter(pk=c.pk).update(
-        activity_on=dt.date(2024, 3, 1), status="applied", updated_at=at(dt.date(2024, 2, 1))
+    arrange_tasks(Task.objects.filter(pk=a.pk), activity_on=dt.date(2024, 1, 1))
+    arrange_tasks(Task.objects.filter(pk=b.pk), activity_on=dt.date(2024, 1, 10))
+    arrange_tasks(
+        Task.objects.filter(pk=c.pk),
+        activity_on=dt.date(2024, 3, 1),
+        status="applied",
+        updated_at=at(dt.date(2024, 2, 1)),
     )
     return source, a, b, c
 
@@ -102,7 +105,7 @@ def test_dry_run_writes_nothing(quarter):
 
 def test_closed_and_progressing_tasks_need_nothing(quarter, people):
     source, a, b, c = quarter
-    Task.objects.filter(pk=a.pk).update(status="closed", closed_on=dt.date(2024, 2, 1))
+    arrange_tasks(Task.objects.filter(pk=a.pk), status="closed", closed_on=dt.date(2024, 2, 1))
     walk(dt.date(2024, 2, 1), 30)
     assert not Delivery.objects.filter(task=a).exists()
 

@@ -15,7 +15,7 @@ from taizhang.notify.models import Channel, Delivery, Notice, UnitChannel
 from taizhang.rectification import actions as ledger_actions
 from taizhang.tasks import actions as task_actions
 from taizhang.tasks.models import DONE, Task
-from taizhang.testing import unit
+from taizhang.testing import arrange_tasks, unit
 
 pytestmark = pytest.mark.django_db
 FUTURE = (timezone.localdate() + dt.timedelta(days=200)).isoformat()
@@ -126,7 +126,7 @@ def test_a_notice_waits_in_the_units_to_do_until_it_reports(clients, ledger, peo
     from taizhang.tasks import todo
 
     task = open_task(ledger)
-    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2024, 1, 1))
+    arrange_tasks(Task.objects.filter(pk=task.pk), activity_on=dt.date(2024, 1, 1))
     before = todo.count(people["liaison"])
     actions.supervise([task], by=people["office"], level="red", text="请立即报送")
     assert todo.count(people["liaison"]) == before + 1
@@ -151,7 +151,7 @@ def test_a_long_term_task_owes_its_monthly_report_from_the_rules_day(people, mon
         by=None,
         source=source,
     )
-    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2026, 10, 30))
+    arrange_tasks(Task.objects.filter(pk=task.pk), activity_on=dt.date(2026, 10, 30))
 
     def listed(day):
         monkeypatch.setattr(todo, "today", lambda: day)
@@ -160,7 +160,7 @@ def test_a_long_term_task_owes_its_monthly_report_from_the_rules_day(people, mon
 
     assert task.pk not in listed(dt.date(2026, 11, 10))  # before the 25th
     assert listed(dt.date(2026, 11, 26))[task.pk] == "本月进展待报送"
-    Task.objects.filter(pk=task.pk).update(activity_on=dt.date(2026, 11, 26))
+    arrange_tasks(Task.objects.filter(pk=task.pk), activity_on=dt.date(2026, 11, 26))
     assert task.pk not in listed(dt.date(2026, 11, 27))  # reported this month
     RuleSet.objects.create(source=source, periodic_day=5)
     assert listed(dt.date(2026, 12, 6))[task.pk] == "本月进展待报送"  # this ledger's own day

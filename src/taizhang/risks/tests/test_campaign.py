@@ -16,7 +16,7 @@ from taizhang.org.models import UnitGroup
 from taizhang.risks import actions_campaign as campaigns
 from taizhang.risks.models import Return, ReturnStatus, Risk
 from taizhang.tasks.models import Schedule, Status, Task
-from taizhang.testing import unit
+from taizhang.testing import arrange_tasks, unit
 
 START = dt.date.today()
 DUE = START + dt.timedelta(days=14)
@@ -168,7 +168,7 @@ def test_the_chase_reminds_once_per_rule_and_period_over_the_window(people, monk
         org_actions.save_account(None, data | {"is_active": True}, by=None, password="taizhang-demo")
     group = UnitGroup.objects.get(name=COUNTIES)
     campaign = launch(people, scope_groups=[group], scope_units=[unit("市委宣传部"), unit("东城区委宣传部")])
-    Task.objects.filter(source=campaign.source).update(activity_on=START)
+    arrange_tasks(Task.objects.filter(source=campaign.source), activity_on=START)
     plan = {
         START + dt.timedelta(days=4): ("市委宣传部", "unithead", True),  # nil, before any reminder
         START + dt.timedelta(days=9): ("东城区委", "county", False),  # after the 7-days-before reminder

@@ -13,7 +13,7 @@ from taizhang.sheets.importer import count_prepared, import_prepared
 from taizhang.sheets.pipeline import prepare
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Task
-from taizhang.testing import exported_with
+from taizhang.testing import arrange_tasks, exported_with
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_offline_edit_updates_exactly_two_tasks(ledger, tmp_path, people):
 
 def test_new_progress_on_a_closed_task_is_recorded_not_reported(ledger, tmp_path, people):
     task = Task.objects.get(measure="编发基层党支部学习参考书目和专题清单")
-    Task.objects.filter(pk=task.pk).update(status=Status.CLOSED)
+    arrange_tasks(Task.objects.filter(pk=task.pk), status=Status.CLOSED)
     path = tmp_path / "ledger.xlsx"
     exported_with(ledger, path, task.measure, 12, "已印发书目清单并组织专题学习")
     reports = task.progress_reports.count()
@@ -91,7 +91,7 @@ def test_new_progress_on_a_closed_task_is_recorded_not_reported(ledger, tmp_path
 
 def test_csv_export_has_bom_and_escapes_formulas(ledger, people):
     task = Task.objects.first()
-    Task.objects.filter(pk=task.pk).update(note="@cmd|' /C calc'!A0")
+    arrange_tasks(Task.objects.filter(pk=task.pk), note="@cmd|' /C calc'!A0")
     buffer = io.StringIO()
     write_csv(ledger, buffer)
     text = buffer.getvalue()

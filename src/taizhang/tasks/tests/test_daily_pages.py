@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 
 from taizhang.tasks import actions
 from taizhang.tasks.models import DONE, Extension, Status, Task
+from taizhang.testing import arrange_tasks
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_ledger_renders_badges_and_offers_the_office_its_buttons(clients, ledger):
     task = Task.objects.filter(source=ledger).exclude(status__in=DONE).first()
-    Task.objects.filter(pk=task.pk).update(deadline_kind="unread", extension_count=1)  # both badges
+    arrange_tasks(Task.objects.filter(pk=task.pk), deadline_kind="unread", extension_count=1)  # both badges
     page = clients["office"].get(f"/ledger/sources/{ledger.pk}/").content.decode()
     assert "&lt;span" not in page and '<span class="badge text-bg-warning">待定时限</span>' in page
     assert 'id="add-finding"' in page and 'id="add-task"' in page
@@ -166,7 +167,7 @@ def test_the_task_list_rows_escape_text_and_show_each_tasks_light_and_schedule(c
     escaped, each row's light says its state in words, and only a supervisor gets the boxes."""
     task = Task.objects.filter(source=ledger).exclude(status__in=DONE).first()
     past = dt.date.today() - dt.timedelta(days=3)
-    Task.objects.filter(pk=task.pk).update(measure='<img src=x onerror="alert(1)">整改', deadline_date=past)
+    arrange_tasks(Task.objects.filter(pk=task.pk), measure='<img src=x onerror="alert(1)">整改', deadline_date=past)
     page = clients["office"].get("/ledger/tasks/", {"q": "onerror"}).content.decode()
     assert "<img src=x" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;整改" in page
     assert f'<a href="/ledger/tasks/{task.pk}/">' in page and f"台账：{ledger.title}" in page

@@ -10,6 +10,7 @@ from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.errors import Conflict, OutOfScope
 from taizhang.tasks import actions
 from taizhang.tasks.models import Status, Step, Task
+from taizhang.testing import arrange_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,9 @@ OUTSIDE = {"county"}  # the task is not in their scope at all: the action answer
 
 
 def put_in(task: Task, status: str) -> Task:
-    Task.objects.filter(pk=task.pk).update(status=status, closed_on=dt.date.today() if status == "closed" else None)
+    arrange_tasks(
+        Task.objects.filter(pk=task.pk), status=status, closed_on=dt.date.today() if status == "closed" else None
+    )
     task.refresh_from_db()
     return task
 

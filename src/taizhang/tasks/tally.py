@@ -1,0 +1,424 @@
+"""Counts of tasks kept in step with every write, so that figures need no scan of the tasks (#21).
+
+Every action that changes what a task counts under calls `refresh(ids)` inside its transaction. The
+task's *key* (who sees it, its source, category, lead unit, status, deadline, last activity, closing
+date) is computed again from the database; where it differs from the key the task last added
+(`TallyKey`), the old key's counts are taken away and the new key's added. A refresh therefore needs
+nothing captured before the write, a refresh of an unchanged task writes nothing, and a deleted task
+(its key without a task) is taken away by refreshing its id after the delete.
+
+Viewpoints (`Tally.view`) are exactly the scopes of `TaskQuerySet.restrict`: "A" (scope all), "S<u>"
+(the subtree of unit u: a task counts once under every ancestor-or-self of every unit it involves,
+so partners and groups are counted once, not once per unit), "U<u>" (unit u leads it, partners it or
+is in a partner group), "P<p>" (person p leads or owns it).
+
+Dimensions (`Tally.dim`), under the task's source and under 0 (every source):
+- "-"  the whole: n, done, immediate, immediate_done, long_term, unread (deadline not read), late
+       (closed after its deadline), closed_unknown (closed without a closing date);
+- "c"  by category (value: its id, 0 for none) and "u" by lead unit: n and done;
+- "d"  open tasks by due date (value: the day's ordinal): overdue and due soon are ranges of it;
+- "a", "z"  open tasks are lagging on the days strictly between a = last activity + LAGGING and
+       z = deadline − DUE_SOON (no "z" without a deadline), so lagging(D) = Σ a < D − Σ z ≤ D;
+- "m"  tasks closed with a closing date, by month (value: year × 12 + month − 1).
+
+The lagging cut uses the day settings stored in `TallyState`; when the settings differ, `usable()`
+is false and readers count the tasks instead, until `taizhang rebuild_aggregates` cuts them again.
+"""
+
+import datetime as dt
+import functools
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.permissions import VIEW, Scope, grants, unrestricted
+from taizhang.org.models import PATH_STEP, Unit, UnitGroup
+from taizhang.tasks.models import DONE, Tally, TallyKey, TallyState, Task
+from taizhang.tasks.origins import Category, Origin, Source
+
+COLUMNS = ("n", "done", "immediate", "immediate_done", "long_term", "unread", "late", "closed_unknown")
+LONG_KINDS = frozenset((DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM))
+CHUNK = 5000
+_ONE = (1, 0, 0, 0, 0, 0, 0, 0)
+
+
+def state() -> TallyState | None:
+    """The tallies' state when they are being kept (a database made before them has none ready)."""
+    found = TallyState.objects.filter(ready=True).first()
+    return found
+
+
+def usable(found: TallyState | None) -> bool:
+    """Whether readers may take figures from the tallies: built, and cut with today's day settings."""
+    return (
+        found is not None
+        and found.lagging_days == settings.TAIZHANG_LAGGING_DAYS
+        and found.due_soon_days == settings.TAIZHANG_DUE_SOON_DAYS
+    )
+
+
+def view_of(user) -> str | None:
+    """The viewpoint whose counts are what `Task.objects.restrict(user)` counts (None: nothing)."""
+    if not grants(user, VIEW):
+        return None
+    if unrestricted(user):
+        return "A"
+    if user.scope == Scope.OWN:
+        return f"P{user.person_id}" if user.person_id else None
+    if user.unit_id is None:
+        return None
+    return f"U{user.unit_id}" if user.scope == Scope.UNIT else f"S{user.unit_id}"
+
+
+# --- keys ----------------------------------------------------------------------------------------------
+def _day(value: dt.date | None) -> str:
+    return str(value.toordinal()) if value else ""
+
+
+def keys(ids) -> dict[int, str]:
+    """The current key of each task among `ids` that exists."""
+    rows = list(
+        Task.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(
+            "pk", "source_id", "origin__category_id", "lead_unit_id", "leader_id", "owner_id",
+            "status", "deadline_kind", "deadline_date", "activity_on", "closed_on",
+        )
+    )  # fmt: skip
+    units: dict[int, set] = defaultdict(set)
+    for row in rows:
+        units[row[0]].add(row[3])
+    for task_id, unit_id in Task.partner_units.through.objects.filter(task_id__in=ids).values_list(
+        "task_id", "unit_id"
+    ):
+        units[task_id].add(unit_id)
+    in_groups = list(Task.partner_groups.through.objects.filter(task_id__in=ids).values_list("task_id", "unitgroup_id"))
+    members = _members({g for _, g in in_groups})
+    for task_id, group_id in in_groups:
+        units[task_id].update(members[group_id])
+    views = _Views({u for involved in units.values() for u in involved})
+    return {
+        pk: _key(views(units[pk], leader, owner), source, category, lead, status, kind, due, activity, closed)
+        for pk, source, category, lead, leader, owner, status, kind, due, activity, closed in rows
+    }
+
+
+def created(ids: list[int], rows: list[dict], *, source_id: int, activity_on: dt.date) -> None:
+    """Tasks just inserted (`actions.create_tasks`), keyed from the values inserted instead of read back:
+    an import's fifty thousand rows. Each row as `create_tasks` completes it; new tasks are not closed."""
+    found = state()
+    if found is None:
+        return
+    categories = dict(
+        Origin.objects.filter(pk__in={r["origin_id"] for r in rows if r["origin_id"]}).values_list("pk", "category_id")
+    )
+    members = _members({g for r in rows for g in r["partner_group_ids"]})
+    involved = [
+        {r["lead_unit_id"], *r["partner_unit_ids"], *(u for g in r["partner_group_ids"] for u in members[g])}
+        for r in rows
+    ]
+    views = _Views(set().union(*involved))
+    net, stored = Counter(), []
+    for pk, row, units in zip(ids, rows, involved, strict=True):
+        key = _key(
+            views(units, row["leader_id"], row["owner_id"]), source_id, categories.get(row["origin_id"]),
+            row["lead_unit_id"], row["status"], row["deadline_kind"], row["deadline_date"], activity_on, None,
+        )  # fmt: skip
+        net[key] += 1
+        stored.append((pk, key))
+    _add(counts_of(net, found))
+    _store_keys(stored)
+
+
+def _key(views: str, source, category, lead, status, kind, due, activity, closed) -> str:
+    done = "1" if status in DONE else "0"
+    return f"{views}|{source}|{category or 0}|{lead}|{done}|{kind}|{_day(due)}|{_day(activity)}|{_day(closed)}"
+
+
+def _members(group_ids) -> dict[int, list[int]]:
+    members = defaultdict(list)
+    if group_ids:
+        for group_id, unit_id in UnitGroup.members.through.objects.filter(unitgroup_id__in=group_ids).values_list(
+            "unitgroup_id", "unit_id"
+        ):
+            members[group_id].append(unit_id)
+    return members
+
+
+class _Views:
+    """The viewpoints of a task from the units it involves and its leader and owner, as the key writes
+    them (sorted, comma-separated); the same combination is joined once."""
+
+    def __init__(self, unit_ids):
+        self.of_unit = _unit_views(unit_ids)
+        self.known: dict = {}
+
+    def __call__(self, units, leader, owner) -> str:
+        combination = (frozenset(units), leader, owner)
+        found = self.known.get(combination)
+        if found is None:
+            views = {"A"}
+            for unit_id in units:
+                views.update(self.of_unit[unit_id])
+            views.update(f"P{p}" for p in (leader, owner) if p)
+            found = self.known[combination] = ",".join(sorted(views))
+        return found
+
+
+def _unit_views(unit_ids) -> dict[int, tuple[str, ...]]:
+    """A unit's viewpoints: its own, and the subtree of each unit on its path (a path is its ancestors'
+    ids, PATH_STEP digits each, ending with its own)."""
+    found = {}
+    for pk, path in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"):
+        subtrees = (f"S{int(path[i : i + PATH_STEP])}" for i in range(0, len(path), PATH_STEP))
+        found[pk] = (f"U{pk}", *subtrees)
+    return found
+
+
+@functools.lru_cache(maxsize=65536)
+def _rows(rest: str, lagging_days: int, soon_days: int) -> tuple:
+    """The (source, dim, value, counts) a key adds under each of its viewpoints."""
+    source, category, lead, done_flag, kind, due, activity, closed = rest.split("|")
+    done = done_flag == "1"
+    due_day = int(due) if due else None
+    closed_day = int(closed) if closed else None
+    immediate = kind == DeadlineKind.IMMEDIATE
+    whole = (
+        1,
+        int(done),
+        int(immediate),
+        int(immediate and done),
+        int(kind in LONG_KINDS),
+        int(kind == DeadlineKind.UNREAD),
+        int(done and due_day is not None and closed_day is not None and closed_day > due_day),
+        int(done and closed_day is None),
+    )
+    pair = (1, int(done), 0, 0, 0, 0, 0, 0)
+    rows = [("-", 0, whole), ("c", int(category), pair), ("u", int(lead), pair)]
+    if not done:
+        if due_day is not None:
+            rows.append(("d", due_day, _ONE))
+        start = int(activity) + lagging_days
+        end = due_day - soon_days if due_day is not None else None
+        if end is None or start < end:
+            rows.append(("a", start, _ONE))
+            if end is not None:
+                rows.append(("z", end, _ONE))
+    elif closed_day is not None:
+        day = dt.date.fromordinal(closed_day)
+        rows.append(("m", day.year * 12 + day.month - 1, _ONE))
+    return tuple((s, dim, value, counts) for s in (int(source), 0) for dim, value, counts in rows)
+
+
+def counts_of(net: Counter, found: TallyState) -> dict[tuple, list[int]]:
+    """The tally rows `net` (key → how many times added, negative: taken away) comes to."""
+    totals: dict[tuple, list[int]] = {}
+    for key, times in net.items():
+        if not times:
+            continue
+        views, rest = key.split("|", 1)
+        rows = _rows(rest, found.lagging_days, found.due_soon_days)
+        for view in views.split(","):
+            for source, dim, value, counts in rows:
+                slot = (view, source, dim, value)
+                current = totals.get(slot)
+                if current is None:
+                    totals[slot] = [c * times for c in counts]
+                else:
+                    for i, c in enumerate(counts):
+                        if c:
+                            current[i] += c * times
+    return totals
+
+
+# --- writes --------------------------------------------------------------------------------------------
+def refresh(ids) -> None:
+    """Bring the tallies in step with these tasks as they are now (deleted ones included)."""
+    found = state()
+    if found is None:
+        return
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        new = keys(chunk)
+        old_keys = TallyKey.objects.filter(task_id__in=chunk)
+        if connection.features.has_select_for_update:
+            old_keys = old_keys.select_for_update()
+        old = dict(old_keys.values_list("task_id", "key"))
+        net, changed, gone = Counter(), [], []
+        for pk in chunk:
+            before, after = old.get(pk), new.get(pk)
+            if before == after:
+                continue
+            if before:
+                net[before] -= 1
+            if after:
+                net[after] += 1
+                changed.append((pk, after))
+            else:
+                gone.append(pk)
+        _add(counts_of(net, found))
+        _store_keys(changed)
+        if gone:
+            TallyKey.objects.filter(task_id__in=gone).delete()
+
+
+def refresh_where(**lookups) -> None:
+    """Refresh the tasks matching `lookups` (the tasks of a moved subtree, of a group, of a category)."""
+    if state() is not None:
+        refresh(Task.objects.filter(**lookups).order_by().values_list("pk", flat=True).distinct())
+
+
+_UPSERT_ROWS = 400
+
+
+def _add(totals: dict[tuple, list[int]]) -> None:
+    """Add counts to the tally rows, creating missing rows: one statement per few hundred rows, in key
+    order (two writers on PostgreSQL lock shared rows in the same order: no deadlock)."""
+    rows = sorted((slot, counts) for slot, counts in totals.items() if any(counts))
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    table = q(Tally._meta.db_table)
+    names = [q(name) for name in ("view", "source_id", "dim", "value", *COLUMNS)]
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COLUMNS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPSERT_ROWS):
+            part = rows[start : start + _UPSERT_ROWS]
+            marks = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES {marks} "
+                f"ON CONFLICT ({', '.join(names[:4])}) DO UPDATE SET {updates}",
+                [v for slot, counts in part for v in (*slot, *counts)],
+            )
+
+
+def _store_keys(changed: list[tuple[int, str]]) -> None:
+    q = connection.ops.quote_name
+    table, key = q(TallyKey._meta.db_table), q("key")
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), _UPSERT_ROWS):
+            part = changed[start : start + _UPSERT_ROWS]
+            marks = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"INSERT INTO {table} ({q('task_id')}, {key}) VALUES {marks} "
+                f"ON CONFLICT ({q('task_id')}) DO UPDATE SET {key} = excluded.{key}",
+                [v for pair in part for v in pair],
+            )
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Cut every tally again from the tasks, with today's day settings. Returns the tasks counted."""
+    Tally.objects.all().delete()
+    TallyKey.objects.all().delete()
+    TallyState.objects.all().delete()
+    TallyState.objects.create(
+        ready=True,
+        lagging_days=settings.TAIZHANG_LAGGING_DAYS,
+        due_soon_days=settings.TAIZHANG_DUE_SOON_DAYS,
+    )
+    ids = list(Task.objects.order_by("pk").values_list("pk", flat=True))
+    refresh(ids)
+    return len(ids)
+
+
+def differences(limit: int = 20) -> list[str]:
+    """Every way the stored tallies differ from a recount of the tasks (empty: exact)."""
+    found = state()
+    if found is None:
+        return ["the tallies are not built: run taizhang rebuild_aggregates"]
+    wrong: list[str] = []
+    ids = list(Task.objects.order_by("pk").values_list("pk", flat=True))
+    stored_keys = dict(TallyKey.objects.values_list("task_id", "key"))
+    net: Counter = Counter()
+    for start in range(0, len(ids), CHUNK):
+        for pk, key in keys(ids[start : start + CHUNK]).items():
+            net[key] += 1
+            if stored_keys.pop(pk, None) != key:
+                wrong.append(f"task {pk}: its stored key is not its key")
+    wrong.extend(f"task {pk}: a key is kept for a task that does not exist" for pk in stored_keys)
+    expected = {slot: counts for slot, counts in counts_of(net, found).items() if any(counts)}
+    names = ("view", "source_id", "dim", "value", *COLUMNS)
+    stored = {row[:4]: list(row[4:]) for row in Tally.objects.values_list(*names) if any(row[4:])}
+    for slot in sorted(set(expected) | set(stored)):
+        if expected.get(slot) != stored.get(slot):
+            wrong.append(f"{slot}: counted {expected.get(slot)}, stored {stored.get(slot)}")
+    return wrong[:limit] if limit else wrong
+
+
+# --- reads ---------------------------------------------------------------------------------------------
+def read(view: str, source_id: int | None) -> tuple[dict, dict[int, int]]:
+    """One viewpoint's rows in one source (None: every source) as {(dim, value): counts}, and its number
+    of tasks in each source (the timeline places them at their source's feedback date)."""
+    rows = Tally.objects.filter(view=view).filter(source_id=source_id or 0) | Tally.objects.filter(
+        view=view, dim="-"
+    ).exclude(source_id=0)
+    found: dict = {}
+    per_source: dict[int, int] = {}
+    for source, dim, value, *counts in rows.values_list("source_id", "dim", "value", *COLUMNS):
+        if dim == "-" and source:
+            per_source[source] = counts[0]
+        if source == (source_id or 0):
+            found[(dim, value)] = counts
+    if source_id:
+        per_source = {source_id: per_source.get(source_id, 0)}
+    return found, {s: n for s, n in per_source.items() if n}
+
+
+# --- writes elsewhere that change what tasks count under -------------------------------------------
+# Connected in TasksConfig.ready. Each refreshes the tasks concerned in the writing transaction; a
+# refresh of a task whose key did not change writes nothing.
+def follow_move(sender, old_path: str, new_path: str, **kwargs) -> None:
+    """A unit moved in the tree: the tasks its subtree is involved in count under other subtrees."""
+    from django.db.models import Q
+
+    from taizhang.org.models import subtree_q
+
+    if state() is None:
+        return
+    units = Unit.objects.filter(subtree_q(new_path)).values("pk")
+    groups = UnitGroup.members.through.objects.filter(unit_id__in=units).values("unitgroup_id")
+    involved = (
+        Q(lead_unit__in=units)
+        | Q(pk__in=Task.partner_units.through.objects.filter(unit_id__in=units).values("task_id"))
+        | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup_id__in=groups).values("task_id"))
+    )
+    refresh(Task.objects.filter(involved).order_by().values_list("pk", flat=True))
+
+
+def follow_members(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """A group's members changed: the tasks it partners count under other units."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # unit.groups.add(...): the groups are in pk_set (all of them for a clear)
+        groups = pk_set if pk_set is not None else None
+        if groups is None:
+            refresh_where(partner_groups__isnull=False)
+            return
+        refresh_where(partner_groups__in=groups)
+    else:
+        refresh_where(partner_groups=instance.pk)
+
+
+def follow_origin(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A finding (any origin) saved, its category perhaps changed: its tasks."""
+    if isinstance(instance, Origin) and not created and not raw:
+        refresh_where(origin=instance.pk)
+
+
+def note_tasks_before_delete(sender, instance, **kwargs) -> None:
+    """A source is about to be deleted with its tasks: note them, to take them away after the delete.
+    (A finding with tasks is never deleted: `delete_finding` refuses.)"""
+    if isinstance(instance, Source) and state() is not None:
+        instance._tally_task_ids = list(Task.objects.filter(source=instance.pk).values_list("pk", flat=True))
+
+
+def follow_delete(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Source):
+        refresh(getattr(instance, "_tally_task_ids", ()))
+    elif isinstance(instance, Category):
+        # its findings have no category now: their tasks count under "0"
+        refresh_where(source=instance.source_id, origin__category__isnull=True)
