@@ -23,13 +23,14 @@ class TasksConfig(AppConfig):
     def _connect_tallies(self):
         """Writes outside the engine's actions that change what tasks count under (see tasks.tally)."""
         from django.apps import apps as django_apps
-        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
         from taizhang.org.actions import subtree_moved
         from taizhang.org.models import UnitGroup
         from taizhang.tasks import tally
         from taizhang.tasks.origins import Category, Origin, Source
 
+        post_migrate.connect(tally.after_migrate, sender=self, dispatch_uid="tasks.tally.migrate")
         subtree_moved.connect(tally.follow_move, dispatch_uid="tasks.tally.move")
         m2m_changed.connect(tally.follow_members, sender=UnitGroup.members.through, dispatch_uid="tasks.tally.members")
         # The modules save and delete these through proxies (a finding, a ledger): each is its own sender.

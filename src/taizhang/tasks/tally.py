@@ -27,6 +27,7 @@ is false and readers count the tasks instead, until `taizhang rebuild_aggregates
 
 import datetime as dt
 import functools
+import sys
 from collections import Counter, defaultdict
 
 from django.conf import settings
@@ -307,6 +308,16 @@ def _store_keys(changed: list[tuple[int, str]]) -> None:
                 f"ON CONFLICT ({q('task_id')}) DO UPDATE SET {key} = excluded.{key}",
                 [v for pair in part for v in pair],
             )
+
+
+def after_migrate(sender, using, verbosity: int = 1, **kwargs) -> None:
+    """`taizhang migrate` on a database whose tasks predate the tallies builds them: an upgrade needs
+    no further step (the migration that made the tables may not run code that later changes)."""
+    found = TallyState.objects.using(using).first()
+    if using == "default" and found is not None and not found.ready:
+        n = rebuild()
+        if verbosity:
+            sys.stdout.write(f"Task counts built from {n} tasks.\n")
 
 
 @transaction.atomic

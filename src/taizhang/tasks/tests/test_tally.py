@@ -16,7 +16,7 @@ from taizhang.org.models import Unit, UnitGroup
 from taizhang.rectification import actions as rect_actions
 from taizhang.rectification.models import Finding
 from taizhang.tasks import actions, tally
-from taizhang.tasks.models import DONE, Status, Step, Tally, Task, today
+from taizhang.tasks.models import DONE, Status, Step, Tally, TallyKey, TallyState, Task, today
 from taizhang.tasks.origins import Category
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +189,19 @@ def test_the_check_names_a_wrong_count_and_fails(people, ledger, capsys):
     assert "('A', 0, '-', 0)" in capsys.readouterr().out
     call_command("rebuild_aggregates")
     exact()
+
+
+def test_migrating_a_database_whose_tasks_predate_the_counts_builds_them(people, ledger, settings):
+    """As after an upgrade: the tasks are there, the counts not; the dashboard counts the tasks until
+    `migrate` (its post-migrate step) builds them, and from then on the counts are kept."""
+    from django.apps import apps
+
+    Tally.objects.all().delete()
+    TallyKey.objects.all().delete()
+    TallyState.objects.update(ready=False)
+    office = people["office"]
+    assert tally.state() is None and figures_for(office)["total"]["n"] == Task.objects.count() > 0
+    tally.after_migrate(apps.get_app_config("tasks"), using="default", verbosity=0)
+    assert tally.usable(tally.state())
+    exact()
+    assert figures_for(office) == figures(Task.objects.all())
