@@ -28,15 +28,15 @@ def _link(base: dict, **filters) -> str:
 
 
 def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
-    """The dashboard of what `user` may see: from the maintained counts (`tasks.tally`), which cost the
-    same at a million tasks as at a thousand; counted from the tasks while those are not usable (not yet
-    built, or cut with other day settings)."""
+    """The dashboard of what `user` may see: from the maintained counts (`tasks.tally`) for the scopes
+    whose tasks grow with the organisation (all, a subtree near the root), which cost the same at a
+    million tasks as at a thousand; counted from the tasks for a narrower scope (few tasks), and while
+    the counts are not usable (not yet built, or cut with other day settings)."""
     on = on or today()
-    if not tally.usable(tally.state()):
+    view = tally.view_of(user, source.pk if source else None)
+    if view is None or not tally.usable(tally.state()):
         return figures(Task.objects.restrict(user), source=source, on=on)
-    view = tally.view_of(user)
-    rows, per_source = tally.read(view, source.pk if source else None) if view else ({}, {})
-    return _present(_tallied(rows, per_source, on), on=on, source=source)
+    return _present(_tallied(*tally.read(view, source.pk if source else None), on), on=on, source=source)
 
 
 def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
@@ -84,9 +84,8 @@ def _counted(tasks, on: dt.date) -> dict:
     return counts
 
 
-def _tallied(rows: dict, per_source: dict[int, int], on: dt.date) -> dict:
-    """The same counts as `_counted`, from one viewpoint's tally rows (see `tasks.tally`)."""
-    whole = dict(zip(tally.COLUMNS, rows.get(("-", 0), [0] * len(tally.COLUMNS)), strict=True))
+def _tallied(whole: dict, rows: dict, per_source: dict[int, int], on: dt.date) -> dict:
+    """The same counts as `_counted`, from one viewpoint's tally rows (`tasks.tally.read`)."""
     today_, soon, in30 = (
         on.toordinal(),
         (on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)).toordinal(),
@@ -121,11 +120,11 @@ def _tallied(rows: dict, per_source: dict[int, int], on: dt.date) -> dict:
         "due_30": total("d", today_, in30),
         "needs_date": whole["unread"],
         "schedule": {state: schedule[state] for state in Schedule.values},
-        "by_category": {value or None: (c[0], c[1]) for (d, value), c in rows.items() if d == "c" and c[0]},
-        "by_unit": {value: (c[0], c[1]) for (d, value), c in rows.items() if d == "u" and c[0]},
+        "by_category": {value or None: c for (d, value), c in rows.items() if d == "c"},
+        "by_unit": {value: c for (d, value), c in rows.items() if d == "u"},
         "per_source": per_source,
         "closed_by_month": {
-            dt.date(value // 12, value % 12 + 1, 1): c[0] for (d, value), c in rows.items() if d == "m" and c[0]
+            dt.date(value // 12, value % 12 + 1, 1): c[0] for (d, value), c in rows.items() if d == "m"
         },
         "closed_unknown": whole["closed_unknown"],
     }
@@ -179,16 +178,20 @@ def _by_category(counts: dict, base: dict) -> list[dict]:
 
 
 def _by_unit(counts: dict, base: dict) -> list[dict]:
-    """Lead units by their number of tasks, most first."""
-    names = dict(Unit.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+    """Lead units by their number of tasks, most first (a province's thousands of units: the names read
+    as columns, the links written directly, as urlencode of each cost more than the counts)."""
+    wanted = list(counts)
+    units = Unit.objects.all() if len(wanted) > 500 else Unit.objects.filter(pk__in=wanted)
+    names = dict(units.values_list("pk", "name"))
     order = sorted(counts, key=lambda pk: (-counts[pk][0], names[pk]))
+    prefix = _link(base) + "&" if base else ""
     return [
         {
             "name": names[pk],
             "total": counts[pk][0],
             "done": counts[pk][1],
             "rate": _rate(counts[pk][1], counts[pk][0]),
-            "link": _link(base, lead_unit=pk),
+            "link": f"{prefix}lead_unit={pk}",
         }
         for pk in order
     ]

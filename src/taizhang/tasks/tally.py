@@ -7,12 +7,15 @@ date) is computed again from the database; where it differs from the key the tas
 nothing captured before the write, a refresh of an unchanged task writes nothing, and a deleted task
 (its key without a task) is taken away by refreshing its id after the delete.
 
-Viewpoints (`Tally.view`) are exactly the scopes of `TaskQuerySet.restrict`: "A" (scope all), "S<u>"
-(the subtree of unit u: a task counts once under every ancestor-or-self of every unit it involves,
-so partners and groups are counted once, not once per unit), "U<u>" (unit u leads it, partners it or
-is in a partner group), "P<p>" (person p leads or owns it).
+Viewpoints (`Tally.view`): "A" (scope all: every task), and "S<u>" for each unit u at most
+TALLIED_DEPTH below the root (its subtree: a task counts once under every such ancestor-or-self of
+every unit it leads or partners, so partners and groups count once, not once per unit). Those are the
+scopes whose tasks grow with the organisation. A narrower scope (a unit, a person's own, a deeper
+subtree) and a subtree's dashboard of one source count their tasks instead: few, through indexes.
+"A" is kept per source and over every source (source 0); a subtree over every source, with only its
+number of tasks per source (the timeline places them at their source's feedback date).
 
-Dimensions (`Tally.dim`), under the task's source and under 0 (every source):
+Dimensions (`Tally.dim`):
 - "-"  the whole: n, done, immediate, immediate_done, long_term, unread (deadline not read), late
        (closed after its deadline), closed_unknown (closed without a closing date);
 - "c"  by category (value: its id, 0 for none) and "u" by lead unit: n and done;
@@ -60,17 +63,20 @@ def usable(found: TallyState | None) -> bool:
     )
 
 
-def view_of(user) -> str | None:
-    """The viewpoint whose counts are what `Task.objects.restrict(user)` counts (None: nothing)."""
+# Units this far below the root (the province, its cities, their counties) have their subtree tallied.
+TALLIED_DEPTH = 2
+
+
+def view_of(user, source_id: int | None = None) -> str | None:
+    """The tallied viewpoint whose counts are exactly what `Task.objects.restrict(user)` counts in the
+    source (None: every source), or None when the user's few tasks are counted instead."""
     if not grants(user, VIEW):
         return None
     if unrestricted(user):
         return "A"
-    if user.scope == Scope.OWN:
-        return f"P{user.person_id}" if user.person_id else None
-    if user.unit_id is None:
-        return None
-    return f"U{user.unit_id}" if user.scope == Scope.UNIT else f"S{user.unit_id}"
+    if source_id is None and user.scope == Scope.SUBTREE and user.unit_id and user.unit.depth <= TALLIED_DEPTH:
+        return f"S{user.unit_id}"
+    return None
 
 
 # --- keys ----------------------------------------------------------------------------------------------
@@ -84,7 +90,7 @@ def keys(ids) -> dict[int, str]:
         Task.objects.filter(pk__in=ids)
         .order_by()
         .values_list(
-            "pk", "source_id", "origin__category_id", "lead_unit_id", "leader_id", "owner_id",
+            "pk", "source_id", "origin__category_id", "lead_unit_id",
             "status", "deadline_kind", "deadline_date", "activity_on", "closed_on",
         )
     )  # fmt: skip
@@ -101,8 +107,8 @@ def keys(ids) -> dict[int, str]:
         units[task_id].update(members[group_id])
     views = _Views({u for involved in units.values() for u in involved})
     return {
-        pk: _key(views(units[pk], leader, owner), source, category, lead, status, kind, due, activity, closed)
-        for pk, source, category, lead, leader, owner, status, kind, due, activity, closed in rows
+        pk: _key(views(units[pk]), source, category, lead, status, kind, due, activity, closed)
+        for pk, source, category, lead, status, kind, due, activity, closed in rows
     }
 
 
@@ -124,7 +130,7 @@ def created(ids: list[int], rows: list[dict], *, source_id: int, activity_on: dt
     net, stored = Counter(), []
     for pk, row, units in zip(ids, rows, involved, strict=True):
         key = _key(
-            views(units, row["leader_id"], row["owner_id"]), source_id, categories.get(row["origin_id"]),
+            views(units), source_id, categories.get(row["origin_id"]),
             row["lead_unit_id"], row["status"], row["deadline_kind"], row["deadline_date"], activity_on, None,
         )  # fmt: skip
         net[key] += 1
@@ -149,38 +155,37 @@ def _members(group_ids) -> dict[int, list[int]]:
 
 
 class _Views:
-    """The viewpoints of a task from the units it involves and its leader and owner, as the key writes
-    them (sorted, comma-separated); the same combination is joined once."""
+    """A task's viewpoints from the units it involves, as the key writes them (sorted, comma-separated);
+    the same set of units is joined once."""
 
     def __init__(self, unit_ids):
         self.of_unit = _unit_views(unit_ids)
         self.known: dict = {}
 
-    def __call__(self, units, leader, owner) -> str:
-        combination = (frozenset(units), leader, owner)
-        found = self.known.get(combination)
+    def __call__(self, units) -> str:
+        units = frozenset(units)
+        found = self.known.get(units)
         if found is None:
             views = {"A"}
             for unit_id in units:
                 views.update(self.of_unit[unit_id])
-            views.update(f"P{p}" for p in (leader, owner) if p)
-            found = self.known[combination] = ",".join(sorted(views))
+            found = self.known[units] = ",".join(sorted(views))
         return found
 
 
 def _unit_views(unit_ids) -> dict[int, tuple[str, ...]]:
-    """A unit's viewpoints: its own, and the subtree of each unit on its path (a path is its ancestors'
-    ids, PATH_STEP digits each, ending with its own)."""
+    """The tallied subtrees a unit is in: those of the units on its path at most TALLIED_DEPTH below the
+    root (a path is its ancestors' ids, PATH_STEP digits each, root first, ending with its own)."""
     found = {}
     for pk, path in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"):
-        subtrees = (f"S{int(path[i : i + PATH_STEP])}" for i in range(0, len(path), PATH_STEP))
-        found[pk] = (f"U{pk}", *subtrees)
+        top = path[: (TALLIED_DEPTH + 1) * PATH_STEP]
+        found[pk] = tuple(f"S{int(top[i : i + PATH_STEP])}" for i in range(0, len(top), PATH_STEP))
     return found
 
 
 @functools.lru_cache(maxsize=65536)
 def _rows(rest: str, lagging_days: int, soon_days: int) -> tuple:
-    """The (source, dim, value, counts) a key adds under each of its viewpoints."""
+    """The (source, dim, value, counts) a key adds: under its source (for "A" only), and over every source."""
     source, category, lead, done_flag, kind, due, activity, closed = rest.split("|")
     done = done_flag == "1"
     due_day = int(due) if due else None
@@ -210,7 +215,8 @@ def _rows(rest: str, lagging_days: int, soon_days: int) -> tuple:
     elif closed_day is not None:
         day = dt.date.fromordinal(closed_day)
         rows.append(("m", day.year * 12 + day.month - 1, _ONE))
-    return tuple((s, dim, value, counts) for s in (int(source), 0) for dim, value, counts in rows)
+    per_source = tuple((int(source), dim, value, counts) for dim, value, counts in rows)
+    return per_source, tuple((0, dim, value, counts) for dim, value, counts in rows)
 
 
 def counts_of(net: Counter, found: TallyState) -> dict[tuple, list[int]]:
@@ -220,9 +226,10 @@ def counts_of(net: Counter, found: TallyState) -> dict[tuple, list[int]]:
         if not times:
             continue
         views, rest = key.split("|", 1)
-        rows = _rows(rest, found.lagging_days, found.due_soon_days)
+        per_source, every_source = _rows(rest, found.lagging_days, found.due_soon_days)
         for view in views.split(","):
-            for source, dim, value, counts in rows:
+            # a subtree keeps its number of tasks per source (the timeline's), the rest over every source
+            for source, dim, value, counts in every_source + (per_source if view == "A" else per_source[:1]):
                 slot = (view, source, dim, value)
                 current = totals.get(slot)
                 if current is None:
@@ -361,22 +368,20 @@ def differences(limit: int = 20) -> list[str]:
 
 
 # --- reads ---------------------------------------------------------------------------------------------
-def read(view: str, source_id: int | None) -> tuple[dict, dict[int, int]]:
-    """One viewpoint's rows in one source (None: every source) as {(dim, value): counts}, and its number
-    of tasks in each source (the timeline places them at their source's feedback date)."""
-    rows = Tally.objects.filter(view=view).filter(source_id=source_id or 0) | Tally.objects.filter(
-        view=view, dim="-"
-    ).exclude(source_id=0)
-    found: dict = {}
-    per_source: dict[int, int] = {}
-    for source, dim, value, *counts in rows.values_list("source_id", "dim", "value", *COLUMNS):
-        if dim == "-" and source:
+def read(view: str, source_id: int | None) -> tuple[dict, dict, dict[int, int]]:
+    """One viewpoint in one source (None: every source): its whole counts {column: n}, its other rows
+    {(dim, value): (n, done)}, and its number of tasks per source (the timeline's)."""
+    source_id = source_id or 0
+    of_view = Tally.objects.filter(view=view)
+    whole = dict.fromkeys(COLUMNS, 0)
+    per_source = {}
+    for source, *counts in of_view.filter(dim="-").values_list("source_id", *COLUMNS):
+        if source == source_id:
+            whole = dict(zip(COLUMNS, counts, strict=True))
+        if source and counts[0] and source_id in (0, source):
             per_source[source] = counts[0]
-        if source == (source_id or 0):
-            found[(dim, value)] = counts
-    if source_id:
-        per_source = {source_id: per_source.get(source_id, 0)}
-    return found, {s: n for s, n in per_source.items() if n}
+    rows = of_view.filter(source_id=source_id).exclude(dim="-").exclude(n=0).values_list("dim", "value", "n", "done")
+    return whole, {(dim, value): (n, done) for dim, value, n, done in rows}, per_source
 
 
 # --- writes elsewhere that change what tasks count under -------------------------------------------
