@@ -50,8 +50,7 @@ _ONE = (1, 0, 0, 0, 0, 0, 0, 0)
 
 def state() -> TallyState | None:
     """The tallies' state when they are being kept (a database made before them has none ready)."""
-    found = TallyState.objects.filter(ready=True).first()
-    return found
+    return TallyState.objects.filter(ready=True).first()
 
 
 def usable(found: TallyState | None) -> bool:
