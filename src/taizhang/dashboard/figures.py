@@ -7,7 +7,6 @@ number opens a list showing the same number.
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
@@ -17,6 +16,8 @@ from taizhang.tasks import tally
 from taizhang.tasks.models import DONE, Light, Schedule, Task, light_counts, schedule_q, today
 from taizhang.tasks.origins import Category, Source
 from taizhang.tasks.tally import LONG_KINDS
+
+DUE_WITHIN = 30  # "30天内到期": open tasks due from today to this many days on
 
 
 def _rate(done: int, total: int) -> float:
@@ -36,7 +37,9 @@ def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
     view = tally.view_of(user, source.pk if source else None)
     if view is None or not tally.usable(tally.state()):
         return figures(Task.objects.restrict(user), source=source, on=on)
-    return _present(_tallied(*tally.read(view, source.pk if source else None), on), on=on, source=source)
+    source_id = source.pk if source else None
+    counts = _tallied(*tally.read(view, source_id), tally.dated(view, source_id, on, DUE_WITHIN))
+    return _present(counts, on=on, source=source)
 
 
 def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
@@ -47,7 +50,7 @@ def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
 
 
 def _counted(tasks, on: dt.date) -> dict:
-    soon = on + dt.timedelta(days=30)
+    soon = on + dt.timedelta(days=DUE_WITHIN)
     open_q = ~Q(status__in=DONE)
     counts = tasks.order_by().aggregate(
         total=Count("pk"),
@@ -84,23 +87,9 @@ def _counted(tasks, on: dt.date) -> dict:
     return counts
 
 
-def _tallied(whole: dict, rows: dict, per_source: dict[int, int], on: dt.date) -> dict:
-    """The same counts as `_counted`, from one viewpoint's tally rows (`tasks.tally.read`)."""
-    today_, soon, in30 = (
-        on.toordinal(),
-        (on + dt.timedelta(days=settings.TAIZHANG_DUE_SOON_DAYS)).toordinal(),
-        (on + dt.timedelta(days=30)).toordinal(),
-    )
-
-    def total(dim, low=None, high=None):
-        return sum(
-            c[0]
-            for (d, value), c in rows.items()
-            if d == dim and (low is None or value >= low) and (high is None or value <= high)
-        )
-
-    overdue, due_soon = total("d", high=today_ - 1), total("d", today_, soon)
-    lagging = total("a", high=today_ - 1) - total("z", high=today_)
+def _tallied(whole: dict, rows: dict, per_source: dict[int, int], dated: dict[str, int]) -> dict:
+    """The same counts as `_counted`, from one viewpoint's tally rows (`tasks.tally.read` and `dated`)."""
+    overdue, due_soon, lagging = dated["overdue"], dated["due_soon"], dated["lagging"]
     open_ = whole["n"] - whole["done"]
     schedule = {
         Schedule.CLOSED_LATE: whole["late"],
@@ -117,7 +106,7 @@ def _tallied(whole: dict, rows: dict, per_source: dict[int, int], on: dt.date) -
         "immediate_done": whole["immediate_done"],
         "long_term": whole["long_term"],
         "overdue": overdue,
-        "due_30": total("d", today_, in30),
+        "due_30": dated["due_within"],
         "needs_date": whole["unread"],
         "schedule": {state: schedule[state] for state in Schedule.values},
         "by_category": {value or None: c for (d, value), c in rows.items() if d == "c"},
@@ -132,7 +121,7 @@ def _tallied(whole: dict, rows: dict, per_source: dict[int, int], on: dt.date) -
 
 def _present(counts: dict, *, on: dt.date, source=None) -> dict:
     base = {"source": source.pk} if source else {}
-    soon = on + dt.timedelta(days=30)
+    soon = on + dt.timedelta(days=DUE_WITHIN)
     lights = light_counts(counts["schedule"])
     return {
         "total": {"n": counts["total"], "link": _link(base)},

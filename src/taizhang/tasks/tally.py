@@ -35,6 +35,7 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q, Sum
 
 from taizhang.core.deadlines import DeadlineKind
 from taizhang.core.permissions import VIEW, Scope, grants, unrestricted
@@ -379,8 +380,31 @@ def read(view: str, source_id: int | None) -> tuple[dict, dict, dict[int, int]]:
             whole = dict(zip(COLUMNS, counts, strict=True))
         if source and counts[0] and source_id in (0, source):
             per_source[source] = counts[0]
-    rows = of_view.filter(source_id=source_id).exclude(dim="-").exclude(n=0).values_list("dim", "value", "n", "done")
+    rows = (
+        of_view.filter(source_id=source_id, dim__in=("c", "u", "m"))
+        .exclude(n=0)
+        .values_list("dim", "value", "n", "done")
+    )
     return whole, {(dim, value): (n, done) for dim, value, n, done in rows}, per_source
+
+
+def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> dict[str, int]:
+    """The date-dependent counts on day `on`, summed by the database over the date rows: overdue, due
+    soon, lagging (`schedule_q`'s states), and open tasks due within `within_days` from `on`."""
+    day = on.toordinal()
+    sums = {
+        "overdue": Q(dim="d", value__lt=day),
+        "due_soon": Q(dim="d", value__gte=day, value__lte=day + settings.TAIZHANG_DUE_SOON_DAYS),
+        "due_within": Q(dim="d", value__gte=day, value__lte=day + within_days),
+        "lag_started": Q(dim="a", value__lt=day),
+        "lag_ended": Q(dim="z", value__lte=day),
+    }
+    found = Tally.objects.filter(view=view, source_id=source_id or 0, dim__in=("d", "a", "z")).aggregate(
+        **{name: Sum("n", filter=q) for name, q in sums.items()}
+    )
+    found = {name: n or 0 for name, n in found.items()}
+    found["lagging"] = found.pop("lag_started") - found.pop("lag_ended")
+    return found
 
 
 # --- writes elsewhere that change what tasks count under -------------------------------------------
