@@ -24,6 +24,10 @@ class DeadlineKind(models.TextChoices):
     UNREAD = "unread", _("Needs a date")
 
 
+# The kinds a ledger counts as long-term (长期): they complete in phases and are reviewed again.
+LASTING_KINDS = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
+
+
 class Precision(models.TextChoices):
     DAY = "day", _("day")
     MONTH = "month", _("month end")

@@ -10,12 +10,11 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind
 from taizhang.org.models import Unit
 from taizhang.tasks import tally
 from taizhang.tasks.models import DONE, Light, Schedule, Task, light_counts, schedule_q, today
 from taizhang.tasks.origins import Category, Source
-from taizhang.tasks.tally import LONG_KINDS
 
 DUE_WITHIN = 30  # "30天内到期": open tasks due from today to this many days on
 
@@ -57,7 +56,7 @@ def _counted(tasks, on: dt.date) -> dict:
         done=Count("pk", filter=Q(status__in=DONE)),
         immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
         immediate_done=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
-        long_term=Count("pk", filter=Q(deadline_kind__in=LONG_KINDS)),
+        long_term=Count("pk", filter=Q(deadline_kind__in=LASTING_KINDS)),
         overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
         due_30=Count("pk", filter=open_q & Q(deadline_date__gte=on, deadline_date__lte=soon)),
         needs_date=Count("pk", filter=Q(deadline_kind=DeadlineKind.UNREAD)),

@@ -15,14 +15,12 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind
 from taizhang.core.titles import ledger_title, report_title, title_lines
 from taizhang.documents import gbt9704 as G
 from taizhang.sheets.export import STATUS_OUT
 from taizhang.similar import figures as similar_figures
 from taizhang.tasks.models import DONE, Schedule, Status, Task, schedule_q
-
-LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
 
 
 @dataclass
@@ -64,7 +62,7 @@ def figures(source, *, on: dt.date, user=None) -> Figures:
         closed=Count("pk", filter=Q(status__in=DONE)),
         immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
         immediate_closed=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
-        long_term=Count("pk", filter=Q(deadline_kind__in=LONG_TERM)),
+        long_term=Count("pk", filter=Q(deadline_kind__in=LASTING_KINDS)),
         overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
     )
     row["on_schedule"] = row["measures"] - row["closed"] - row["overdue"]

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind
 from taizhang.core.titles import titled
 from taizhang.rectification.models import Source
 from taizhang.sheets.export import LIGHT_FILLS, LIGHT_NAMES, STATUS_OUT, safe
@@ -22,7 +22,6 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="center", wrap_text=True)
-LONG_TERM = (DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM)
 
 
 def _rate(done, total):
@@ -57,7 +56,7 @@ def summary_rows(user=None, *, on: dt.date | None = None) -> list[dict]:
             done=Count("pk", filter=Q(status__in=DONE)),
             immediate=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE)),
             immediate_done=Count("pk", filter=Q(deadline_kind=DeadlineKind.IMMEDIATE, status__in=DONE)),
-            long_term=Count("pk", filter=Q(deadline_kind__in=LONG_TERM)),
+            long_term=Count("pk", filter=Q(deadline_kind__in=LASTING_KINDS)),
             overdue=Count("pk", filter=schedule_q(Schedule.OVERDUE, on)),
         )
         .order_by("-source__feedback_date", "source")
@@ -145,7 +144,7 @@ def next_step(task, on: dt.date) -> str:
         return "已完成整改，巩固成果" if task.status != "phase_done" else "阶段性完成，持续抓好"
     if task.schedule_on(on) == Schedule.OVERDUE:
         return f"已超时限（{task.deadline_text}），加快推进"
-    if task.deadline_kind in LONG_TERM:
+    if task.deadline_kind in LASTING_KINDS:
         return "长期坚持，定期报告进展"
     return f"按“{task.deadline_text}”时限推进"
 

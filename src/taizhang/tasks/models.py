@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.deadlines import DeadlineKind, Period, Precision
+from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind, Period, Precision
 from taizhang.core.models import StoredFile
 from taizhang.core.permissions import RestrictedQuerySet, Scope
 from taizhang.org.models import Person, Unit, UnitGroup, unit_scope_q
@@ -78,6 +78,17 @@ def _unit_scope_sql() -> str:
     )
 
 
+def involving_q(unit_ids) -> Q:
+    """Tasks any of these units (a subquery of unit ids) leads or partners, directly or as a member of
+    a partner group: a subtree's scope, and the tasks a moved subtree's counts follow."""
+    groups = UnitGroup.members.through.objects.filter(unit_id__in=unit_ids).values("unitgroup_id")
+    partners = Task.partner_units.through.objects.filter(unit_id__in=unit_ids).order_by().values("task_id")
+    in_groups = Task.partner_groups.through.objects.filter(unitgroup_id__in=groups).order_by().values("task_id")
+    # A subtree's tens of thousands of tasks: the OR form lets the other filters (status, deadline)
+    # drive the plan; the UNION would materialise every task of the subtree first (500 ms against 30).
+    return Q(lead_unit__in=unit_ids) | Q(pk__in=partners) | Q(pk__in=in_groups)
+
+
 class TaskQuerySet(RestrictedQuerySet):
     def scope_q(self, user):
         if user.scope == Scope.OWN:
@@ -91,14 +102,7 @@ class TaskQuerySet(RestrictedQuerySet):
             # PostgreSQL scanned the whole table (160 ms against 20 ms at 10^6 tasks). Written out: as a
             # queryset union Django spent 4 ms a list compiling it, as long as SQLite took to run it.
             return Q(pk__in=RawSQL(_unit_scope_sql(), [user.unit_id] * 3))
-        unit_ids = Unit.objects.filter(unit_scope_q(user)).values("pk")
-        # A group named as partner counts as its member units.
-        groups = UnitGroup.members.through.objects.filter(unit_id__in=unit_ids).values("unitgroup_id")
-        partners = Task.partner_units.through.objects.filter(unit_id__in=unit_ids).order_by().values("task_id")
-        in_groups = Task.partner_groups.through.objects.filter(unitgroup_id__in=groups).order_by().values("task_id")
-        # A subtree's tens of thousands of tasks: the OR form lets the other filters (status, deadline)
-        # drive the plan; the UNION would materialise every task of the subtree first (500 ms against 30).
-        return Q(lead_unit__in=unit_ids) | Q(pk__in=partners) | Q(pk__in=in_groups)
+        return involving_q(Unit.objects.filter(unit_scope_q(user)).values("pk"))
 
     def in_schedule(self, states, on: dt.date | None = None):
         """Tasks in any of these schedule states, as plain indexed conditions."""
@@ -266,7 +270,7 @@ class Task(models.Model):
     def closes_in_phases(self) -> bool:
         """Verified, it completes a phase and is reviewed again instead of closing: long-term and
         periodic tasks, and a dated-then-long-term one once its dated part is done."""
-        return self.is_long_term or self.deadline_kind == DeadlineKind.DATED_LONG_TERM
+        return self.deadline_kind in LASTING_KINDS
 
     @property
     def schedule(self) -> str:
@@ -374,9 +378,9 @@ class Extension(models.Model):
 class Tally(models.Model):
     """Counts of tasks, kept in step with every write by `tasks.tally` in the writing transaction.
 
-    A row counts the tasks one viewpoint sees (`view`: "A" everyone, "S<unit>" a subtree, "U<unit>" one
-    unit, "P<person>" a person's own), in one source (`source_id`; 0 is every source), under one
-    dimension (`dim`, see `tasks.tally`) at one `value` (a category, a unit, a day, a month).
+    A row counts the tasks one viewpoint sees (`view`: "A" everyone, "S<unit>" the subtree of a unit
+    near the root), in one source (`source_id`; 0 is every source), under one dimension (`dim`, see
+    `tasks.tally`) at one `value` (a category, a unit, a day, a month).
     """
 
     view = models.CharField(max_length=24)

@@ -37,14 +37,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
-from taizhang.core.deadlines import DeadlineKind
+from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind
 from taizhang.core.permissions import VIEW, Scope, grants, unrestricted
-from taizhang.org.models import PATH_STEP, Unit, UnitGroup
-from taizhang.tasks.models import DONE, Tally, TallyKey, TallyState, Task
+from taizhang.org.models import PATH_STEP, Unit, UnitGroup, subtree_q
+from taizhang.tasks.models import DONE, Tally, TallyKey, TallyState, Task, involving_q
 from taizhang.tasks.origins import Category, Origin, Source
 
 COLUMNS = ("n", "done", "immediate", "immediate_done", "long_term", "unread", "late", "closed_unknown")
-LONG_KINDS = frozenset((DeadlineKind.LONG_TERM, DeadlineKind.PERIODIC, DeadlineKind.DATED_LONG_TERM))
 CHUNK = 5000
 _ONE = (1, 0, 0, 0, 0, 0, 0, 0)
 
@@ -196,7 +195,7 @@ def _rows(rest: str, lagging_days: int, soon_days: int) -> tuple:
         int(done),
         int(immediate),
         int(immediate and done),
-        int(kind in LONG_KINDS),
+        int(kind in LASTING_KINDS),
         int(kind == DeadlineKind.UNREAD),
         int(done and due_day is not None and closed_day is not None and closed_day > due_day),
         int(done and closed_day is None),
@@ -412,20 +411,9 @@ def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> di
 # refresh of a task whose key did not change writes nothing.
 def follow_move(sender, old_path: str, new_path: str, **kwargs) -> None:
     """A unit moved in the tree: the tasks its subtree is involved in count under other subtrees."""
-    from django.db.models import Q
-
-    from taizhang.org.models import subtree_q
-
-    if state() is None:
-        return
-    units = Unit.objects.filter(subtree_q(new_path)).values("pk")
-    groups = UnitGroup.members.through.objects.filter(unit_id__in=units).values("unitgroup_id")
-    involved = (
-        Q(lead_unit__in=units)
-        | Q(pk__in=Task.partner_units.through.objects.filter(unit_id__in=units).values("task_id"))
-        | Q(pk__in=Task.partner_groups.through.objects.filter(unitgroup_id__in=groups).values("task_id"))
-    )
-    refresh(Task.objects.filter(involved).order_by().values_list("pk", flat=True))
+    if state() is not None:
+        units = Unit.objects.filter(subtree_q(new_path)).values("pk")
+        refresh(Task.objects.filter(involving_q(units)).order_by().values_list("pk", flat=True))
 
 
 def follow_members(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
