@@ -241,6 +241,7 @@ def counts_of(net: Counter, found: TallyState) -> dict[tuple, list[int]]:
 
 
 # --- writes --------------------------------------------------------------------------------------------
+@transaction.atomic(savepoint=False)  # the caller's transaction (an action's), or one of its own
 def refresh(ids) -> None:
     """Bring the tallies in step with these tasks as they are now (deleted ones included)."""
     found = state()
