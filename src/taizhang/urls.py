@@ -35,6 +35,7 @@ router.register("repeat-flags", similar_api.RepeatFlagViewSet)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("lead-units/", dashboard_views.lead_units, name="lead_units"),
     path("login/", views_sso.LoginView.as_view(authentication_form=StyledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sso/cas/", views_sso.cas_login, name="sso-cas"),

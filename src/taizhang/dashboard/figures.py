@@ -17,6 +17,7 @@ from taizhang.tasks.models import DONE, Light, Schedule, Task, light_counts, sch
 from taizhang.tasks.origins import Category, Source
 
 DUE_WITHIN = 30  # "30天内到期": open tasks due from today to this many days on
+TOP_UNITS = 15  # lead units on the home page; the rest on the lead units' page (a province has thousands)
 
 
 def _rate(done: int, total: int) -> float:
@@ -39,6 +40,19 @@ def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
     source_id = source.pk if source else None
     counts = _tallied(*tally.read(view, source_id), tally.dated(view, source_id, on, DUE_WITHIN))
     return _present(counts, on=on, source=source)
+
+
+def lead_units_for(user, *, source=None) -> list[dict]:
+    """Every lead unit of what `user` may see (in one source, or all), most tasks first: the lead units'
+    page, of which the home page shows the first `TOP_UNITS`."""
+    source_id = source.pk if source else None
+    view = tally.view_of(user, source_id)
+    if view is None or not tally.usable(tally.state()):
+        tasks = Task.objects.restrict(user)
+        counts = _per_lead_unit(tasks.filter(source=source) if source else tasks)
+    else:
+        counts = tally.per_value(view, source_id, "u")
+    return _by_unit(counts, {"source": source_id} if source else {})
 
 
 def figures(tasks, *, source=None, on: dt.date | None = None) -> dict:
@@ -68,12 +82,7 @@ def _counted(tasks, on: dt.date) -> dict:
         .values_list("origin__category")
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
     }
-    counts["by_unit"] = {
-        row[0]: row[1:]
-        for row in tasks.order_by()
-        .values_list("lead_unit")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-    }
+    counts["by_unit"] = _per_lead_unit(tasks)
     counts["per_source"] = dict(tasks.order_by().values_list("source").annotate(n=Count("pk")))
     counts["closed_by_month"] = dict(
         tasks.filter(status__in=DONE, closed_on__isnull=False)
@@ -84,6 +93,11 @@ def _counted(tasks, on: dt.date) -> dict:
     )
     counts["closed_unknown"] = tasks.filter(status__in=DONE, closed_on__isnull=True).count()
     return counts
+
+
+def _per_lead_unit(tasks) -> dict[int, tuple[int, int]]:
+    rows = tasks.order_by().values_list("lead_unit").annotate(n=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+    return {unit: (n, done) for unit, n, done in rows}
 
 
 def _tallied(whole: dict, rows: dict, per_source: dict[int, int], dated: dict[str, int]) -> dict:
@@ -144,7 +158,8 @@ def _present(counts: dict, *, on: dt.date, source=None) -> dict:
             {"light": light, "n": lights.get(light, 0), "link": _link(base, light=light)} for light in Light.values
         ],
         "by_category": _by_category(counts["by_category"], base),
-        "by_unit": _by_unit(counts["by_unit"], base),
+        "by_unit": _by_unit(counts["by_unit"], base, limit=TOP_UNITS),
+        "lead_units": len(counts["by_unit"]),
         "timeline": timeline(counts, on=on, source=source),
     }
 
@@ -165,13 +180,12 @@ def _by_category(counts: dict, base: dict) -> list[dict]:
     ]
 
 
-def _by_unit(counts: dict, base: dict) -> list[dict]:
-    """Lead units by their number of tasks, most first (a province's thousands of units: the names read
-    as columns, the links written directly, as urlencode of each cost more than the counts)."""
-    wanted = list(counts)
-    units = Unit.objects.all() if len(wanted) > 500 else Unit.objects.filter(pk__in=wanted)
+def _by_unit(counts: dict, base: dict, limit: int | None = None) -> list[dict]:
+    """Lead units by their number of tasks, most first (then most closed, then the unit's pk, so that
+    the first `limit` need no names but their own): names read as columns, links written directly."""
+    order = sorted(counts, key=lambda pk: (-counts[pk][0], -counts[pk][1], pk))[:limit]
+    units = Unit.objects.all() if len(order) > 500 else Unit.objects.filter(pk__in=order)
     names = dict(units.values_list("pk", "name"))
-    order = sorted(counts, key=lambda pk: (-counts[pk][0], names[pk]))
     prefix = _link(base) + "&" if base else ""
     return [
         {

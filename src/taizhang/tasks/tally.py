@@ -388,6 +388,13 @@ def read(view: str, source_id: int | None) -> tuple[dict, dict, dict[int, int]]:
     return whole, {(dim, value): (n, done) for dim, value, n, done in rows}, per_source
 
 
+def per_value(view: str, source_id: int | None, dim: str) -> dict[int, tuple[int, int]]:
+    """One viewpoint's tasks in one source (None: every source) per value of one dimension (a lead
+    unit's pk for "u"): {value: (n, done)}."""
+    rows = Tally.objects.filter(view=view, source_id=source_id or 0, dim=dim).exclude(n=0)
+    return {value: (n, done) for value, n, done in rows.values_list("value", "n", "done")}
+
+
 def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> dict[str, int]:
     """The date-dependent counts on day `on`, summed by the database over the date rows: overdue, due
     soon, lagging (`schedule_q`'s states), and open tasks due within `within_days` from `on`."""

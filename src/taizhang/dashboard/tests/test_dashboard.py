@@ -56,3 +56,48 @@ def test_charts_are_drawn_from_local_files(clients, ledger):
     page = clients["office"].get("/").content.decode()
     assert "/static/vendor/echarts/echarts.min.js" in page
     assert 'id="dashboard-data"' in page
+
+
+UNIT_ROW = re.compile(r'<tr><td class="text-end text-muted">\d+</td><td><a href="(/ledger/tasks/\?[^"]*)">([^<]*)</a></td>'
+                      r'<td class="text-end" data-n>(\d+)</td>')
+
+
+@pytest.mark.parametrize("persona", ["office", "leader", "county"])
+@pytest.mark.parametrize("per_source", [False, True])
+def test_every_lead_unit_on_its_page_matches_its_list(people, clients, ledger, persona, per_source):
+    work_a_little(people)
+    client = clients[persona]
+    query = {"source": ledger.pk} if per_source else {}
+    rows = UNIT_ROW.findall(client.get("/lead-units/", query).content.decode())
+    restricted = Task.objects.restrict(people[persona])
+    units = set(restricted.values_list("lead_unit__name", flat=True))
+    assert {name for _u, name, _n in rows} == units
+    shown = [int(n) for _u, _name, n in rows]
+    assert shown == sorted(shown, reverse=True)
+    assert sum(shown) == restricted.count()
+    for url, name, n in rows:
+        assert list_count(client, url) == int(n), f"{persona}: {name}"
+
+
+def test_the_home_page_shows_the_busiest_lead_units_and_links_to_all(people, clients, ledger, monkeypatch):
+    from taizhang.dashboard import figures
+
+    lead_units = Task.objects.values("lead_unit").distinct().count()
+    assert lead_units > 3
+    monkeypatch.setattr(figures, "TOP_UNITS", 3)
+    page = clients["office"].get("/", {"source": ledger.pk}).content.decode()
+    home_rows = ROW.findall(page[page.index('id="by-unit"') :])
+    all_rows = UNIT_ROW.findall(clients["office"].get("/lead-units/", {"source": ledger.pk}).content.decode())
+    assert [(url, n) for url, _name, n in all_rows[:3]] == home_rows
+    assert len(all_rows) == lead_units
+    link = re.search(r'id="all-lead-units" href="([^"]+)">([^<]+)<', page)
+    assert unescape(link.group(1)) == f"/lead-units/?source={ledger.pk}"
+    assert link.group(2).startswith(f"全部 {lead_units} 个牵头单位")
+
+    monkeypatch.setattr(figures, "TOP_UNITS", lead_units)
+    assert 'id="all-lead-units"' not in clients["office"].get("/").content.decode()
+
+
+def test_the_lead_units_page_needs_a_sign_in(client):
+    response = client.get("/lead-units/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
