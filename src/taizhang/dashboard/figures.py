@@ -96,7 +96,9 @@ def _counted(tasks, on: dt.date) -> dict:
 
 
 def _per_lead_unit(tasks) -> dict[int, tuple[int, int]]:
-    rows = tasks.order_by().values_list("lead_unit").annotate(n=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+    rows = (
+        tasks.order_by().values_list("lead_unit").annotate(n=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
+    )
     return {unit: (n, done) for unit, n, done in rows}
 
 

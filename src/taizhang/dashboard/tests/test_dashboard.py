@@ -58,8 +58,10 @@ def test_charts_are_drawn_from_local_files(clients, ledger):
     assert 'id="dashboard-data"' in page
 
 
-UNIT_ROW = re.compile(r'<tr><td class="text-end text-muted">\d+</td><td><a href="(/ledger/tasks/\?[^"]*)">([^<]*)</a></td>'
-                      r'<td class="text-end" data-n>(\d+)</td>')
+UNIT_ROW = re.compile(
+    r'<tr><td class="text-end text-muted">\d+</td><td><a href="(/ledger/tasks/\?[^"]*)">([^<]*)</a></td>'
+    r'<td class="text-end" data-n>(\d+)</td>'
+)
 
 
 @pytest.mark.parametrize("persona", ["office", "leader", "county"])
