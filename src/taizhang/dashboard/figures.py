@@ -39,6 +39,7 @@ def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
         return figures(Task.objects.restrict(user), source=source, on=on)
     source_id = source.pk if source else None
     counts = _tallied(*tally.read(view, source_id), tally.dated(view, source_id, on, DUE_WITHIN))
+    counts["by_unit"], counts["lead_units"] = tally.per_value(view, source_id, "u", TOP_UNITS)
     return _present(counts, on=on, source=source)
 
 
@@ -51,7 +52,7 @@ def lead_units_for(user, *, source=None) -> list[dict]:
         tasks = Task.objects.restrict(user)
         counts = _per_lead_unit(tasks.filter(source=source) if source else tasks)
     else:
-        counts = tally.per_value(view, source_id, "u")
+        counts, _n = tally.per_value(view, source_id, "u")
     return _by_unit(counts, {"source": source_id} if source else {})
 
 
@@ -83,6 +84,7 @@ def _counted(tasks, on: dt.date) -> dict:
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
     }
     counts["by_unit"] = _per_lead_unit(tasks)
+    counts["lead_units"] = len(counts["by_unit"])
     counts["per_source"] = dict(tasks.order_by().values_list("source").annotate(n=Count("pk")))
     counts["closed_by_month"] = dict(
         tasks.filter(status__in=DONE, closed_on__isnull=False)
@@ -125,7 +127,6 @@ def _tallied(whole: dict, rows: dict, per_source: dict[int, int], dated: dict[st
         "needs_date": whole["unread"],
         "schedule": {state: schedule[state] for state in Schedule.values},
         "by_category": {value or None: c for (d, value), c in rows.items() if d == "c"},
-        "by_unit": {value: c for (d, value), c in rows.items() if d == "u"},
         "per_source": per_source,
         "closed_by_month": {
             dt.date(value // 12, value % 12 + 1, 1): c[0] for (d, value), c in rows.items() if d == "m"
@@ -161,7 +162,7 @@ def _present(counts: dict, *, on: dt.date, source=None) -> dict:
         ],
         "by_category": _by_category(counts["by_category"], base),
         "by_unit": _by_unit(counts["by_unit"], base, limit=TOP_UNITS),
-        "lead_units": len(counts["by_unit"]),
+        "lead_units": counts["lead_units"],
         "timeline": timeline(counts, on=on, source=source),
     }
 
@@ -169,7 +170,7 @@ def _present(counts: dict, *, on: dt.date, source=None) -> dict:
 def _by_category(counts: dict, base: dict) -> list[dict]:
     """Categories in their ledger's order, then the tasks without one."""
     named = Category.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("position", "pk")
-    rows = [(c.pk, c.name) for c in named.only("pk", "name")] + [(None, "—")] * (None in counts)
+    rows = list(named.values_list("pk", "name")) + [(None, "—")] * (None in counts)
     return [
         {
             "name": name,

@@ -398,6 +398,9 @@ class Tally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["view", "source_id", "dim", "value"], name="tally_key")]
+        # A viewpoint's whole rows of every source (the timeline's tasks per source) without reading
+        # its date and unit rows, which grow with the tasks.
+        indexes = [models.Index(fields=["view", "dim", "source_id"], name="tally_view_dim")]
 
     def __str__(self):
         return f"{self.view} {self.source_id} {self.dim}{self.value}: {self.n}"

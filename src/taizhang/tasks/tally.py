@@ -369,8 +369,9 @@ def differences(limit: int = 20) -> list[str]:
 
 # --- reads ---------------------------------------------------------------------------------------------
 def read(view: str, source_id: int | None) -> tuple[dict, dict, dict[int, int]]:
-    """One viewpoint in one source (None: every source): its whole counts {column: n}, its other rows
-    {(dim, value): (n, done)}, and its number of tasks per source (the timeline's)."""
+    """One viewpoint in one source (None: every source): its whole counts {column: n}, its category and
+    month rows {(dim, value): (n, done)}, and its number of tasks per source (the timeline's). The lead
+    units' rows, a province's thousands, are read by `per_value`."""
     source_id = source_id or 0
     of_view = Tally.objects.filter(view=view)
     whole = dict.fromkeys(COLUMNS, 0)
@@ -380,19 +381,18 @@ def read(view: str, source_id: int | None) -> tuple[dict, dict, dict[int, int]]:
             whole = dict(zip(COLUMNS, counts, strict=True))
         if source and counts[0] and source_id in (0, source):
             per_source[source] = counts[0]
-    rows = (
-        of_view.filter(source_id=source_id, dim__in=("c", "u", "m"))
-        .exclude(n=0)
-        .values_list("dim", "value", "n", "done")
-    )
+    rows = of_view.filter(source_id=source_id, dim__in=("c", "m")).exclude(n=0).values_list("dim", "value", "n", "done")
     return whole, {(dim, value): (n, done) for dim, value, n, done in rows}, per_source
 
 
-def per_value(view: str, source_id: int | None, dim: str) -> dict[int, tuple[int, int]]:
+def per_value(view: str, source_id: int | None, dim: str, limit: int | None = None) -> tuple[dict, int]:
     """One viewpoint's tasks in one source (None: every source) per value of one dimension (a lead
-    unit's pk for "u"): {value: (n, done)}."""
+    unit's pk for "u"): the first `limit` values by most tasks, then most closed, then value, as
+    {value: (n, done)}, and how many values there are."""
     rows = Tally.objects.filter(view=view, source_id=source_id or 0, dim=dim).exclude(n=0)
-    return {value: (n, done) for value, n, done in rows.values_list("value", "n", "done")}
+    first = rows.order_by("-n", "-done", "value").values_list("value", "n", "done")[:limit]
+    found = {value: (n, done) for value, n, done in first}
+    return found, len(found) if limit is None or len(found) < limit else rows.count()
 
 
 def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> dict[str, int]:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from taizhang.dashboard import figures as dashboard_figures
 from taizhang.dashboard.figures import figures, figures_for
 from taizhang.org import actions as org_actions
 from taizhang.org.models import Unit, UnitGroup
@@ -26,7 +27,12 @@ def exact():
     assert tally.differences() == []
 
 
-def test_the_dashboard_from_the_counts_equals_the_recount_for_every_persona_and_source(people, ledger):
+@pytest.mark.parametrize("top_units", [15, 2])
+def test_the_dashboard_from_the_counts_equals_the_recount_for_every_persona_and_source(
+    people, ledger, monkeypatch, top_units
+):
+    """With the lead units' table cut at two, ties included: the counts' first rows are the recount's."""
+    monkeypatch.setattr(dashboard_figures, "TOP_UNITS", top_units)
     task = Task.objects.get(measure="统一中心组学习记录格式，开展学习档案专项检查")
     for step, who in ((Step.APPLY_CLOSE, "liaison"), (Step.CONFIRM, "unithead"), (Step.VERIFY, "office")):
         task = actions.transition(task, step, by=people[who], version=task.version)
@@ -37,6 +43,7 @@ def test_the_dashboard_from_the_counts_equals_the_recount_for_every_persona_and_
             from_counts = figures_for(user, source=source)
             assert from_counts == figures(Task.objects.restrict(user), source=source), user.username
             seen.add(from_counts["total"]["n"])
+            assert len(from_counts["by_unit"]) == min(top_units, from_counts["lead_units"])
     assert len(seen) > 2  # the viewpoints differ: the test compares more than one picture
     # read from the counts: everyone's and a county's subtree; counted: a unit's, a person's own
     views = {tally.view_of(user) for user in people.values()}
