@@ -104,6 +104,7 @@ def cases(w, people) -> dict[str, list[Cell]]:  # noqa: C901 - one table, read t
     }
     table = {
         "home": [read("/")],
+        "lead_units": [read("/lead-units/")],
         "login": [
             Cell("get", "/login/", who(LOGGED_IN, 200), anon=(200, False)),
             Cell(

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.org.models import Unit
-from taizhang.tasks.origins import Origin, Source
+from taizhang.tasks.origins import Origin, Source, origin_visible
 
 
 class Indexed(models.Model):
@@ -101,8 +101,7 @@ class RepeatFlagQuerySet(models.QuerySet):
 
         if user is None or unrestricted(user):
             return self
-        visible = Origin.objects.restrict(user).values("pk")
-        return self.filter(earlier__in=visible, later__in=visible)
+        return self.filter(origin_visible(user, "earlier_id"), origin_visible(user, "later_id"))
 
 
 class RepeatFlag(models.Model):

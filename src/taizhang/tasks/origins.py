@@ -13,7 +13,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.permissions import RestrictedQuerySet, Scope
@@ -56,9 +56,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 class SourceQuerySet(RestrictedQuerySet):
     def scope_q(self, user):
         # A source is visible to whoever can see at least one of its tasks, or the unit it concerns.
+        from taizhang.tasks import tally
         from taizhang.tasks.models import Task
 
-        visible = Task.objects.restrict(user).values("source_id")
+        visible = tally.sources_seen(user)
+        if visible is None:
+            visible = Task.objects.restrict(user).values("source_id")
         q = Q(pk__in=visible)
         if user.scope != Scope.OWN and user.unit_id:
             q |= unit_scope_q(user, "inspected_unit__")
@@ -122,6 +125,16 @@ class OriginQuerySet(RestrictedQuerySet):
         from taizhang.tasks.models import Task
 
         return Q(pk__in=Task.objects.restrict(user).values("origin_id"))
+
+
+def origin_visible(user, column: str) -> Exists:
+    """The origin another table's `column` points at is in `user`'s view: Origin's scope (one of its
+    tasks is), asked per row. For a table of few rows pointing at origins (repeat flags) this reads a
+    task or two per row, where the scope's list of visible origins reads every task of the user's
+    subtree (173 ms against 1 ms at 10^5 tasks)."""
+    from taizhang.tasks.models import Task
+
+    return Exists(Task.objects.restrict(user).filter(origin_id=OuterRef(column)))
 
 
 class Origin(models.Model):

@@ -78,6 +78,17 @@ def view_of(user, source_id: int | None = None) -> str | None:
     return None
 
 
+def sources_seen(user):
+    """The sources `user` sees a task of, as a subquery of source ids read from the counts (the
+    viewpoint's whole row per source), or None when the user's viewpoint is not tallied or the counts
+    are not built. Source's scope reads this instead of every task of a province's subtree (68 ms at
+    10^5 tasks, and ten times that at 10^6); the counts are exact, so it is the same set."""
+    view = view_of(user)
+    if view is None or state() is None:
+        return None
+    return Tally.objects.filter(view=view, dim="-", source_id__gt=0, n__gt=0).values("source_id")
+
+
 # --- keys ----------------------------------------------------------------------------------------------
 def _day(value: dt.date | None) -> str:
     return str(value.toordinal()) if value else ""

@@ -18,7 +18,7 @@ from taizhang.rectification import actions as rect_actions
 from taizhang.rectification.models import Finding
 from taizhang.tasks import actions, tally
 from taizhang.tasks.models import DONE, Status, Step, Tally, TallyKey, TallyState, Task, today
-from taizhang.tasks.origins import Category
+from taizhang.tasks.origins import Category, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,33 @@ def test_migrating_a_database_whose_tasks_predate_the_counts_builds_them(people,
     assert tally.usable(tally.state())
     exact()
     assert figures_for(office) == figures(Task.objects.all())
+
+
+def test_a_subtree_sees_the_ledgers_of_its_tasks_from_the_counts_as_from_the_tasks(people, ledger, monkeypatch):
+    """Source's scope reads a tallied subtree's ledgers from its rows per source: the same ledgers as
+    the scope's reading of every task, including after a task moves out of the subtree."""
+    other = rect_actions.save_source(
+        None, {"kind": "tour", "title": "另一轮巡察", "feedback_date": dt.date(2024, 3, 1)}, by=people["office"]
+    )
+    county = people["county"]
+    assert tally.sources_seen(county) is not None  # the county's subtree is tallied
+
+    def both():
+        from_counts = set(Source.objects.restrict(county).values_list("pk", flat=True))
+        with monkeypatch.context() as m:
+            m.setattr(tally, "sources_seen", lambda user: None)
+            from_tasks = set(Source.objects.restrict(county).values_list("pk", flat=True))
+        assert from_counts == from_tasks
+        return from_counts
+
+    assert ledger.pk in both() and other.pk not in both()
+    finding = rect_actions.save_finding(None, {"text": "县里也有的问题"}, by=people["office"], source=other)
+    moved = actions.save_task(
+        None,
+        {"origin": finding, "measure": "县里牵头的措施", "lead_unit": county.unit, "deadline": "年底前"},
+        by=people["office"],
+        source=other,
+    )
+    assert other.pk in both()
+    actions.save_task(moved, {"lead_unit": Unit.objects.get(name="市委宣传部")}, by=people["office"], source=other)
+    assert other.pk not in both()
