@@ -106,26 +106,16 @@ def _per_lead_unit(tasks) -> dict[int, tuple[int, int]]:
 
 def _tallied(whole: dict, rows: dict, per_source: dict[int, int], dated: dict[str, int]) -> dict:
     """The same counts as `_counted`, from one viewpoint's tally rows (`tasks.tally.read` and `dated`)."""
-    overdue, due_soon, lagging = dated["overdue"], dated["due_soon"], dated["lagging"]
-    open_ = whole["n"] - whole["done"]
-    schedule = {
-        Schedule.CLOSED_LATE: whole["late"],
-        Schedule.CLOSED: whole["done"] - whole["late"],
-        Schedule.OVERDUE: overdue,
-        Schedule.DUE_SOON: due_soon,
-        Schedule.LAGGING: lagging,
-        Schedule.ON_TIME: open_ - overdue - due_soon - lagging,
-    }
     return {
         "total": whole["n"],
         "done": whole["done"],
         "immediate": whole["immediate"],
         "immediate_done": whole["immediate_done"],
         "long_term": whole["long_term"],
-        "overdue": overdue,
+        "overdue": dated["overdue"],
         "due_30": dated["due_within"],
         "needs_date": whole["unread"],
-        "schedule": {state: schedule[state] for state in Schedule.values},
+        "schedule": tally.schedule(whole, dated),
         "by_category": {value or None: c for (d, value), c in rows.items() if d == "c"},
         "per_source": per_source,
         "closed_by_month": {

@@ -40,7 +40,7 @@ from django.db.models import Q, Sum
 from taizhang.core.deadlines import LASTING_KINDS, DeadlineKind
 from taizhang.core.permissions import VIEW, Scope, grants, unrestricted
 from taizhang.org.models import PATH_STEP, Unit, UnitGroup, subtree_q
-from taizhang.tasks.models import DONE, Tally, TallyKey, TallyState, Task, involving_q
+from taizhang.tasks.models import DONE, Schedule, Tally, TallyKey, TallyState, Task, involving_q
 from taizhang.tasks.origins import Category, Origin, Source
 
 COLUMNS = ("n", "done", "immediate", "immediate_done", "long_term", "unread", "late", "closed_unknown")
@@ -406,9 +406,7 @@ def per_value(view: str, source_id: int | None, dim: str, limit: int | None = No
     return found, len(found) if limit is None or len(found) < limit else rows.count()
 
 
-def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> dict[str, int]:
-    """The date-dependent counts on day `on`, summed by the database over the date rows: overdue, due
-    soon, lagging (`schedule_q`'s states), and open tasks due within `within_days` from `on`."""
+def _date_sums(on: dt.date, within_days: int) -> dict:
     day = on.toordinal()
     sums = {
         "overdue": Q(dim="d", value__lt=day),
@@ -417,11 +415,49 @@ def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> di
         "lag_started": Q(dim="a", value__lt=day),
         "lag_ended": Q(dim="z", value__lte=day),
     }
-    found = Tally.objects.filter(view=view, source_id=source_id or 0, dim__in=("d", "a", "z")).aggregate(
-        **{name: Sum("n", filter=q) for name, q in sums.items()}
-    )
+    return {name: Sum("n", filter=q) for name, q in sums.items()}
+
+
+def _lagging(found: dict) -> dict[str, int]:
     found = {name: n or 0 for name, n in found.items()}
     found["lagging"] = found.pop("lag_started") - found.pop("lag_ended")
+    return found
+
+
+def dated(view: str, source_id: int | None, on: dt.date, within_days: int) -> dict[str, int]:
+    """The date-dependent counts on day `on`, summed by the database over the date rows: overdue, due
+    soon, lagging (`schedule_q`'s states), and open tasks due within `within_days` from `on`."""
+    rows = Tally.objects.filter(view=view, source_id=source_id or 0, dim__in=("d", "a", "z"))
+    return _lagging(rows.aggregate(**_date_sums(on, within_days)))
+
+
+def schedule(whole: dict, dated: dict) -> dict[str, int]:
+    """How many tasks are in each schedule state (`Task.schedule_on`), from a whole row and its dated
+    counts: the closed split by lateness, the open by the date sums, on time the rest."""
+    overdue, due_soon, lagging = dated["overdue"], dated["due_soon"], dated["lagging"]
+    open_ = whole["n"] - whole["done"]
+    states = {
+        Schedule.CLOSED_LATE: whole["late"],
+        Schedule.CLOSED: whole["done"] - whole["late"],
+        Schedule.OVERDUE: overdue,
+        Schedule.DUE_SOON: due_soon,
+        Schedule.LAGGING: lagging,
+        Schedule.ON_TIME: open_ - overdue - due_soon - lagging,
+    }
+    return {state: states[state] for state in Schedule.values}
+
+
+def by_source(view: str, on: dt.date) -> dict[int, tuple[dict, dict]]:
+    """Each source's whole counts and schedule states in a viewpoint kept per source with its dates
+    (everyone's, "A"): {source id: (whole, schedule)}, in two queries whatever the number of tasks."""
+    wholes = Tally.objects.filter(view=view, dim="-", source_id__gt=0).values_list("source_id", *COLUMNS)
+    rows = Tally.objects.filter(view=view, source_id__gt=0, dim__in=("d", "a", "z")).order_by()
+    dates = {row.pop("source_id"): _lagging(row) for row in rows.values("source_id").annotate(**_date_sums(on, 0))}
+    found = {}
+    for source_id, *counts in wholes:
+        whole = dict(zip(COLUMNS, counts, strict=True))
+        empty = {"overdue": 0, "due_soon": 0, "lagging": 0}
+        found[source_id] = (whole, schedule(whole, dates.get(source_id, empty)))
     return found
 
 

@@ -18,7 +18,7 @@ from taizhang.core.errors import Conflict
 from taizhang.core.filtering import filtered_page, whole_number
 from taizhang.core.permissions import MANAGE_LEDGER, grants
 from taizhang.core.writes import VERSION_MISSING
-from taizhang.tasks import actions, kinds, todo
+from taizhang.tasks import actions, kinds, tally, todo
 from taizhang.tasks.filters import TaskFilter
 from taizhang.tasks.models import (
     DONE,
@@ -84,22 +84,35 @@ def _error_text(exc: ValidationError) -> str:
     )
 
 
+def source_figures(user, sources, on=None, *, counted: bool = False) -> list[tuple[dict, dict]]:
+    """Each source's completion counts and schedule states among what `user` sees: read from the
+    maintained counts for everyone's view (a province's million tasks), else (or `counted`) one
+    grouped count of the tasks."""
+    on = on or today()
+    if not counted and tally.view_of(user) == "A" and tally.usable(tally.state()):
+        found = tally.by_source("A", on)
+        empty = (dict.fromkeys(tally.COLUMNS, 0), dict.fromkeys(Schedule.values, 0))
+        rows = [found.get(source.pk, empty) for source in sources]
+        return [({"total": whole["n"], "done": whole["done"]}, schedule) for whole, schedule in rows]
+    totals = {
+        row["source"]: row
+        for row in Task.objects.restrict(user)
+        .order_by()
+        .values("source")
+        .annotate(**_completion_counts(), **_schedule_counts(on))
+    }
+    empty = {"total": 0, "done": 0} | dict.fromkeys(Schedule.values, 0)
+    rows = [totals.get(source.pk, empty) for source in sources]
+    return [({"total": t["total"], "done": t["done"]}, {state: t[state] for state in Schedule.values}) for t in rows]
+
+
 @login_required
 def source_list(request):
     """Every source in scope with its completion and lights: one grouped query, whatever the count."""
     sources = list(Source.objects.restrict(request.user).order_by("-feedback_date", "-pk"))
-    totals = {
-        row["source"]: row
-        for row in Task.objects.restrict(request.user)
-        .order_by()
-        .values("source")
-        .annotate(**_completion_counts(), **_schedule_counts(today()))
-    }
-    empty = {"total": 0, "done": 0} | dict.fromkeys(Schedule.values, 0)
     rows = []
-    for source in sources:
-        total = totals.get(source.pk, empty)
-        rows.append((source, completed(total), light_counts({state: total[state] for state in Schedule.values})))
+    for source, (total, schedule) in zip(sources, source_figures(request.user, sources), strict=True):
+        rows.append((source, completed(total), light_counts(schedule)))
     context = {"rows": rows, "can_manage": grants(request.user, MANAGE_LEDGER), "creators": kinds.creators()}
     return render(request, "tasks/source_list.html", context)
 

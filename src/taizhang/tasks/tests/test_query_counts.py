@@ -20,7 +20,8 @@ PAGES = {
     "/": {"office": 24, "liaison": 24, "county": 23},  # office, county: read from the tallies
     # a county's ledgers in view: read from the tallies' rows per source once they are built (one query
     # asks whether they are), instead of every task of the county
-    "/ledger/": {"office": 9, "liaison": 8, "county": 9},
+    # the office's ledgers' figures: from the tallies (their state, the whole rows, the date sums)
+    "/ledger/": {"office": 11, "liaison": 8, "county": 9},
     "/ledger/sources/{source}/": {"office": 12, "liaison": 10, "county": 12},  # the office: may it edit?
     "/ledger/tasks/": {"office": 11, "liaison": 10, "county": 11},
     "/ledger/mine/": {"office": 8, "liaison": 7, "county": 7},

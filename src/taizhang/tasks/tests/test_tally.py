@@ -19,6 +19,7 @@ from taizhang.rectification.models import Finding
 from taizhang.tasks import actions, tally
 from taizhang.tasks.models import DONE, Status, Step, Tally, TallyKey, TallyState, Task, today
 from taizhang.tasks.origins import Category, Source
+from taizhang.tasks.views import source_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +77,15 @@ def test_every_schedule_state_on_every_day_equals_the_recount(people, ledger, se
     tally.refresh(made)
     exact()
     office = people["office"]
+    sources = list(Source.objects.all())
     lights_seen = set()
     for offset in range(-50, 40):
         day = on + dt.timedelta(days=offset)
         from_counts = figures_for(office, on=day)
         assert from_counts == figures(Task.objects.restrict(office), on=day), day
         lights_seen.add(tuple(light["n"] for light in from_counts["lights"]))
+        # the ledgers' page: each ledger's completion and schedule states
+        assert source_figures(office, sources, day) == source_figures(office, sources, day, counted=True), day
     assert len(lights_seen) > 10
 
 
