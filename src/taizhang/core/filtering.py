@@ -22,6 +22,8 @@ from django_filters import fields
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
 
+from taizhang.core.forms import QuickSelect
+
 DIGITS = re.compile(r"-?[0-9]{1,4000}")  # int() refuses longer digit strings
 ID_MAX = 2**63 - 1  # the largest key a database column holds; a longer number names nothing
 NO_MATCH = object()
@@ -91,6 +93,10 @@ class IdFilter(django_filters.ModelChoiceFilter):
         if value is NO_MATCH:
             return qs.none()
         return super().filter(qs, value)
+
+
+# A select of units (a province has thousands): the options read as columns and written in Python.
+UNIT_SELECT = {"label_columns": ("name",), "widget": QuickSelect}
 
 
 class RawBooleanSelect(forms.NullBooleanSelect):

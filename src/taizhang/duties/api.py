@@ -235,7 +235,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         seen = Task.objects.restrict(self.request.user).order_by("pk").only("pk", "origin_id")
-        meetings = Meeting.objects.restrict(self.request.user).distinct().select_related("origin", "unit")
+        meetings = Meeting.objects.restrict(self.request.user).select_related("origin", "unit")
         decisions = Prefetch("origin__tasks", queryset=seen, to_attr="seen_tasks")
         return meetings.prefetch_related("attendees", "absences", decisions).order_by("-date", "pk")
 
@@ -269,7 +269,7 @@ class TrainingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Training.objects.all()
 
     def get_queryset(self):
-        trainings = Training.objects.restrict(self.request.user).distinct()
+        trainings = Training.objects.restrict(self.request.user)
         return trainings.select_related("layer").prefetch_related("attendees").order_by("-date", "pk")
 
     @extend_schema(request=TrainingInput, responses={201: TrainingSerializer})
@@ -285,7 +285,7 @@ class BodyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Body.objects.all()
 
     def get_queryset(self):
-        return Body.objects.restrict(self.request.user).distinct().prefetch_related("members__unit").order_by("name")
+        return Body.objects.restrict(self.request.user).prefetch_related("members__unit").order_by("name")
 
     @extend_schema(request=BodyInput, responses={201: BodySerializer})
     def create(self, request, *args, **kwargs):

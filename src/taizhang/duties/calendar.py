@@ -47,7 +47,7 @@ def feed(user, today: dt.date) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "台账：会议与履责任务")
     since = today - dt.timedelta(days=BACK)
-    meetings = Meeting.objects.restrict(user).filter(date__gte=since).select_related("origin", "unit").distinct()
+    meetings = Meeting.objects.restrict(user).filter(date__gte=since).select_related("origin", "unit")
     for meeting in meetings.order_by("date", "pk"):
         event = Event()
         event.add("uid", f"meeting-{meeting.pk}@taizhang")

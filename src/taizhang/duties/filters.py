@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter, YearFilter
+from taizhang.core.filtering import UNIT_SELECT, FilterSet, IdFilter, SearchFilter, YearFilter
 from taizhang.duties.models import Body, BodyKind, DutyList, Meeting, MeetingKind, Training, TrainingLayer
 from taizhang.org.models import Unit
 
@@ -24,7 +24,7 @@ def _units(request):
 class MeetingFilter(FilterSet):
     q = SearchFilter(field_name="origin__text", lookup_expr="icontains", label=_("search"))
     kind = django_filters.ChoiceFilter(choices=MeetingKind.choices, label=_("kind"))
-    unit = IdFilter(queryset=_units, label=_("unit"))
+    unit = IdFilter(queryset=_units, label=_("unit"), **UNIT_SELECT)
     body = IdFilter(
         queryset=lambda request: Body.objects.restrict(request.user) if request else Body.objects.none(),
         label=_("working body"),
@@ -39,7 +39,7 @@ class MeetingFilter(FilterSet):
 class TrainingFilter(FilterSet):
     q = SearchFilter(field_name="topic", lookup_expr="icontains", label=_("search"))
     layer = IdFilter(queryset=TrainingLayer.objects.all(), label=_("layer"))
-    unit = IdFilter(queryset=_units, label=_("unit"))
+    unit = IdFilter(queryset=_units, label=_("unit"), **UNIT_SELECT)
     year = YearFilter(field_name="date__year", label=_("year"))
 
     class Meta:
@@ -50,7 +50,7 @@ class TrainingFilter(FilterSet):
 class BodyFilter(FilterSet):
     q = SearchFilter(field_name="name", lookup_expr="icontains", label=_("search"))
     kind = django_filters.ChoiceFilter(choices=BodyKind.choices, label=_("kind"))
-    lead_unit = IdFilter(queryset=_units, label=_("lead unit"))
+    lead_unit = IdFilter(queryset=_units, label=_("lead unit"), **UNIT_SELECT)
 
     class Meta:
         model = Body

@@ -27,7 +27,7 @@ from taizhang.tasks.models import Task
 
 
 def scoped_bodies(user):
-    return Body.objects.restrict(user).select_related("lead_unit").distinct()
+    return Body.objects.restrict(user).select_related("lead_unit")
 
 
 def _may_set_up(user) -> bool:

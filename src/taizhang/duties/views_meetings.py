@@ -25,7 +25,7 @@ PAGE = 100
 
 
 def scoped_meetings(user):
-    return Meeting.objects.restrict(user).select_related("origin", "unit", "body").distinct()
+    return Meeting.objects.restrict(user).select_related("origin", "unit", "body")
 
 
 @login_required

@@ -28,7 +28,7 @@ PAGE = 100
 
 
 def scoped_trainings(user):
-    return Training.objects.restrict(user).select_related("layer", "unit").distinct()
+    return Training.objects.restrict(user).select_related("layer", "unit")
 
 
 @login_required

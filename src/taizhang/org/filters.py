@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.filtering import FilterSet, IdFilter, SearchFilter
+from taizhang.core.filtering import UNIT_SELECT, FilterSet, IdFilter, SearchFilter
 from taizhang.core.permissions import Role
 from taizhang.org.models import Person, Unit, UnitGroup, UnitKind, User
 
@@ -21,7 +21,7 @@ class UnitFilter(FilterSet):
         model = Unit
         fields = ["q", "kind", "parent", "is_active"]
 
-    parent = IdFilter(queryset=units_in_scope, label=_("parent unit"))
+    parent = IdFilter(queryset=units_in_scope, label=_("parent unit"), **UNIT_SELECT)
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -44,7 +44,7 @@ class PersonFilter(FilterSet):
         model = Person
         fields = ["q", "unit", "is_active"]
 
-    unit = IdFilter(queryset=units_in_scope, label=_("unit"))
+    unit = IdFilter(queryset=units_in_scope, label=_("unit"), **UNIT_SELECT)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(post__icontains=value) | Q(code=value))
@@ -58,7 +58,7 @@ class AccountFilter(FilterSet):
         model = User
         fields = ["q", "role", "unit", "is_active"]
 
-    unit = IdFilter(queryset=units_in_scope, label=_("unit"))
+    unit = IdFilter(queryset=units_in_scope, label=_("unit"), **UNIT_SELECT)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(username__icontains=value) | Q(person__name__icontains=value))

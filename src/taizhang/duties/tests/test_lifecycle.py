@@ -255,3 +255,37 @@ def test_a_member_item_names_its_member_on_a_units_own_list_not_on_a_common_one(
             own, {"text": "抓好分管领域工作", "frequency": "每季度", "subject": Subject.MEMBER}, by=people["office"]
         )
     assert "person" in refused.value.message_dict
+
+
+def test_an_own_items_account_sees_each_meeting_and_training_it_is_in_once(people, clients):
+    """The leader (scope: own items, person 张伟) attends a meeting with two others and answers for its
+    decision, and attends a training with another: each list shows each record once, and no other."""
+    from taizhang.duties import training
+    from taizhang.duties.models import TrainingLayer
+    from taizhang.org.models import Person
+
+    zhang, others = Person.objects.get(name="张伟"), list(Person.objects.exclude(name="张伟")[:2])
+    today = dt.date.today()
+    meeting = actions.record_meeting(
+        {"unit": unit("市委宣传部"), "date": today, "topics": "研究网络阵地工作", "attendees": [zhang, *others]},
+        by=people["office"],
+    )
+    actions.add_decision(
+        meeting,
+        {"measure": "修订网络阵地管理办法", "lead_unit": unit("市委宣传部"), "deadline": "年底前", "leader": zhang},
+        by=people["office"],
+    )
+    actions.record_meeting({"unit": unit("市委宣传部"), "date": today, "topics": "另一次会议"}, by=people["office"])
+    layer = TrainingLayer.objects.get_or_create(name="宣传思想干部", defaults={"required_hours": 16})[0]
+    made = training.record_training(
+        {"layer": layer, "unit": unit("市委宣传部"), "date": today, "hours": "2", "topic": "专题培训",
+         "attendees": [zhang, others[0]]},
+        by=people["office"],
+    )  # fmt: skip
+    meetings = clients["leader"].get("/duties/meetings/").content.decode()
+    assert meetings.count(f'href="/duties/meetings/{meeting.pk}/"') == 1
+    assert "另一次会议" not in meetings
+    trainings = clients["leader"].get("/duties/trainings/").content.decode()
+    assert trainings.count(f'href="/duties/trainings/{made.pk}/"') == 1
+    api = clients["leader"].get("/api/meetings/").json()
+    assert [row["topics"] for row in api["results"]] == ["研究网络阵地工作"]
