@@ -251,6 +251,8 @@ class Task(models.Model):
             models.Index(fields=["source", "position"], name="task_source_position"),
             models.Index(fields=["status", "deadline_date"], name="task_status_due"),
             models.Index(fields=["status", "closed_on"], name="task_status_closed"),
+            # the lists' order (by deadline): an all-scope list's first page without sorting every task
+            models.Index(fields=["deadline_date", "id"], name="task_due"),
         ]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
