@@ -1,6 +1,7 @@
 """List pages and API lists against hand-written SQL fetching the same rows (target ≤ 3×).
 
 - a liaison's "my tasks": data scope + open filter + sort by deadline + first page;
+- the office's list of every task, first page by deadline;
 - a leader's filtered list deep in the tree (subtree scope, in progress and red);
 - the API list with the same filters, over a full request (auth, filters, serialisation).
 """
@@ -55,6 +56,20 @@ def my_tasks(user):
     report(f"liaison my tasks ({unit.short_name})", timed(ours), timed(floor), 3)
 
 
+def office_list(user):
+    """The office's 全部任务 with no filter: every task, first page by deadline (the index on
+    (deadline, id) reads it in order; without it, every task was sorted)."""
+
+    def ours():
+        return list(listed_tasks(user).order_by("deadline_date", "pk")[:PAGE])
+
+    def floor():
+        return raw(f"SELECT {COLUMNS} {JOINS} ORDER BY t.deadline_date, t.id LIMIT {PAGE}")
+
+    assert len(ours()) == len(floor())
+    report("office all tasks, first page", timed(ours), timed(floor), 3)
+
+
 def leader_list(user):
     unit, on = user.unit, today()
     upper = str(int(unit.path) + 1).zfill(len(unit.path))
@@ -106,6 +121,7 @@ def main():
     liaison_unit = busiest_unit(4) if Unit.objects.filter(depth=4).exists() else busiest_unit(2)
     liaison = User.objects.filter(role="liaison", unit=liaison_unit).select_related("unit").first()
     my_tasks(liaison)
+    office_list(User.objects.filter(role="office", scope="all").first())
     leader = User.objects.filter(role="leader", unit__depth=2).select_related("unit").first()
     print(f"   leader scope: {Unit.objects.filter(subtree_q(leader.unit.path)).count()} units")
     floors = leader_list(leader)
