@@ -25,7 +25,7 @@ def home(request):
         "sources": sources,
         "source": source,
         "f": data,
-        "sections": todo.sections(request.user),
+        "sections": todo.sections_of(request),
         "risk_figures": None if source else home_figures(request.user),
         "repeat_figures": repeat_figures(request.user, source),
     }

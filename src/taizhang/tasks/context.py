@@ -6,4 +6,4 @@ def todo_count(request):
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False) or getattr(request, "htmx", False):
         return {}
-    return {"todo_count": todo.count(user)}
+    return {"todo_count": todo.header_count(request)}

@@ -184,6 +184,20 @@ def sections(user) -> list[Section]:
     return found
 
 
+def sections_of(request) -> list[Section]:
+    """The signed-in user's sections, worked out once per request: a page that lists them (the home
+    page, the to-do page) and the header's number, their sum, read the same counts."""
+    if not hasattr(request, "_todo_sections"):
+        request._todo_sections = sections(request.user)
+    return request._todo_sections
+
+
+def header_count(request) -> int:
+    """The header's number: the sum of the sections when the page has listed them, else `count`."""
+    listed = getattr(request, "_todo_sections", None)
+    return sum(s.count for s in listed) if listed is not None else count(request.user)
+
+
 def done(user, limit: int = 30) -> list[tuple]:
     """已办: the user's latest steps, reports, requests and decisions, newest first: (when, what, task)."""
     rows = []

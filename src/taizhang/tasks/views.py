@@ -176,7 +176,7 @@ def task_list(request):
 def todo_page(request):
     """待办 / 已办: what waits for the user, each item linked to the form that acts on it, and what they did."""
     tab = "done" if request.GET.get("tab") == "done" else "todo"
-    context = {"tab": tab, "sections": todo.sections(request.user) if tab == "todo" else [], "done": []}
+    context = {"tab": tab, "sections": todo.sections_of(request) if tab == "todo" else [], "done": []}
     if tab == "done":
         context["done"] = todo.done(request.user)
     return render(request, "tasks/todo.html", context)
