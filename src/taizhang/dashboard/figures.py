@@ -158,16 +158,18 @@ def _present(counts: dict, *, on: dt.date, source=None) -> dict:
 
 
 def _by_category(counts: dict, base: dict) -> list[dict]:
-    """Categories in their ledger's order, then the tasks without one."""
+    """Categories in their ledger's order, then the tasks without one (links written directly, as in
+    `_by_unit`: a province's hundreds of categories)."""
     named = Category.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("position", "pk")
     rows = list(named.values_list("pk", "name")) + [(None, "—")] * (None in counts)
+    prefix = _link(base) + "&" if base else ""
     return [
         {
             "name": name,
             "total": counts[pk][0],
             "done": counts[pk][1],
             "rate": _rate(counts[pk][1], counts[pk][0]),
-            "link": _link(base, category=pk) if pk else "",
+            "link": f"{prefix}category={pk}" if pk else "",
         }
         for pk, name in rows
     ]
