@@ -82,7 +82,8 @@ def sources_seen(user):
     """The sources `user` sees a task of, as a subquery of source ids read from the counts (the
     viewpoint's whole row per source), or None when the user's viewpoint is not tallied or the counts
     are not built. Source's scope reads this instead of every task of a province's subtree (68 ms at
-    10^5 tasks, and ten times that at 10^6); the counts are exact, so it is the same set."""
+    10^5 tasks, and ten times that at 10^6); the counts are exact, so it is the same set. (The number of
+    tasks does not depend on the day settings: built is enough, `usable` is not needed.)"""
     view = view_of(user)
     if view is None or state() is None:
         return None
