@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The installation: the checkout `make install` ran in (src/taizhang → ../..), whatever the working
@@ -468,6 +469,10 @@ DEFAULT_FROM_EMAIL = env("TAIZHANG_EMAIL_FROM", "taizhang@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- API -----------------------------------------------------------------------------------------
+# Every filter select's empty choice reads 全部 (django-filter's default is "---------"); lazy, so each
+# request's language applies.
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("all")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls then get 401 with a WWW-Authenticate header.

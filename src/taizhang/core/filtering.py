@@ -96,7 +96,7 @@ class IdFilter(django_filters.ModelChoiceFilter):
 
 
 # A select of units (a province has thousands): the options read as columns and written in Python.
-UNIT_SELECT = {"label_columns": ("name",), "widget": QuickSelect, "empty_label": _("all")}
+UNIT_SELECT = {"label_columns": ("name",), "widget": QuickSelect}
 
 
 class RawBooleanSelect(forms.NullBooleanSelect):

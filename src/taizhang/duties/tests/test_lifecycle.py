@@ -289,3 +289,9 @@ def test_an_own_items_account_sees_each_meeting_and_training_it_is_in_once(peopl
     assert trainings.count(f'href="/duties/trainings/{made.pk}/"') == 1
     api = clients["leader"].get("/api/meetings/").json()
     assert [row["topics"] for row in api["results"]] == ["研究网络阵地工作"]
+
+
+@pytest.mark.parametrize("url", ["/duties/meetings/", "/duties/trainings/", "/duties/bodies/", "/org/people/"])
+def test_filter_selects_offer_all_as_their_empty_choice(clients, url):
+    page = clients["office"].get(url).content.decode()
+    assert "---------" not in page and ">全部</option>" in page
