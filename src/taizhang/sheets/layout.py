@@ -242,9 +242,12 @@ def row_kind(cells: list[str], layout: Layout) -> str | None:
         return "note"
     if start in _FOOTER_START and (_FOOTER.match(first) or (len(filled) > 1 and all(_FOOTER.match(c) for c in filled))):
         return "footer"
-    for c in filled[:3]:
-        if c[0] in _SUBTOTAL_START and _SUBTOTAL.match(c):
-            return "subtotal"
+    # (a row numbered like data, 1 2 3 …, is data whatever its later cells say: "合计…" in a frequency or
+    # measure cell is text; a subtotal row carries no serial number, at most its category's 一、二、)
+    if not first.isdigit():
+        for c in filled[:3]:
+            if c[0] in _SUBTOTAL_START and _SUBTOTAL.match(c):
+                return "subtotal"
     if first in _FILTER and all(c in _FILTER for c in filled):
         return "filter"
     for texts in layout.header_texts:

@@ -170,3 +170,13 @@ def test_the_pages_export_preview_and_import(people):
     assert "已导入 1 个事项" in job_page and f'href="/duties/lists/{target.pk}/"' in job_page
     again = client.post(f"/duties/lists/{target.pk}/import/", {"upload": preview.context["token"]})
     assert again.status_code == 302 and target.items.count() == 1  # the upload is gone: nothing twice
+
+
+@pytest.mark.parametrize("text", ["合计2次", "总计每季度1次", "小计"])
+def test_a_numbered_row_whose_frequency_starts_like_a_subtotal_is_data(people, tmp_path, text):
+    """Found by the property test above: a numbered item's frequency cell beginning 合计/总计/小计 was
+    taken for a subtotal row and skipped, so the item was neither read nor refused."""
+    rows = [["序号", "责任内容", "频次或时限", "监督主体"], ["1", "研究部署意识形态工作", text, ""]]
+    plan = sheets.plan_file(_workbook(rows, tmp_path / "f.xlsx"), _list(people))
+    assert bool(plan.rows) != bool(plan.errors)
+    assert all(e["where"].endswith("C2") for e in plan.errors)
