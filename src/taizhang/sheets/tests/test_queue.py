@@ -105,7 +105,10 @@ def test_a_worker_killed_mid_import_leaves_the_job_failed_with_a_message_and_not
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
 
-    assert workers.job_state(job.task_id) == "lost" and actions.is_stale(job)  # read from the lock, at once
+    # Read from the lock: at once on SQLite (the file lock goes with the process); PostgreSQL releases
+    # the session's advisory lock when its backend, busy with the killed worker's statement, ends it.
+    wait_for(lambda: workers.job_state(job.task_id) == "lost", "the dead worker's lock was never released", 30)
+    assert actions.is_stale(job)
     page = client_for(office).get(f"/sheets/import/{job.pk}/progress/").content.decode()
     assert 'id="import-stale"' in page
     assert workers.reap(dry_run=True) == 1 and ImportJob.objects.get(pk=job.pk).status == ImportStatus.RUNNING
