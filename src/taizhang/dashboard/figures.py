@@ -34,8 +34,8 @@ def figures_for(user, *, source=None, on: dt.date | None = None) -> dict:
     million tasks as at a thousand; counted from the tasks for a narrower scope (few tasks), and while
     the counts are not usable (not yet built, or cut with other day settings)."""
     on = on or today()
-    view = tally.view_of(user, source.pk if source else None)
-    if view is None or not tally.usable(tally.state()):
+    view = tally.readable_view(user, source.pk if source else None)
+    if view is None:
         return figures(Task.objects.restrict(user), source=source, on=on)
     source_id = source.pk if source else None
     counts = _tallied(*tally.read(view, source_id), tally.dated(view, source_id, on, DUE_WITHIN))
@@ -47,8 +47,8 @@ def lead_units_for(user, *, source=None) -> list[dict]:
     """Every lead unit of what `user` may see (in one source, or all), most tasks first: the lead units'
     page, of which the home page shows the first `TOP_UNITS`."""
     source_id = source.pk if source else None
-    view = tally.view_of(user, source_id)
-    if view is None or not tally.usable(tally.state()):
+    view = tally.readable_view(user, source_id)
+    if view is None:
         tasks = Task.objects.restrict(user)
         counts = _per_lead_unit(tasks.filter(source=source) if source else tasks)
     else:
@@ -98,9 +98,8 @@ def _counted(tasks, on: dt.date) -> dict:
 
 
 def _per_lead_unit(tasks) -> dict[int, tuple[int, int]]:
-    rows = (
-        tasks.order_by().values_list("lead_unit").annotate(n=Count("pk"), done=Count("pk", filter=Q(status__in=DONE)))
-    )
+    done = Count("pk", filter=Q(status__in=DONE))
+    rows = tasks.order_by().values_list("lead_unit").annotate(n=Count("pk"), done=done)
     return {unit: (n, done) for unit, n, done in rows}
 
 

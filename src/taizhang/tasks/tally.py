@@ -78,6 +78,13 @@ def view_of(user, source_id: int | None = None) -> str | None:
     return None
 
 
+def readable_view(user, source_id: int | None = None) -> str | None:
+    """`view_of`, when its counts may be read now (built and cut with today's day settings); None
+    sends the reader to count the tasks instead."""
+    view = view_of(user, source_id)
+    return view if view is not None and usable(state()) else None
+
+
 def sources_seen(user):
     """The sources `user` sees a task of, as a subquery of source ids read from the counts (the
     viewpoint's whole row per source), or None when the user's viewpoint is not tallied or the counts

@@ -89,7 +89,7 @@ def source_figures(user, sources, on=None, *, counted: bool = False) -> list[tup
     maintained counts for everyone's view (a province's million tasks), else (or `counted`) one
     grouped count of the tasks."""
     on = on or today()
-    if not counted and tally.view_of(user) == "A" and tally.usable(tally.state()):
+    if not counted and tally.view_of(user) == "A" and tally.usable(tally.state()):  # (state: only for "A")
         found = tally.by_source("A", on)
         empty = (dict.fromkeys(tally.COLUMNS, 0), dict.fromkeys(Schedule.values, 0))
         rows = [found.get(source.pk, empty) for source in sources]
